@@ -1,0 +1,292 @@
+package mmn.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The coherence checker. Safety is checked at every micro-step where it can break (a
+ * frame freed, a device using an entry, a PTE repointed); full coherence at statement
+ * boundaries. It is incremental: reverse maps from frames and from pages to the cached
+ * entries that name them mean a free costs O(entries naming that frame) and a boundary
+ * costs O(pages changed + entries made since the last boundary), never O(all entries).
+ *
+ * A violation is reported once, where it first appears: the same stale entry is not
+ * reported again at later steps.
+ */
+public final class Checker implements PhysMem.Listener, PageTable.Listener {
+    private final World w;
+    /** frame -> translations, walk-cache entries and device roots that name it. */
+    private final Map<Integer, Set<Object>> byFrame = new HashMap<>();
+    /** (space, page) -> translations of it. */
+    private final Map<PageKey, Set<Translation>> byPage = new HashMap<>();
+    private final Map<Device, RootRef> roots = new LinkedHashMap<>();
+    private final Set<PageKey> dirtyPages = new LinkedHashSet<>();
+    private final Set<Translation> newEntries = new LinkedHashSet<>();
+    private final Set<String> reported = new HashSet<>();
+    private final List<Violation> violations = new ArrayList<>();
+
+    record PageKey(Space space, long va) {}
+
+    /** A device root (PASID table entry / GCR3) pointing at a space's PGD frame. */
+    record RootRef(Device device, int pfn, int gen) {}
+
+    private final TranslationCache.Index tlbIndex = new TranslationCache.Index() {
+        @Override
+        public void inserted(Translation t) {
+            byFrame.computeIfAbsent(t.pfn, k -> new LinkedHashSet<>()).add(t);
+            byPage.computeIfAbsent(new PageKey(t.owner.space(), t.va), k -> new LinkedHashSet<>()).add(t);
+            newEntries.add(t);
+        }
+
+        @Override
+        public void removed(Translation t) {
+            Set<Object> s = byFrame.get(t.pfn);
+            if (s != null && s.remove(t) && s.isEmpty()) byFrame.remove(t.pfn);
+            PageKey k = new PageKey(t.owner.space(), t.va);
+            Set<Translation> p = byPage.get(k);
+            if (p != null && p.remove(t) && p.isEmpty()) byPage.remove(k);
+            newEntries.remove(t);
+        }
+    };
+
+    private final WalkCache.Index walkIndex = new WalkCache.Index() {
+        @Override
+        public void inserted(WalkCache.Entry e) {
+            byFrame.computeIfAbsent(e.pfn(), k -> new LinkedHashSet<>()).add(e);
+        }
+
+        @Override
+        public void removed(WalkCache.Entry e) {
+            Set<Object> s = byFrame.get(e.pfn());
+            if (s != null && s.remove(e) && s.isEmpty()) byFrame.remove(e.pfn());
+        }
+    };
+
+    Checker(World w) {
+        this.w = w;
+    }
+
+    void attach(TranslationCache c) {
+        c.setIndex(tlbIndex);
+    }
+
+    void attach(Device d) {
+        for (TranslationCache c : d.caches()) c.setIndex(tlbIndex);
+        if (d.walkCache() != null) d.walkCache().setIndex(walkIndex);
+    }
+
+    void rootChanged(Device d, int pfn) {
+        RootRef old = roots.remove(d);
+        if (old != null) {
+            Set<Object> s = byFrame.get(old.pfn);
+            if (s != null && s.remove(old) && s.isEmpty()) byFrame.remove(old.pfn);
+        }
+        if (pfn >= 0) {
+            RootRef r = new RootRef(d, pfn, w.mem.gen(pfn));
+            roots.put(d, r);
+            byFrame.computeIfAbsent(pfn, k -> new LinkedHashSet<>()).add(r);
+        }
+    }
+
+    public List<Violation> violations() {
+        return List.copyOf(violations);
+    }
+
+    public int count() {
+        return violations.size();
+    }
+
+    /** Records a violation unless the same one was reported before. */
+    void report(ViolationKind kind, String device, String entry, int pfn, int gen, String why) {
+        // one report per stale thing: the same device entry for the same frame incarnation is
+        // not reported again by a later step or by another cache level of the same device
+        String key = entry == null ? kind + "|" + device + "|" + w.statementNo + "|" + why
+                : device + "|" + entryKey(entry) + "|" + pfn + "|" + gen;
+        if (!reported.add(key)) return;
+        Violation v = new Violation(kind, w.statement, w.operation, w.phase, device, entry, pfn, gen, why, w.hooksThisStatement());
+        violations.add(v);
+        w.trace.event("violation", v.headline() + ": " + why);
+    }
+
+    /** "gpu.atc[0x400000 -> ..." and "gpu.iotlb[0x400000 -> ..." name the same page of the same device. */
+    private static String entryKey(String entry) {
+        int b = entry.indexOf('[');
+        int arrow = entry.indexOf(" -> ");
+        if (b < 0 || arrow < 0) return entry;
+        String inside = entry.substring(b + 1, arrow);
+        return inside.startsWith("pgd") || inside.startsWith("pud") || inside.startsWith("pmd") ? "walk:" + inside : inside;
+    }
+
+    // ---- safety at every micro-step ----
+
+    /** A frame went back to the allocator: nothing may still translate to it. */
+    @Override
+    public void frameFreed(int pfn, FrameKind was, int gen) {
+        Set<Object> refs = byFrame.get(pfn);
+        if (refs == null) return;
+        for (Object o : new ArrayList<>(refs)) {
+            if (o instanceof Translation t && t.gen == gen) {
+                report(ViolationKind.USE_AFTER_FREE, ownerName(t.owner), t.toString(), pfn, gen,
+                        "frame " + pfn + " (" + was.label() + ") was freed while " + t.owner.label()
+                                + " still translates " + Addr.hex(t.va) + " to it" + reasonSuffix(t));
+            } else if (o instanceof WalkCache.Entry e && e.gen() == gen) {
+                report(ViolationKind.STALE_WALK_CACHE, ownerOf(e), e.toString(), pfn, gen,
+                        "page-table page pfn " + pfn + " (" + Addr.levelName(e.level() - 1) + " table for "
+                                + e.covers() + ") was freed while " + e.owner().label() + " still points at it");
+            } else if (o instanceof RootRef r && r.gen == gen) {
+                report(ViolationKind.USE_AFTER_FREE, r.device.name, r.device.name + ".root", pfn, gen,
+                        "the page directory pfn " + pfn + " was freed while " + r.device.name
+                                + "'s PASID entry still points at it (the device was never detached)");
+            }
+        }
+    }
+
+    private String reasonSuffix(Translation t) {
+        if (t.owner == t.owner.space().cpuTlb) return " (the VMM itself failed to flush the CPU TLB)";
+        return "";
+    }
+
+    /** A device is using an entry: the frame must still be the one it was made for. */
+    void deviceUsed(Device d, Translation t, long va, boolean write) {
+        int pfn = t.pfnFor(va);
+        if (!w.mem.alive(pfn, t.gen)) {
+            report(ViolationKind.USE_AFTER_FREE, d.name, t.toString(), pfn, t.gen,
+                    d.name + " " + (write ? "wrote" : "read") + " " + Addr.hex(va) + " through " + t.owner.label()
+                            + " into frame " + pfn + " that was freed" + (w.mem.kind(pfn) != FrameKind.FREE
+                            ? " and reused (now gen " + w.mem.gen(pfn) + ", " + w.mem.kind(pfn).label() + ")" : ""));
+            return;
+        }
+        if (write) {
+            long pte = t.owner.space().pageTable.get(va);
+            if (!Pte.mapsPage(pte) || Pte.pfn(pte) != pfn) {
+                report(ViolationKind.LOST_WRITE, d.name, t.toString(), pfn, t.gen,
+                        d.name + " wrote " + Addr.hex(va) + " into frame " + pfn + " which no longer backs the page (the PTE is "
+                                + Pte.describe(pte) + "): the write is lost to the process");
+            }
+        }
+    }
+
+    void walkCacheUsed(Device d, WalkCache.Entry e) {
+        if (!w.mem.alive(e.pfn(), e.gen()) || w.mem.kind(e.pfn()) != FrameKind.PAGE_TABLE) {
+            report(ViolationKind.STALE_WALK_CACHE, d.name, e.toString(), e.pfn(), e.gen(),
+                    d.name + " walked through a cached pointer to page-table page pfn " + e.pfn() + " that was freed");
+        }
+    }
+
+    @Override
+    public void leafChanged(PageTable pt, long va, long oldPte, long newPte) {
+        dirtyPages.add(new PageKey(pt.space(), va));
+    }
+
+    /**
+     * Case B: a PTE is about to be repointed from one page to another (COW, KSM, migrate).
+     * Secondary entries for the old page must be gone before the new PTE is visible, or
+     * the device sees the old page at one address and new data elsewhere (store order
+     * breaks; kernel-reference §7 #4).
+     */
+    void beforeRepoint(Space s, long va, int oldPfn, int newPfn) {
+        if (oldPfn != newPfn) checkRepoint(s, va, oldPfn, newPfn);
+    }
+
+    private void checkRepoint(Space s, long va, int oldPfn, int newPfn) {
+        Set<Translation> ts = byPage.get(new PageKey(s, va));
+        if (ts == null) return;
+        for (Translation t : List.copyOf(ts)) {
+            if (t.owner == s.cpuTlb || t.pfn != oldPfn) continue;
+            report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
+                    "the PTE for " + Addr.hex(va) + " was repointed from pfn " + oldPfn + " to pfn " + newPfn
+                            + " while " + t.owner.label() + " still maps the old page: the device sees the old page"
+                            + " here and new data elsewhere");
+        }
+    }
+
+    // ---- full coherence at statement boundaries ----
+
+    /** Every secondary entry made or touched since the last boundary must agree with the page table. */
+    void statementBoundary() {
+        for (PageKey k : dirtyPages) {
+            Set<Translation> ts = byPage.get(k);
+            if (ts != null) for (Translation t : List.copyOf(ts)) checkAgainstPageTable(t);
+        }
+        for (Translation t : List.copyOf(newEntries)) checkAgainstPageTable(t);
+        dirtyPages.clear();
+        newEntries.clear();
+    }
+
+    private void checkAgainstPageTable(Translation t) {
+        Space s = t.owner.space();
+        if (s.pageTable == null || s.pageTable.root() < 0) {
+            report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
+                    t.owner.label() + " still holds " + Addr.hex(t.va) + " after " + s.name + "'s page table was torn down");
+            return;
+        }
+        long pte = s.pageTable.get(t.va);
+        int want = Pte.present(pte) ? Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((t.va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0) : -1;
+        String problem = null;
+        if (want < 0) problem = "the PTE is now " + Pte.describe(pte);
+        else if (want != t.pfn) problem = "the PTE now maps pfn " + want;
+        else if (t.writable && !Pte.writable(pte)) problem = "the PTE is now read-only";
+        if (problem != null) {
+            report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
+                    t.owner.label() + " maps " + Addr.hex(t.va) + " to pfn " + t.pfn + (t.writable ? " writable" : "")
+                            + " but " + problem + "; the statement is over and nothing invalidated the entry");
+        }
+    }
+
+    String ownerName(TranslationCache c) {
+        for (Device d : w.devices.values()) if (d.caches().contains(c)) return d.name;
+        return "cpu(" + c.space().name + ")";
+    }
+
+    private String ownerOf(WalkCache.Entry e) {
+        for (Device d : w.devices.values()) if (d.walkCache() == e.owner()) return d.name;
+        return null;
+    }
+
+    /** Rebuilds the indexes from the world (after a restore). */
+    void rebuild(List<Violation> vs, Set<String> rep) {
+        byFrame.clear();
+        byPage.clear();
+        roots.clear();
+        dirtyPages.clear();
+        newEntries.clear();
+        violations.clear();
+        violations.addAll(vs);
+        reported.clear();
+        reported.addAll(rep);
+        for (Space s : w.spaces.values()) {
+            s.cpuTlb.setIndex(tlbIndex);
+            s.cpuTlb.reindex();
+        }
+        for (Device d : w.devices.values()) {
+            attach(d);
+            for (TranslationCache c : d.caches()) c.reindex();
+            if (d.walkCache() != null) d.walkCache().reindex();
+            if (d instanceof AtsDevice a && a.root == AtsDevice.RootKind.SPACE && a.space.pageTable.root() >= 0) {
+                rootChanged(d, a.space.pageTable.root());
+            }
+        }
+        newEntries.clear();
+    }
+
+    Set<String> reportedKeys() {
+        return Set.copyOf(reported);
+    }
+
+    /** A violation found by a front end (an expectation about protocol, say). */
+    public void reportProtocol(String device, String why) {
+        report(ViolationKind.PROTOCOL, device, null, -1, 0, why);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(violations.size());
+    }
+}

@@ -1,0 +1,89 @@
+package mmn.engine;
+
+import java.util.List;
+
+/**
+ * A secondary MMU: something outside the CPU that caches translations of a space.
+ * Subclasses model one hardware or driver design each ({@link AtsDevice}: a PCIe
+ * device with ATS/PRI behind an IOMMU that walks the CPU page table).
+ */
+public abstract class Device {
+    final String name;
+    Space space;
+    long faults;
+    long opFaults;
+    boolean failed;
+    boolean blocked;
+    boolean stormReported;
+    /** Outcome of the last access, for reports and tests. */
+    AccessResult last;
+
+    Device(String name) {
+        this.name = name;
+    }
+
+    public String name() { return name; }
+
+    public abstract String kind();
+
+    public Space space() { return space; }
+
+    /** IO page faults (or driver faults) taken since creation. */
+    public long faults() { return faults; }
+
+    /** Faults taken during the current operation (the storm counter). */
+    public long opFaults() { return opFaults; }
+
+    public boolean failed() { return failed; }
+
+    public boolean blocked() { return blocked; }
+
+    public AccessResult lastAccess() { return last; }
+
+    /** Every translation cache of the device, for the checker and {@code show}. */
+    public abstract List<TranslationCache> caches();
+
+    /** The page-walk cache, if the device has one. */
+    public WalkCache walkCache() { return null; }
+
+    abstract void flush(World w, Range r);
+
+    abstract void flushAll(World w);
+
+    abstract AccessResult access(World w, long va, boolean write);
+
+    abstract void bind(World w, Space s);
+
+    abstract void detach(World w);
+
+    abstract void setRootEmpty(World w);
+
+    abstract void setRoot(World w, Space s);
+
+    abstract Device copyFor(World w, Space s);
+
+    void copyCommon(Device c) {
+        c.faults = faults;
+        c.opFaults = opFaults;
+        c.failed = failed;
+        c.blocked = blocked;
+        c.stormReported = stormReported;
+        c.last = last;
+    }
+
+    void hashInto(StateHasher h) {
+        h.put(name).put(kind()).put(space == null ? null : space.name).put(faults).put(opFaults)
+                .put(failed).put(blocked).put(stormReported);
+        for (TranslationCache c : caches()) c.hashInto(h);
+        if (walkCache() != null) walkCache().hashInto(h);
+    }
+
+    /** How a device access ended. */
+    public record AccessResult(Status status, int pfn, int faults, String detail) {
+        public enum Status { OK, INVALID, FAILED, ABANDONED, STALLED }
+
+        public boolean ok() {
+            return status == Status.OK;
+        }
+    }
+}

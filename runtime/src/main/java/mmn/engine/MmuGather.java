@@ -1,0 +1,58 @@
+package mmn.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * struct mmu_gather: teardown batches the pages it unmaps (data pages and page-table
+ * pages alike on x86, via tlb_remove_page) and the range they cover. When the batch
+ * is full the zap must flush and free in the middle (a forced flush); otherwise
+ * everything waits for tlb_finish_mmu. Which pages are freed before or after
+ * invalidate_range_end depends on this, which is why naive end-only flushing breaks.
+ */
+public final class MmuGather {
+    final Space space;
+    final boolean fullmm;
+    final int capacity;
+    /** The range to flush (__tlb_adjust_range widens it); null when nothing was gathered. */
+    Range range;
+    final List<Integer> pages = new ArrayList<>();
+    final List<Integer> tables = new ArrayList<>();
+    /** 3.16 flushes the range given to tlb_gather_mmu; 3.19 tracks what was gathered. */
+    final Range fixedRange;
+
+    MmuGather(Space space, Range r, boolean fullmm, int capacity) {
+        this.space = space;
+        this.fullmm = fullmm;
+        this.capacity = Math.max(1, capacity);
+        this.fixedRange = r;
+    }
+
+    int batched() {
+        return pages.size() + tables.size();
+    }
+
+    /** tlb_remove_tlb_entry + __tlb_remove_page: returns true when the batch is full. */
+    boolean removePage(int pfn, long va) {
+        widen(va);
+        pages.add(pfn);
+        return batched() >= capacity;
+    }
+
+    /** pte_free_tlb and friends: the table joins the same batch; range widened by one page at addr. */
+    boolean removeTable(int pfn, long va) {
+        widen(va);
+        tables.add(pfn);
+        return batched() >= capacity;
+    }
+
+    private void widen(long va) {
+        Range p = Range.page(va);
+        range = p.union(range);
+    }
+
+    /** The range this flush covers: the whole mm for a fullmm gather. */
+    Range flushRange() {
+        return fullmm ? Range.ALL : range;
+    }
+}

@@ -1,0 +1,90 @@
+package mmn.engine;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operation catalogue: each operation's phases (where device actions may be
+ * injected) and its outline, the kernel's sequence of steps with the call sites a
+ * profile fills in. {@code mmn profile PROFILE OP} prints the outline with the hooks.
+ */
+public final class Operations {
+    private Operations() {}
+
+    /** One step of an operation's outline: what the kernel does, the site (or null), the phase after it (or null). */
+    public record Step(String what, String site, String phase) {}
+
+    private static final Map<String, List<Step>> OUTLINES = new LinkedHashMap<>();
+    private static final Map<String, List<String>> PHASES = new LinkedHashMap<>();
+
+    static {
+        define("munmap", List.of("start", "clear", "end", "unlink-tables", "flush", "free", "batch-flush"),
+                new Step("detach_vmas_to_be_unmapped: the VMAs leave the tree (faults now find no VMA)", null, null),
+                new Step("tlb_gather_mmu", null, null),
+                new Step("unmap_vmas: invalidate_range_start", Sites.UNMAP_START, "start"),
+                new Step("zap_pte_range under the PTL: clear PTEs, batch pages; a full batch flushes, unlocks and frees", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
+                new Step("all PTEs of the range cleared", null, "clear"),
+                new Step("unmap_vmas: invalidate_range_end", Sites.UNMAP_END, "end"),
+                new Step("free_pgtables: page-table pages unlinked into the batch (outside start/end)", Sites.PGTABLE_FORCE_FLUSH, "unlink-tables"),
+                new Step("tlb_finish_mmu: CPU TLB flush of the gathered range", Sites.GATHER_FINISH, "flush"),
+                new Step("tlb_finish_mmu: data and page-table pages freed", null, "free"));
+        define("dontneed", List.of("start", "clear", "end", "flush", "free", "batch-flush"),
+                new Step("tlb_gather_mmu", null, null),
+                new Step("zap_page_range: invalidate_range_start", Sites.ZAP_START, "start"),
+                new Step("zap_pte_range under the PTL (page tables kept)", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
+                new Step("all PTEs of the range cleared", null, "clear"),
+                new Step("zap_page_range: invalidate_range_end", Sites.ZAP_END, "end"),
+                new Step("tlb_finish_mmu: CPU TLB flush", Sites.GATHER_FINISH, "flush"),
+                new Step("tlb_finish_mmu: pages freed", null, "free"));
+        define("mprotect", List.of("start", "change", "end", "flush"),
+                new Step("mprotect_fixup: split VMAs, set the new protection", null, null),
+                new Step("change_pmd_range: invalidate_range_start", Sites.MPROTECT_START, "start"),
+                new Step("change_pte_range under the PTL: downgrade PTEs (no flush yet)", null, "change"),
+                new Step("change_pmd_range: invalidate_range_end", Sites.MPROTECT_END, "end"),
+                new Step("change_protection_range: flush_tlb_range (the device heard before the CPU)", Sites.MPROTECT_FLUSH, "flush"));
+        define("exit", List.of("release", "clear", "unlink-tables", "flush", "free", "batch-flush"),
+                new Step("exit_mmap: mmu_notifier_release; every subscriber leaves the list", Sites.EXIT_RELEASE, "release"),
+                new Step("unmap_vmas(0, -1): start/end reach nobody now", Sites.UNMAP_START, null),
+                new Step("zap every PTE", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
+                new Step("all PTEs cleared", Sites.UNMAP_END, "clear"),
+                new Step("free_pgtables: every page-table page (and the PGD) into the batch", Sites.PGTABLE_FORCE_FLUSH, "unlink-tables"),
+                new Step("tlb_finish_mmu: CPU TLB flush", Sites.GATHER_FINISH, "flush"),
+                new Step("tlb_finish_mmu: every page and page-table page freed", null, "free"));
+        define("touch", List.of(),
+                new Step("CPU access; on a write to a write-protected PTE: do_wp_page", null, null),
+                new Step("wp_page_reuse: make the PTE writable (ptep_set_access_flags)", Sites.WP_REUSE, null),
+                new Step("wp_page_copy: invalidate_range_start", Sites.WP_COPY_START, null),
+                new Step("wp_page_copy under the PTL: clear and flush the old PTE", Sites.WP_COPY_CLEAR, null),
+                new Step("wp_page_copy: set_pte_at_notify(new page)", Sites.WP_COPY_SET, null),
+                new Step("wp_page_copy: drop the PTL, invalidate_range_end, then the old page's last put", Sites.WP_COPY_END, null));
+        define("dma", List.of(), new Step("device access: ATC, IOTLB, walk; page request on a fault", null, null));
+    }
+
+    private static void define(String op, List<String> phases, Step... steps) {
+        OUTLINES.put(op, List.of(steps));
+        PHASES.put(op, phases);
+    }
+
+    /** Operations the language names whose engine part is not built yet. */
+    public static final List<String> PLANNED = List.of("migrate", "ksm", "split", "collapse", "fork", "cow", "reclaim",
+            "uprobe", "remap", "mremap", "age", "oom-reap");
+
+    public static boolean exists(String op) {
+        return OUTLINES.containsKey(op);
+    }
+
+    public static List<String> phases(String op) {
+        List<String> p = PHASES.get(op);
+        return p == null ? List.of() : p;
+    }
+
+    public static List<Step> outline(String op) {
+        List<Step> s = OUTLINES.get(op);
+        return s == null ? List.of() : s;
+    }
+
+    public static List<String> names() {
+        return List.copyOf(OUTLINES.keySet());
+    }
+}

@@ -1,0 +1,185 @@
+package mmn.engine;
+
+import java.util.Arrays;
+
+/**
+ * Physical memory: 4 KiB frames, each free, a user page or a page-table page.
+ *
+ * Every allocation bumps the frame's generation, so a translation cached before a free
+ * is told apart from one made after the frame was reused. Frees go to the head of the
+ * free list (LIFO, like the per-cpu hot lists), so a freed frame is the next one handed
+ * out: reuse is immediate and visible. Frame 0 is never used; frame 1 is the shared
+ * zero page.
+ */
+public final class PhysMem {
+    public static final int ZERO_PFN = 1;
+
+    /** Told about every allocation and free; the checker listens. */
+    public interface Listener {
+        void frameFreed(int pfn, FrameKind was, int gen);
+    }
+
+    private final int frames;
+    private FrameKind[] kind;
+    private int[] gen;
+    private long[] value;
+    private int[] refcount;
+    private int[] mapcount;
+    private long[][] table;
+    private int[] freeStack;
+    private int freeTop;
+    private int highWater;
+    private Listener listener;
+
+    public PhysMem(long bytes) {
+        this.frames = (int) Math.max(16, bytes >>> Addr.PAGE_SHIFT);
+        kind = new FrameKind[frames];
+        Arrays.fill(kind, FrameKind.FREE);
+        gen = new int[frames];
+        value = new long[frames];
+        refcount = new int[frames];
+        mapcount = new int[frames];
+        table = new long[frames][];
+        freeStack = new int[frames];
+        freeTop = 0;
+        highWater = ZERO_PFN + 1;
+        kind[ZERO_PFN] = FrameKind.ZERO;
+        gen[ZERO_PFN] = 1;
+        refcount[ZERO_PFN] = 1;
+    }
+
+    private PhysMem(PhysMem o) {
+        frames = o.frames;
+        kind = o.kind.clone();
+        gen = o.gen.clone();
+        value = o.value.clone();
+        refcount = o.refcount.clone();
+        mapcount = o.mapcount.clone();
+        table = new long[frames][];
+        for (int i = 0; i < o.highWater; i++) {
+            if (o.table[i] != null) table[i] = o.table[i].clone();
+        }
+        freeStack = o.freeStack.clone();
+        freeTop = o.freeTop;
+        highWater = o.highWater;
+    }
+
+    public PhysMem copy() {
+        return new PhysMem(this);
+    }
+
+    void setListener(Listener l) {
+        this.listener = l;
+    }
+
+    public int frameCount() {
+        return frames;
+    }
+
+    public int highWater() {
+        return highWater;
+    }
+
+    /** Allocates a frame of the given kind with one reference; generation bumped. */
+    public int alloc(FrameKind k) {
+        int pfn;
+        if (freeTop > 0) {
+            pfn = freeStack[--freeTop];
+        } else if (highWater < frames) {
+            pfn = highWater++;
+        } else {
+            throw new EngineException("out of memory: all " + frames + " frames are in use (raise `memory`)");
+        }
+        kind[pfn] = k;
+        gen[pfn]++;
+        value[pfn] = 0;
+        refcount[pfn] = 1;
+        mapcount[pfn] = 0;
+        if (k == FrameKind.PAGE_TABLE || k == FrameKind.EMPTY_TABLE) table[pfn] = new long[Addr.PTRS_PER_TABLE];
+        return pfn;
+    }
+
+    /** Returns a frame to the allocator. The checker hears of it before anything reuses it. */
+    public void free(int pfn) {
+        if (pfn == ZERO_PFN) return;
+        if (kind[pfn] == FrameKind.FREE) throw new EngineException("double free of frame " + pfn);
+        FrameKind was = kind[pfn];
+        kind[pfn] = FrameKind.FREE;
+        refcount[pfn] = 0;
+        mapcount[pfn] = 0;
+        table[pfn] = null;
+        freeStack[freeTop++] = pfn;
+        if (listener != null) listener.frameFreed(pfn, was, gen[pfn]);
+    }
+
+    /** get_page */
+    public void get(int pfn) {
+        if (pfn != ZERO_PFN) refcount[pfn]++;
+    }
+
+    /** put_page: the last put frees the frame. Returns true when it did. */
+    public boolean put(int pfn) {
+        if (pfn == ZERO_PFN) return false;
+        if (--refcount[pfn] <= 0) {
+            free(pfn);
+            return true;
+        }
+        return false;
+    }
+
+    public FrameKind kind(int pfn) {
+        return kind[pfn];
+    }
+
+    public int gen(int pfn) {
+        return gen[pfn];
+    }
+
+    public boolean alive(int pfn, int g) {
+        return kind[pfn] != FrameKind.FREE && gen[pfn] == g;
+    }
+
+    public long value(int pfn) {
+        return value[pfn];
+    }
+
+    public void setValue(int pfn, long v) {
+        value[pfn] = v;
+    }
+
+    public int refcount(int pfn) {
+        return refcount[pfn];
+    }
+
+    public int mapcount(int pfn) {
+        return mapcount[pfn];
+    }
+
+    /** page_add_*_rmap */
+    public void addMap(int pfn) {
+        if (pfn != ZERO_PFN) mapcount[pfn]++;
+    }
+
+    /** page_remove_rmap */
+    public void removeMap(int pfn) {
+        if (pfn != ZERO_PFN) mapcount[pfn]--;
+    }
+
+    /** Entries of a page-table frame; null when the frame holds no table now. */
+    public long[] table(int pfn) {
+        return table[pfn];
+    }
+
+    public int usedFrames() {
+        return highWater - 1 - freeTop;
+    }
+
+    void hashInto(StateHasher h) {
+        h.put(highWater).put(freeTop);
+        for (int i = 0; i < freeTop; i++) h.put(freeStack[i]);
+        for (int i = 1; i < highWater; i++) {
+            h.put(kind[i].ordinal()).put(gen[i]).put(value[i]).put(refcount[i]).put(mapcount[i]);
+            if (table[i] != null) for (long e : table[i]) h.put(e);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package mmn.engine;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A kernel version's notifier semantics, as data: which hooks each call site fires and
+ * a handful of core behaviours. Operations ask the profile at each site; adding a
+ * kernel version means adding a table in {@link Profiles}, never editing operations.
+ */
+public final class Profile {
+    final String name;
+    final String summary;
+    /** What the kernel calls the secondary-TLB hook: invalidate_range or arch_invalidate_secondary_tlbs. */
+    final String rangeHookName;
+    /** 3.19-6.5: __mmu_notifier_invalidate_range_end calls ->invalidate_range first. */
+    final boolean endCallsRange;
+    /** Up to 4.12 the ops table has invalidate_page. */
+    final boolean hasInvalidatePage;
+    /** 4.19+: a non-blockable start may fail with -EAGAIN. */
+    final boolean startMayFail;
+    final Map<String, SiteRow> rows;
+
+    private Profile(Builder b) {
+        name = b.name;
+        summary = b.summary;
+        rangeHookName = b.rangeHookName;
+        endCallsRange = b.endCallsRange;
+        hasInvalidatePage = b.hasInvalidatePage;
+        startMayFail = b.startMayFail;
+        rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
+    }
+
+    public String name() { return name; }
+    public String summary() { return summary; }
+    public String rangeHookName() { return rangeHookName; }
+    public boolean endCallsRange() { return endCallsRange; }
+    public boolean hasInvalidatePage() { return hasInvalidatePage; }
+    public boolean startMayFail() { return startMayFail; }
+
+    /** The row for a call site; a site with no row fires nothing. */
+    public SiteRow row(String site) {
+        SiteRow r = rows.get(site);
+        if (r == null) throw new IllegalStateException("profile " + name + " has no row for site " + site);
+        return r;
+    }
+
+    public boolean hasSite(String site) {
+        return rows.containsKey(site);
+    }
+
+    public Map<String, SiteRow> rows() {
+        return rows;
+    }
+
+    /** Whether any site of this profile fires the hook (for "handler never fires" warnings). */
+    public boolean fires(Hook h) {
+        if (h == Hook.INVALIDATE_RANGE && endCallsRange) return true;
+        for (SiteRow r : rows.values()) if (r.hooks().contains(h)) return true;
+        return false;
+    }
+
+    static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    static final class Builder {
+        private final String name;
+        private String summary = "";
+        private String rangeHookName = "invalidate_range";
+        private boolean endCallsRange;
+        private boolean hasInvalidatePage;
+        private boolean startMayFail;
+        private final Map<String, SiteRow> rows = new LinkedHashMap<>();
+
+        Builder(String name) {
+            this.name = name;
+        }
+
+        Builder summary(String s) { summary = s; return this; }
+        Builder rangeHookName(String s) { rangeHookName = s; return this; }
+        Builder endCallsRange(boolean b) { endCallsRange = b; return this; }
+        Builder hasInvalidatePage(boolean b) { hasInvalidatePage = b; return this; }
+        Builder startMayFail(boolean b) { startMayFail = b; return this; }
+
+        Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
+            rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
+            return this;
+        }
+
+        /** Copies another profile's rows, to be overridden row by row. */
+        Builder from(Profile p) {
+            rows.putAll(p.rows);
+            endCallsRange = p.endCallsRange;
+            hasInvalidatePage = p.hasInvalidatePage;
+            startMayFail = p.startMayFail;
+            rangeHookName = p.rangeHookName;
+            return this;
+        }
+
+        Profile build() {
+            return new Profile(this);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package mmn.engine;
+
+import static mmn.engine.Hook.CHANGE_PTE;
+import static mmn.engine.Hook.INVALIDATE_RANGE;
+import static mmn.engine.Hook.INVALIDATE_RANGE_END;
+import static mmn.engine.Hook.INVALIDATE_RANGE_START;
+import static mmn.engine.Hook.RELEASE;
+import static mmn.engine.NotifierRange.Event.CLEAR;
+import static mmn.engine.NotifierRange.Event.PROTECTION_VMA;
+import static mmn.engine.NotifierRange.Event.UNMAP;
+import static mmn.engine.SiteRow.Lock.MMAP_LOCK;
+import static mmn.engine.SiteRow.Lock.NONE;
+import static mmn.engine.SiteRow.Lock.PTL;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel profiles as tables. Each row: call site, lock held, event, the kernel
+ * function it follows, and the hooks fired there in order. Sources are the trees named
+ * in docs/profiles.md (v3.16, v3.19.8 ...), read function by function.
+ *
+ * Events are given for every row so that later profiles (5.0+) can pass them; 3.x
+ * subscribers never see them.
+ */
+public final class Profiles {
+    private Profiles() {}
+
+    /** v3.16 (and up to 3.18): start/end, invalidate_page, change_pte; no invalidate_range. */
+    public static final Profile LINUX_3_16 = Profile.builder("linux-3.16")
+            .summary("before the invalidate_range series: start/end, invalidate_page, change_pte;"
+                    + " page-table pages freed with no hook")
+            .hasInvalidatePage(true)
+            .row(Sites.EXIT_RELEASE, MMAP_LOCK, NotifierRange.Event.RELEASE, "mm/mmap.c exit_mmap -> mmu_notifier_release (first, before unmap_vmas)", RELEASE)
+            .row(Sites.UNMAP_START, MMAP_LOCK, UNMAP, "mm/memory.c unmap_vmas -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.UNMAP_END, MMAP_LOCK, UNMAP, "mm/memory.c unmap_vmas -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.ZAP_START, MMAP_LOCK, CLEAR, "mm/memory.c zap_page_range -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.ZAP_END, MMAP_LOCK, CLEAR, "mm/memory.c zap_page_range -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "mm/memory.c zap_pte_range -> tlb_flush_mmu_tlbonly: tlb_flush only (CPU)")
+            .row(Sites.PGTABLE_FORCE_FLUSH, MMAP_LOCK, UNMAP, "arch/x86/mm/pgtable.c ___pte_free_tlb -> tlb_remove_page -> tlb_flush_mmu when the batch is full: CPU flush only")
+            .row(Sites.GATHER_FINISH, NONE, UNMAP, "mm/memory.c tlb_finish_mmu -> tlb_flush_mmu_tlbonly: tlb_flush only (CPU); free_pgtables' pages freed with no hook")
+            .row(Sites.MPROTECT_START, MMAP_LOCK, PROTECTION_VMA, "mm/mprotect.c change_pmd_range -> mmu_notifier_invalidate_range_start (first populated pmd)", INVALIDATE_RANGE_START)
+            .row(Sites.MPROTECT_END, MMAP_LOCK, PROTECTION_VMA, "mm/mprotect.c change_pmd_range -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.MPROTECT_FLUSH, MMAP_LOCK, PROTECTION_VMA, "mm/mprotect.c change_protection_range -> flush_tlb_range (CPU only, after end)")
+            .row(Sites.WP_COPY_START, MMAP_LOCK, CLEAR, "mm/memory.c do_wp_page (gotten:) -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.WP_COPY_CLEAR, PTL, CLEAR, "mm/memory.c do_wp_page -> ptep_clear_flush (CPU only)")
+            .row(Sites.WP_COPY_SET, PTL, CLEAR, "mm/memory.c do_wp_page -> set_pte_at_notify: ->change_pte before set_pte_at", CHANGE_PTE)
+            .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c do_wp_page -> mmu_notifier_invalidate_range_end (after pte_unmap_unlock)", INVALIDATE_RANGE_END)
+            .row(Sites.WP_REUSE, PTL, CLEAR, "mm/memory.c do_wp_page reuse -> ptep_set_access_flags (x86: no flush on upgrade)")
+            .build();
+
+    /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
+    public static final Profile LINUX_3_19 = Profile.builder("linux-3.19")
+            .from(LINUX_3_16)
+            .summary("the invalidate_range series: invalidate_range from *_clear_flush_notify (under the PTL),"
+                    + " from the mmu_gather flush before batched pages and page tables are freed, and first in invalidate_range_end")
+            .endCallsRange(true)
+            .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "mm/memory.c zap_pte_range -> tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range(tlb->start, tlb->end)", INVALIDATE_RANGE)
+            .row(Sites.PGTABLE_FORCE_FLUSH, MMAP_LOCK, UNMAP, "arch/x86/mm/pgtable.c ___pte_free_tlb -> tlb_remove_page -> tlb_flush_mmu -> tlb_flush_mmu_tlbonly: CPU flush, then invalidate_range", INVALIDATE_RANGE)
+            .row(Sites.GATHER_FINISH, NONE, UNMAP, "mm/memory.c tlb_finish_mmu -> tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range over the gathered range (page-table pages included)", INVALIDATE_RANGE)
+            .row(Sites.WP_COPY_CLEAR, PTL, CLEAR, "mm/memory.c do_wp_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page)", INVALIDATE_RANGE)
+            .build();
+
+    private static final Map<String, Profile> ALL = new LinkedHashMap<>();
+
+    static {
+        for (Profile p : List.of(LINUX_3_16, LINUX_3_19)) ALL.put(p.name(), p);
+    }
+
+    /** Profiles the language names but the engine does not have yet (issue: operation catalogue). */
+    public static final List<String> PLANNED = List.of("linux-4.15", "linux-6.5", "linux-6.8");
+
+    public static Profile byName(String name) {
+        return ALL.get(name);
+    }
+
+    public static List<Profile> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    public static String names() {
+        return String.join(", ", ALL.keySet());
+    }
+
+    /** The default profile; linux-6.8 once it exists (semantics.md §2). */
+    public static Profile defaultProfile() {
+        Profile p = byName("linux-6.8");
+        return p != null ? p : LINUX_3_19;
+    }
+}

@@ -1,0 +1,32 @@
+package mmn.engine;
+
+/**
+ * Call-site names: the places in the kernel's mm code where a profile may fire
+ * notifier hooks. Operations pass these; {@link Profiles} says what fires at each.
+ */
+public final class Sites {
+    private Sites() {}
+
+    // exit_mmap
+    public static final String EXIT_RELEASE = "exit_mmap:mmu_notifier_release";
+    // unmap_vmas (munmap, exit)
+    public static final String UNMAP_START = "unmap_vmas:invalidate_range_start";
+    public static final String UNMAP_END = "unmap_vmas:invalidate_range_end";
+    // zap_page_range (MADV_DONTNEED)
+    public static final String ZAP_START = "zap_page_range:invalidate_range_start";
+    public static final String ZAP_END = "zap_page_range:invalidate_range_end";
+    // the mmu_gather
+    public static final String ZAP_FORCE_FLUSH = "zap_pte_range:tlb_flush_mmu_tlbonly";
+    public static final String PGTABLE_FORCE_FLUSH = "free_pgtables:tlb_flush_mmu";
+    public static final String GATHER_FINISH = "tlb_finish_mmu:tlb_flush_mmu_tlbonly";
+    // mprotect
+    public static final String MPROTECT_START = "change_pmd_range:invalidate_range_start";
+    public static final String MPROTECT_END = "change_pmd_range:invalidate_range_end";
+    public static final String MPROTECT_FLUSH = "change_protection_range:flush_tlb_range";
+    // write fault on a write-protected PTE
+    public static final String WP_COPY_START = "wp_page_copy:invalidate_range_start";
+    public static final String WP_COPY_CLEAR = "wp_page_copy:ptep_clear_flush";
+    public static final String WP_COPY_SET = "wp_page_copy:set_pte_at_notify";
+    public static final String WP_COPY_END = "wp_page_copy:invalidate_range_end";
+    public static final String WP_REUSE = "wp_page_reuse:ptep_set_access_flags";
+}

@@ -1,0 +1,36 @@
+package mmn.engine;
+
+/**
+ * Canonical 128-bit state hash (two independent 64-bit FNV-1a style lanes with a
+ * final mix). Components feed their state in a fixed order, so equal states hash
+ * equal whatever history produced them.
+ */
+public final class StateHasher {
+    private long a = 0xcbf29ce484222325L;
+    private long b = 0x84222325cbf29ce4L;
+
+    public StateHasher put(long v) {
+        a = (a ^ v) * 0x100000001b3L;
+        b = (b ^ (v * 0x9E3779B97F4A7C15L)) * 0xff51afd7ed558ccdL;
+        return this;
+    }
+
+    public StateHasher put(boolean v) {
+        return put(v ? 1 : 0);
+    }
+
+    public StateHasher put(String s) {
+        if (s == null) return put(-1);
+        put(s.length());
+        for (int i = 0; i < s.length(); i++) put(s.charAt(i));
+        return this;
+    }
+
+    public String hex() {
+        long x = a ^ (a >>> 33);
+        x *= 0xc4ceb9fe1a85ec53L;
+        long y = b ^ (b >>> 29);
+        y *= 0xff51afd7ed558ccdL;
+        return String.format("%016x%016x", x ^ (x >>> 33), y ^ (y >>> 31));
+    }
+}

@@ -1,0 +1,76 @@
+package mmn.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the engine did, in order: hooks fired, micro-steps (phases), flushes,
+ * faults, checks and violations. Deterministic: the same script and seed give the same
+ * trace byte for byte.
+ */
+public final class Trace {
+    public record Event(int seq, int statement, String operation, String phase, String type, String text) {
+        public String toJson() {
+            return "{\"seq\":" + seq + ",\"statement\":" + statement + ",\"operation\":" + Json.str(operation)
+                    + ",\"phase\":" + Json.str(phase) + ",\"type\":" + Json.str(type) + ",\"text\":" + Json.str(text) + "}";
+        }
+    }
+
+    private final World w;
+    private final List<Event> events = new ArrayList<>();
+    private int statementFirstEvent;
+    private boolean keep = true;
+    private int limit = 1_000_000;
+
+    Trace(World w) {
+        this.w = w;
+    }
+
+    /** Keep no events (the explorer's inner runs); hooks of the current statement are still tracked. */
+    public void setKeep(boolean keep) {
+        this.keep = keep;
+    }
+
+    void event(String type, String text) {
+        if (!keep && !type.equals("hook")) return;
+        if (events.size() >= limit) return;
+        events.add(new Event(events.size() + 1, w.statementNo, w.operation, w.phase, type, text));
+    }
+
+    void statementStarted() {
+        statementFirstEvent = events.size();
+    }
+
+    List<String> hooksThisStatement() {
+        List<String> out = new ArrayList<>();
+        for (int i = statementFirstEvent; i < events.size(); i++) {
+            Event e = events.get(i);
+            if (e.type().equals("hook") || e.type().equals("step")) out.add(e.type().equals("step") ? "[" + e.text() + "]" : e.text());
+        }
+        return out;
+    }
+
+    public List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    public List<Event> since(int seq) {
+        return List.copyOf(events.subList(Math.min(seq, events.size()), events.size()));
+    }
+
+    public int size() {
+        return events.size();
+    }
+
+    void truncate(int size) {
+        while (events.size() > size) events.remove(events.size() - 1);
+    }
+
+    public String toJson() {
+        StringBuilder b = new StringBuilder("[\n");
+        for (int i = 0; i < events.size(); i++) {
+            b.append("  ").append(events.get(i).toJson()).append(i + 1 < events.size() ? ",\n" : "\n");
+        }
+        return b.append("]\n").toString();
+    }
+}

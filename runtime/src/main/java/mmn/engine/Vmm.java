@@ -1,0 +1,417 @@
+package mmn.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The kernel's mm code paths, micro-step by micro-step: faults, the zap loop, the
+ * mmu_gather, free_pgtables and the operations built from them. Where the kernel calls
+ * into the notifier core, these methods name the call site and the profile decides
+ * what fires ({@link World#fire}). Each operation announces its phases so that
+ * injected device actions run right after the matching micro-step.
+ */
+final class Vmm {
+    private final World w;
+
+    Vmm(World w) {
+        this.w = w;
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    private void beginOp(String name, Space s) {
+        if (s.exited) throw new EngineException(s.name + " has exited; no further operations on it");
+        w.operation = name;
+        w.phase = null;
+    }
+
+    /** A micro-step begins: violations found inside it are reported against its phase. */
+    private void step(String name) {
+        w.phase = name;
+    }
+
+    /** A micro-step ended: announce it and run the actions injected after it. */
+    private void phase(String name, PhaseListener l) {
+        w.phase = name;
+        w.trace.event("step", w.operation + ": " + name);
+        l.after(name);
+    }
+
+    private void endOp() {
+        w.phase = null;
+    }
+
+    private void lockPtl(Space s) {
+        s.ptlDepth++;
+    }
+
+    private void unlockPtl(Space s) {
+        s.ptlDepth--;
+    }
+
+    /** flush_tlb_range / flush_tlb_page on the CPU side. */
+    void cpuFlush(Space s, Range r) {
+        int n = r.equals(Range.ALL) ? s.cpuTlb.flushAll() : s.cpuTlb.flush(r);
+        w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries");
+    }
+
+    // ------------------------------------------------------------ faults
+
+    /** A CPU load or store: the TLB, else the page-table walk, else handle_mm_fault. */
+    void cpuAccess(Space s, long va, boolean write) {
+        if (s.exited) throw new EngineException(s.name + " has exited");
+        Translation t = s.cpuTlb.lookup(va);
+        if (t == null || (write && !t.writable)) {
+            long pte = s.pageTable.get(va);
+            if (!Pte.present(pte) || (write && !Pte.writable(pte))) {
+                if (handleMmFault(s, va, write) == World.PageRequestResult.INVALID) {
+                    Vma v = s.findVma(va);
+                    throw new EngineException("SIGSEGV: " + s.name + " " + (write ? "writes" : "reads") + " " + Addr.hex(va)
+                            + (v == null ? ", which no VMA maps" : ", which its VMA " + v.range() + " (" + Vma.protString(v.prot) + ") does not allow"));
+                }
+                pte = s.pageTable.get(va);
+            }
+            int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
+            t = s.cpuTlb.insert(va, pfn, w.mem.gen(pfn), Pte.writable(pte));
+            markAccessed(s, va, write);
+        }
+        int pfn = t.pfnFor(va);
+        if (write) w.mem.setValue(pfn, ++w.writeSeq);
+        w.trace.event("access", "cpu(" + s.name + ") " + (write ? "write " : "read ") + Addr.hex(va) + ": pfn " + pfn);
+    }
+
+    /** The IOMMU or CPU sets the accessed (and dirty) bit in the leaf entry. */
+    void markAccessed(Space s, long va, boolean write) {
+        long pte = s.pageTable.get(va);
+        if (!Pte.present(pte)) return;
+        long n = pte | Pte.YOUNG | (write ? Pte.DIRTY : 0);
+        if (n != pte) s.pageTable.set(va, n);
+    }
+
+    /** A device page request (PRI): resolved like a CPU fault; INVALID where no VMA allows it. */
+    World.PageRequestResult handlePageRequest(Space s, long va, boolean write) {
+        if (s.exited || s.released) return World.PageRequestResult.INVALID;
+        return handleMmFault(s, va, write);
+    }
+
+    /** handle_mm_fault for one page. */
+    World.PageRequestResult handleMmFault(Space s, long va, boolean write) {
+        Vma vma = s.findVma(va);
+        if (vma == null || !vma.allows(write)) return World.PageRequestResult.INVALID;
+        long page = Addr.pageDown(va);
+        long pte = s.pageTable.get(page);
+        if (!Pte.mapsPage(pte)) {
+            if (Pte.isSwap(pte) || Pte.isMigration(pte))
+                throw new EngineException("not supported yet: faulting in a swap or migration entry");
+            faultIn(s, vma, page, write);
+        } else if (write && !Pte.writable(pte)) {
+            doWpPage(s, vma, page, pte, PhaseListener.NONE);
+        } else {
+            markAccessed(s, page, write);
+        }
+        return World.PageRequestResult.SUCCESS;
+    }
+
+    /** do_anonymous_page / do_read_fault / do_cow_fault / do_shared_fault. */
+    private void faultIn(Space s, Vma vma, long va, boolean write) {
+        s.pageTable.allocTables(va);
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG;
+        int pfn;
+        if (vma.anon) {
+            if (!write && !vma.shared) {
+                pfn = PhysMem.ZERO_PFN; // the shared zero page, read-only
+            } else {
+                pfn = w.mem.alloc(FrameKind.USER);
+                if (vma.allows(true)) flags |= Pte.WRITE | Pte.DIRTY;
+            }
+        } else {
+            int cached = pageCacheGet(vma.file, vma.fileIndex(va));
+            if (write && !vma.shared) {
+                pfn = w.mem.alloc(FrameKind.USER);
+                w.mem.setValue(pfn, w.mem.value(cached));
+                flags |= Pte.WRITE | Pte.DIRTY;
+            } else {
+                pfn = cached;
+                w.mem.get(pfn);
+                if (write) flags |= Pte.WRITE | Pte.DIRTY;
+            }
+        }
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /** find_get_page, allocating (reading in) the page on a miss; the cache keeps one reference. */
+    private int pageCacheGet(String file, long index) {
+        TreeMap<Long, Integer> pages = w.pageCache.computeIfAbsent(file, k -> new TreeMap<>());
+        Integer pfn = pages.get(index);
+        if (pfn == null) {
+            pfn = w.mem.alloc(FrameKind.USER);
+            w.mem.setValue(pfn, ((long) file.hashCode() << 20) ^ index);
+            pages.put(index, pfn);
+        }
+        return pfn;
+    }
+
+    /** do_wp_page: a write to a present, write-protected PTE. */
+    void doWpPage(Space s, Vma vma, long va, long pte, PhaseListener l) {
+        int old = Pte.pfn(pte);
+        boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
+        if (reuse) {
+            // wp_page_reuse: same page, more rights: a permission upgrade
+            lockPtl(s);
+            s.pageTable.set(va, pte | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+            w.fire(s, Sites.WP_REUSE, Range.page(va));
+            unlockPtl(s);
+            return;
+        }
+        wpPageCopy(s, va, old, l);
+    }
+
+    /** wp_page_copy (3.16: the gotten: path of do_wp_page): copy, repoint, drop the old page. */
+    private void wpPageCopy(Space s, long va, int old, PhaseListener l) {
+        Range page = Range.page(va);
+        w.mem.get(old); // the fault's own reference (page_cache_get(old_page))
+        int fresh = w.mem.alloc(FrameKind.USER);
+        w.mem.setValue(fresh, old == PhysMem.ZERO_PFN ? 0 : w.mem.value(old));
+        w.fire(s, Sites.WP_COPY_START, page);
+        lockPtl(s);
+        s.pageTable.set(va, Pte.NONE);
+        cpuFlush(s, page);
+        w.fire(s, Sites.WP_COPY_CLEAR, page);
+        long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+        w.fire(s, Sites.WP_COPY_SET, page, va, npte);
+        w.checker.beforeRepoint(s, va, old, fresh);
+        w.mem.addMap(fresh);
+        s.pageTable.set(va, npte);
+        w.mem.removeMap(old);
+        w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
+        unlockPtl(s);
+        w.fire(s, Sites.WP_COPY_END, page);
+        w.mem.put(old); // the last put: the old page may be freed here, after end
+    }
+
+    // ------------------------------------------------------------ the mmu_gather
+
+    /** tlb_flush_mmu_tlbonly: CPU flush of the gathered range, then whatever the profile fires there. */
+    private void tlbFlushMmuTlbOnly(MmuGather tlb, String site) {
+        if (tlb.range == null && !tlb.fullmm) return; // nothing gathered (!tlb->end)
+        Range r = tlb.flushRange();
+        cpuFlush(tlb.space, r);
+        w.fire(tlb.space, site, r);
+        tlb.range = null;
+    }
+
+    /** tlb_flush_mmu_free: the batch's pages get their last put; page-table pages are freed. */
+    private void tlbFlushMmuFree(MmuGather tlb) {
+        int n = tlb.pages.size(), t = tlb.tables.size();
+        for (int pfn : tlb.pages) w.mem.put(pfn);
+        for (int pfn : tlb.tables) w.mem.free(pfn);
+        tlb.pages.clear();
+        tlb.tables.clear();
+        w.trace.event("free", "mmu_gather freed " + n + " pages and " + t + " page-table pages");
+    }
+
+    /**
+     * unmap_single_vma -> zap_pte_range over r: per PTE table, under its PTL, clear each
+     * PTE and batch the page; a full batch (or a dirty shared-file PTE) forces
+     * tlb_flush_mmu_tlbonly under the PTL, then the free after unlocking, then the zap
+     * restarts where it stopped.
+     */
+    private void zap(Space s, MmuGather tlb, Range r, PhaseListener l) {
+        List<Long> addrs = s.pageTable.populated(r);
+        int i = 0;
+        while (i < addrs.size()) {
+            long table = addrs.get(i) & -Addr.PMD_SIZE;
+            lockPtl(s);
+            boolean force = false;
+            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
+                long va = addrs.get(i++);
+                long pte = s.pageTable.get(va);
+                if (Pte.none(pte)) continue;
+                s.pageTable.set(va, Pte.NONE);
+                if (Pte.isSwap(pte)) {
+                    w.swap.remove(Pte.pfn(pte));
+                    continue;
+                }
+                if (Pte.isMigration(pte)) continue;
+                int pfn = Pte.pfn(pte);
+                if (pfn == PhysMem.ZERO_PFN) {
+                    tlb.range = Range.page(va).union(tlb.range); // tlb_remove_tlb_entry only
+                    continue;
+                }
+                w.mem.removeMap(pfn);
+                Vma vma = s.findVma(va);
+                if (vma != null && !vma.anon && vma.shared && Pte.dirty(pte)) force = true; // dirty shared file page
+                if (tlb.removePage(pfn, va)) force = true;
+                if (force) break;
+            }
+            String outer = w.phase;
+            if (force) {
+                step("batch-flush");
+                tlbFlushMmuTlbOnly(tlb, Sites.ZAP_FORCE_FLUSH);
+            }
+            unlockPtl(s);
+            if (force) {
+                tlbFlushMmuFree(tlb);
+                phase("batch-flush", l);
+                step(outer);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ operations
+
+    /** munmap: do_munmap -> unmap_region. */
+    void munmap(Space s, Range r, PhaseListener l) {
+        beginOp("munmap", s);
+        s.splitAt(r);
+        List<Vma> vmas = s.vmasIn(r);
+        for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
+        long floor = s.floorFor(r.start());
+        long ceiling = s.ceilingFor(r.end());
+        MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
+        step("start");
+        w.fire(s, Sites.UNMAP_START, r);
+        phase("start", l);
+        step("clear");
+        for (Vma v : vmas) zap(s, tlb, v.range(), l);
+        phase("clear", l);
+        step("end");
+        w.fire(s, Sites.UNMAP_END, r);
+        phase("end", l);
+        step("unlink-tables");
+        freePgtables(s, tlb, r, floor, ceiling, false, l);
+        phase("unlink-tables", l);
+        step("flush");
+        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        phase("flush", l);
+        step("free");
+        tlbFlushMmuFree(tlb);
+        phase("free", l);
+        endOp();
+    }
+
+    /** free_pgtables: unlink page-table pages no remaining VMA needs; they join the gather's batch. */
+    private void freePgtables(Space s, MmuGather tlb, Range r, long floor, long ceiling, boolean root, PhaseListener l) {
+        for (PageTable.UnlinkedTable t : s.pageTable.unlinkTables(r, floor, ceiling, root)) {
+            w.trace.event("unlink", Addr.levelName(t.level()) + " table pfn " + t.pfn() + " for " + t.covers());
+            if (tlb.removeTable(t.pfn(), t.va())) {
+                String outer = w.phase;
+                step("batch-flush");
+                tlbFlushMmuTlbOnly(tlb, Sites.PGTABLE_FORCE_FLUSH);
+                tlbFlushMmuFree(tlb);
+                phase("batch-flush", l);
+                step(outer);
+            }
+        }
+    }
+
+    /** madvise(MADV_DONTNEED): zap_page_range; page tables stay. */
+    void dontneed(Space s, Range r, PhaseListener l) {
+        beginOp("dontneed", s);
+        List<Vma> vmas = new ArrayList<>();
+        for (Vma v : s.vmas.values()) if (r.overlaps(v.start, v.end)) vmas.add(v);
+        if (vmas.isEmpty()) throw new EngineException("madvise(MADV_DONTNEED) on " + r + ": no VMA there (-ENOMEM)");
+        MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
+        step("start");
+        w.fire(s, Sites.ZAP_START, r);
+        phase("start", l);
+        step("clear");
+        for (Vma v : vmas) zap(s, tlb, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
+        phase("clear", l);
+        step("end");
+        w.fire(s, Sites.ZAP_END, r);
+        phase("end", l);
+        step("flush");
+        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        phase("flush", l);
+        step("free");
+        tlbFlushMmuFree(tlb);
+        phase("free", l);
+        endOp();
+    }
+
+    /**
+     * mprotect: change_protection. The notifier window closes before the CPU flush, so
+     * the device hears of the downgrade before the CPU does.
+     */
+    void mprotect(Space s, Range r, int prot, PhaseListener l) {
+        beginOp("mprotect", s);
+        s.splitAt(r);
+        List<Vma> vmas = s.vmasIn(r);
+        if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
+        for (Vma v : vmas) v.prot = prot;
+        step("start");
+        w.fire(s, Sites.MPROTECT_START, r);
+        phase("start", l);
+        step("change");
+        List<Long> addrs = s.pageTable.populated(r);
+        int i = 0;
+        while (i < addrs.size()) {
+            long table = addrs.get(i) & -Addr.PMD_SIZE;
+            lockPtl(s);
+            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
+                long va = addrs.get(i++);
+                long pte = s.pageTable.get(va);
+                if (!Pte.mapsPage(pte)) continue;
+                Vma v = s.findVma(va);
+                s.pageTable.set(va, changePte(pte, v, prot));
+            }
+            unlockPtl(s);
+        }
+        phase("change", l);
+        step("end");
+        w.fire(s, Sites.MPROTECT_END, r);
+        phase("end", l);
+        step("flush");
+        cpuFlush(s, r);
+        w.fire(s, Sites.MPROTECT_FLUSH, r);
+        phase("flush", l);
+        endOp();
+    }
+
+    /**
+     * pte_modify with the VMA's new vm_page_prot: PROT_NONE hides the page from the
+     * hardware walk; private mappings never gain write here (vm_page_prot is PAGE_COPY,
+     * writes fault and go through do_wp_page); shared writable mappings do.
+     */
+    private static long changePte(long pte, Vma v, int prot) {
+        int pfn = Pte.pfn(pte);
+        long keep = pte & (Pte.YOUNG | Pte.DIRTY | Pte.HUGE);
+        if (prot == 0) return Pte.make(pfn, keep | Pte.PROTNONE);
+        long flags = keep | Pte.PRESENT;
+        boolean canWrite = (prot & Vma.WRITE) != 0;
+        if (canWrite && (Pte.writable(pte) || (v != null && v.shared))) flags |= Pte.WRITE;
+        return Pte.make(pfn, flags);
+    }
+
+    /** exit_mmap: release first, then unmap and free everything with no further callbacks. */
+    void exitMmap(Space s, PhaseListener l) {
+        beginOp("exit", s);
+        step("release");
+        w.fire(s, Sites.EXIT_RELEASE, Range.ALL);
+        phase("release", l);
+        step("clear");
+        MmuGather tlb = new MmuGather(s, Range.ALL, true, w.gatherBatch);
+        w.fire(s, Sites.UNMAP_START, Range.ALL);
+        for (Vma v : List.copyOf(s.vmas.values())) zap(s, tlb, v.range(), l);
+        w.fire(s, Sites.UNMAP_END, Range.ALL);
+        phase("clear", l);
+        s.vmas.clear();
+        step("unlink-tables");
+        freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
+        phase("unlink-tables", l);
+        step("flush");
+        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        phase("flush", l);
+        step("free");
+        tlbFlushMmuFree(tlb);
+        s.exited = true;
+        phase("free", l);
+        endOp();
+    }
+}

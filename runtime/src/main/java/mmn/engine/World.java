@@ -1,0 +1,644 @@
+package mmn.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The engine's facade and state: physical memory, spaces, devices, subscribers, the
+ * active profile, the checker and the trace. Front ends (the interpreter, the REPL,
+ * polyglot embeddings) drive it statement by statement:
+ *
+ * <pre>
+ *   world.beginStatement("munmap A 0x400000 +4K");
+ *   world.munmap(a, range, phase -> ...inject device actions...);
+ *   List&lt;Violation&gt; found = world.endStatement();   // full coherence check
+ * </pre>
+ *
+ * The engine is single-threaded and deterministic; {@link #snapshot()} and
+ * {@link #restore(Snapshot)} capture and bring back the whole state exactly.
+ */
+public final class World {
+    /** Default IO page faults per operation before fault-storm (semantics.md §4). */
+    public static final int DEFAULT_STORM_THRESHOLD = 64;
+    /**
+     * Pages an mmu_gather holds before a forced flush: the on-stack bundle of 8 plus
+     * MAX_GATHER_BATCH_COUNT (10000 / MAX_GATHER_BATCH) batches of MAX_GATHER_BATCH
+     * ((PAGE_SIZE - 16) / 8 = 510) pointers, include/asm-generic/tlb.h (v3.16-v4.x).
+     */
+    public static final int DEFAULT_GATHER_BATCH = 8 + (10000 / 510) * 510;
+
+    Profile profile;
+    PhysMem mem;
+    long memoryBytes = 256L << 20;
+    final Map<String, Space> spaces = new LinkedHashMap<>();
+    final Map<String, Device> devices = new LinkedHashMap<>();
+    final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
+    /** The page cache: file name -> page index -> frame (the cache holds a reference). */
+    final Map<String, TreeMap<Long, Integer>> pageCache = new TreeMap<>();
+    /** Swap slots: slot -> saved value. */
+    final TreeMap<Integer, Long> swap = new TreeMap<>();
+    int nextSwapSlot = 1;
+    int gatherBatch = DEFAULT_GATHER_BATCH;
+    int stormThreshold = DEFAULT_STORM_THRESHOLD;
+    long writeSeq;
+    long seed;
+
+    Checker checker;
+    Trace trace;
+    final Vmm vmm;
+
+    // where we are, for reports and the trace
+    int statementNo;
+    String statement;
+    String operation;
+    String phase;
+    private boolean memoryUsed;
+    private int violationsAtStart;
+
+    public World() {
+        this(Profiles.defaultProfile());
+    }
+
+    public World(Profile p) {
+        this.profile = p;
+        this.trace = new Trace(this);
+        this.checker = new Checker(this);
+        this.mem = new PhysMem(memoryBytes);
+        this.mem.setListener(checker);
+        this.vmm = new Vmm(this);
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    public Profile profile() { return profile; }
+
+    public void setProfile(Profile p) {
+        if (!spaces.isEmpty() || !devices.isEmpty())
+            throw new EngineException("the profile must be chosen before any space or device is declared");
+        this.profile = p;
+    }
+
+    public void setMemory(long bytes) {
+        if (memoryUsed) throw new EngineException("`memory` must come before any space is declared");
+        if (bytes < 16 * Addr.PAGE_SIZE) throw new EngineException("memory " + bytes + " is too small", "use at least 64K");
+        memoryBytes = bytes;
+        mem = new PhysMem(bytes);
+        mem.setListener(checker);
+    }
+
+    public long memoryBytes() { return memoryBytes; }
+
+    public int gatherBatch() { return gatherBatch; }
+
+    public int stormThreshold() { return stormThreshold; }
+
+    public void setSeed(long seed) { this.seed = seed; }
+
+    public long seed() { return seed; }
+
+    public static final List<String> KNOBS = List.of("gather-batch", "storm-threshold");
+
+    public void setKnob(String name, long value) {
+        switch (name) {
+            case "gather-batch":
+                if (value < 1) throw new EngineException("gather-batch must be at least 1");
+                gatherBatch = (int) value;
+                break;
+            case "storm-threshold":
+                if (value < 1) throw new EngineException("storm-threshold must be at least 1");
+                stormThreshold = (int) value;
+                break;
+            default:
+                throw new EngineException("unknown setting '" + name + "'", "settings are " + String.join(", ", KNOBS));
+        }
+    }
+
+    // ---------------------------------------------------------------- declarations
+
+    public Space createSpace(String name) {
+        if (spaces.containsKey(name) || devices.containsKey(name)) throw new EngineException("'" + name + "' is already declared");
+        memoryUsed = true;
+        Space s = new Space(name);
+        s.pageTable = new PageTable(mem, s);
+        s.pageTable.setListener(checker);
+        s.cpuTlb = new TranslationCache("cpu(" + name + ").tlb", s, 0);
+        checker.attach(s.cpuTlb);
+        spaces.put(name, s);
+        trace.event("decl", "space " + name + " (pgd pfn " + s.pageTable.root() + ")");
+        return s;
+    }
+
+    public Space space(String name) {
+        Space s = spaces.get(name);
+        if (s == null) throw new EngineException("unknown space '" + name + "'", hintNames("spaces", spaces.keySet()));
+        return s;
+    }
+
+    public Map<String, Space> spaces() { return Map.copyOf(spaces); }
+
+    public List<String> spaceNames() { return List.copyOf(spaces.keySet()); }
+
+    /** mmap: a new VMA; it may not overlap an existing one. */
+    public Vma map(Space s, Range r, int prot, String file, boolean shared, boolean huge, boolean hugetlb) {
+        if (r.size() == 0) throw new EngineException("empty mapping");
+        if (r.end() > Addr.TASK_SIZE) throw new EngineException("mapping ends past the user address space (" + Addr.hex(Addr.TASK_SIZE) + ")");
+        for (Vma v : s.vmas.values()) {
+            if (r.overlaps(v.start, v.end))
+                throw new EngineException("mapping " + r + " overlaps " + v.range() + " in " + s.name, "munmap it first or choose another address");
+        }
+        if (hugetlb && ((r.start() | r.end()) & (Addr.PMD_SIZE - 1)) != 0)
+            throw new EngineException("a hugetlb mapping must be 2M aligned", "round to " + Addr.hex(r.start() & -Addr.PMD_SIZE));
+        Vma v = new Vma(r.start(), r.end(), prot, file == null, file, shared, huge, hugetlb, 0);
+        s.vmas.put(v.start, v);
+        trace.event("decl", "map " + s.name + " " + v);
+        return v;
+    }
+
+    public Device createAtsDevice(String name, int atc, boolean walkCache, Integer priRetries) {
+        if (spaces.containsKey(name) || devices.containsKey(name)) throw new EngineException("'" + name + "' is already declared");
+        AtsDevice d = new AtsDevice(name, atc, 0, walkCache, priRetries);
+        devices.put(name, d);
+        trace.event("decl", "device " + name + " ats");
+        return d;
+    }
+
+    public Device device(String name) {
+        Device d = devices.get(name);
+        if (d == null) throw new EngineException("unknown device '" + name + "'", hintNames("devices", devices.keySet()));
+        return d;
+    }
+
+    public Map<String, Device> devices() { return Map.copyOf(devices); }
+
+    public List<String> deviceNames() { return List.copyOf(devices.keySet()); }
+
+    /** The device translates s's addresses from now on (PASID bind). */
+    public void bind(Device d, Space s) {
+        if (d.space != null) throw new EngineException(d.name + " is already bound to " + d.space.name);
+        if (s.exited) throw new EngineException(s.name + " has exited");
+        d.bind(this, s);
+        trace.event("decl", "bind " + d.name + " " + s.name);
+    }
+
+    /** mmu_notifier_register with a built-in strategy. */
+    public Subscriber register(String name, Space s, Device d, String strategy) {
+        MmuNotifierOps ops = Strategies.create(strategy, profile);
+        if (ops == null) {
+            if (Strategies.PLANNED.contains(strategy))
+                throw new EngineException("not supported yet: strategy '" + strategy + "'", "available: " + String.join(", ", Strategies.NAMES));
+            throw new EngineException("unknown strategy '" + strategy + "'", "strategies are " + String.join(", ", Strategies.NAMES));
+        }
+        if (strategy.equals("empty-pt") && !profile.rows.containsKey(Sites.UNMAP_START))
+            throw new EngineException("empty-pt needs invalidate_range_start/end, which " + profile.name + " does not have");
+        return register(name, s, d, strategy, ops);
+    }
+
+    /** mmu_notifier_register with custom ops (language handlers, JavaScript, Python). */
+    public Subscriber register(String name, Space s, Device d, String label, MmuNotifierOps ops) {
+        if (subscribers.containsKey(name)) throw new EngineException("notifier '" + name + "' is already registered");
+        if (s.released) throw new EngineException(s.name + " has exited: mmu_notifier_register fails on a dead mm");
+        if (d != null && d.space != null && d.space != s)
+            throw new EngineException(d.name + " is bound to " + d.space.name + ", not " + s.name);
+        if (d != null && d.space == null) bind(d, s);
+        Subscriber sub = new Subscriber(name, s, d, label, ops);
+        s.subscribers.add(sub);
+        subscribers.put(name, sub);
+        trace.event("decl", "notifier " + name + " on " + s.name + (d != null ? " for " + d.name : "") + " uses " + label);
+        return sub;
+    }
+
+    public Subscriber subscriber(String name) {
+        Subscriber s = subscribers.get(name);
+        if (s == null) throw new EngineException("unknown notifier '" + name + "'", hintNames("notifiers", subscribers.keySet()));
+        return s;
+    }
+
+    /** mmu_notifier_unregister: ->release runs (the core calls it), then the subscriber leaves. */
+    public void unregister(String name) {
+        Subscriber sub = subscriber(name);
+        if (!sub.released && sub.has(Hook.RELEASE)) {
+            hook(sub.space, "release (mmu_notifier_unregister) -> " + sub.name);
+            sub.ops.release(ctx(sub, true));
+        }
+        sub.space.subscribers.remove(sub);
+        subscribers.remove(name);
+        sub.released = true;
+        trace.event("decl", "unregister " + name);
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    /** A statement starts: per-operation counters reset. */
+    public void beginStatement(String label) {
+        statementNo++;
+        violationsAtStart = checker.count();
+        statement = label;
+        operation = null;
+        phase = null;
+        for (Device d : devices.values()) {
+            d.opFaults = 0;
+            d.stormReported = false;
+        }
+        trace.statementStarted();
+    }
+
+    /** A statement ends: full coherence check; returns the violations it raised. */
+    public List<Violation> endStatement() {
+        int before = Math.min(violationsAtStart, checker.count());
+        operation = null;
+        phase = null;
+        for (Space s : spaces.values()) {
+            if (s.activeInvalidations != 0) {
+                checker.report(ViolationKind.PROTOCOL, null, null, -1, 0, s.name + " ended the statement with "
+                        + s.activeInvalidations + " invalidate_range_start without its end");
+                s.activeInvalidations = 0;
+            }
+            if (s.ptlDepth != 0) throw new IllegalStateException("PTL still held at statement end");
+        }
+        checker.statementBoundary();
+        List<Violation> all = checker.violations();
+        return List.copyOf(all.subList(before, all.size()));
+    }
+
+    public List<Violation> violations() {
+        return checker.violations();
+    }
+
+    public Trace trace() { return trace; }
+
+    public int statementNo() { return statementNo; }
+
+    List<String> hooksThisStatement() {
+        return trace.hooksThisStatement();
+    }
+
+    // ---------------------------------------------------------------- actions and operations
+
+    /** A CPU access; faults the page in as the kernel would. */
+    public void touch(Space s, long va, boolean write) {
+        vmm.cpuAccess(s, va, write);
+    }
+
+    /** A device access through its translation path. */
+    public Device.AccessResult dma(Device d, Space s, long va, boolean write) {
+        if (d.space != s) {
+            throw new EngineException(d.name + " is " + (d.space == null ? "not bound to any space" : "bound to " + d.space.name)
+                    + ", not " + s.name, "bind " + d.name + " " + s.name);
+        }
+        Device.AccessResult r = d.access(this, va, write);
+        d.last = r;
+        trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
+                + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""));
+        return r;
+    }
+
+    public void munmap(Space s, Range r, PhaseListener l) { vmm.munmap(s, r, l); }
+
+    public void dontneed(Space s, Range r, PhaseListener l) { vmm.dontneed(s, r, l); }
+
+    public void mprotect(Space s, Range r, int prot, PhaseListener l) { vmm.mprotect(s, r, prot, l); }
+
+    public void exit(Space s, PhaseListener l) { vmm.exitMmap(s, l); }
+
+    /** The phases an operation passes, in order (for hints and docs). */
+    public static List<String> phasesOf(String op) {
+        return Operations.phases(op);
+    }
+
+    // ---------------------------------------------------------------- device use (checker entry)
+
+    Device.AccessResult deviceUse(Device d, Translation t, long va, boolean write, String how) {
+        checker.deviceUsed(d, t, va, write);
+        int pfn = t.pfnFor(va);
+        if (write) mem.setValue(pfn, ++writeSeq);
+        return new Device.AccessResult(Device.AccessResult.Status.OK, pfn, 0, how);
+    }
+
+    // ---------------------------------------------------------------- notifier dispatch
+
+    enum PageRequestResult { SUCCESS, INVALID }
+
+    void hook(Space s, String text) {
+        trace.event("hook", text);
+    }
+
+    /** Fires what the profile lists at a call site. */
+    void fire(Space s, String site, Range r, long address, long pte) {
+        SiteRow row = profile.row(site);
+        for (Hook h : row.hooks()) {
+            switch (h) {
+                case RELEASE: release(s, site); break;
+                case INVALIDATE_RANGE_START: invalidateRangeStart(s, new NotifierRange(r, row.event(), true), site); break;
+                case INVALIDATE_RANGE_END: invalidateRangeEnd(s, new NotifierRange(r, row.event(), true), site); break;
+                case INVALIDATE_RANGE: invalidateRange(s, r, site); break;
+                case INVALIDATE_PAGE: invalidatePage(s, address, site); break;
+                case CHANGE_PTE: changePte(s, address, pte, site); break;
+                case CLEAR_FLUSH_YOUNG: clearFlushYoung(s, r, site); break;
+                default: throw new IllegalStateException("site " + site + " lists " + h);
+            }
+        }
+    }
+
+    void fire(Space s, String site, Range r) {
+        fire(s, site, r, r.start(), Pte.NONE);
+    }
+
+    private String hookLabel(String name, String site) {
+        return name + " (" + site + ")";
+    }
+
+    /** __mmu_notifier_release: every ->release, then the list is emptied for good. */
+    void release(Space s, String site) {
+        hook(s, hookLabel("release", site));
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.RELEASE)) sub.ops.release(ctx(sub, true));
+        }
+        for (Subscriber sub : s.subscribers) sub.released = true;
+        s.subscribers.clear();
+        s.released = true;
+    }
+
+    void invalidateRangeStart(Space s, NotifierRange r, String site) {
+        s.activeInvalidations++;
+        hook(s, hookLabel("invalidate_range_start " + r.range(), site));
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
+            checkAlive(sub, "invalidate_range_start");
+            sub.ops.invalidateRangeStart(ctx(sub, r.blockable()), r);
+        }
+    }
+
+    void invalidateRangeEnd(Space s, NotifierRange r, String site) {
+        hook(s, hookLabel("invalidate_range_end " + r.range(), site));
+        if (s.activeInvalidations == 0) {
+            checker.report(ViolationKind.PROTOCOL, null, null, -1, 0, "invalidate_range_end " + r.range() + " without a start");
+        } else {
+            s.activeInvalidations--;
+        }
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            // 3.19-6.5 __mmu_notifier_invalidate_range_end: ->invalidate_range first, then ->invalidate_range_end
+            if (profile.endCallsRange && sub.has(Hook.INVALIDATE_RANGE)) {
+                hook(s, "  " + profile.rangeHookName + " " + r.range() + " -> " + sub.name + " (from invalidate_range_end)");
+                sub.ops.invalidateRange(ctx(sub, r.blockable()), r.range());
+            }
+            if (sub.has(Hook.INVALIDATE_RANGE_END)) {
+                checkAlive(sub, "invalidate_range_end");
+                sub.ops.invalidateRangeEnd(ctx(sub, r.blockable()), r);
+            }
+        }
+    }
+
+    void invalidateRange(Space s, Range r, String site) {
+        hook(s, hookLabel(profile.rangeHookName + " " + r, site));
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.INVALIDATE_RANGE)) sub.ops.invalidateRange(ctx(sub, !s.ptlHeld()), r);
+        }
+    }
+
+    void invalidatePage(Space s, long address, String site) {
+        hook(s, hookLabel("invalidate_page " + Addr.hex(address), site));
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.INVALIDATE_PAGE)) sub.ops.invalidatePage(ctx(sub, !s.ptlHeld()), address);
+        }
+    }
+
+    void changePte(Space s, long address, long pte, String site) {
+        hook(s, hookLabel("change_pte " + Addr.hex(address) + " -> " + Pte.describe(pte), site));
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.CHANGE_PTE)) sub.ops.changePte(ctx(sub, false), address, pte);
+        }
+    }
+
+    boolean clearFlushYoung(Space s, Range r, String site) {
+        hook(s, hookLabel("clear_flush_young " + r, site));
+        boolean young = false;
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.CLEAR_FLUSH_YOUNG)) young |= sub.ops.clearFlushYoung(ctx(sub, false), r);
+        }
+        return young;
+    }
+
+    private void checkAlive(Subscriber sub, String what) {
+        if (sub.released) checker.report(ViolationKind.PROTOCOL, sub.device == null ? null : sub.device.name, null, -1, 0,
+                what + " reached " + sub.name + " after its release");
+    }
+
+    NotifierContext ctx(Subscriber sub, boolean blockable) {
+        return new Ctx(sub, blockable);
+    }
+
+    /** The callback's handle on the world; records sleeping where sleeping is not allowed. */
+    private final class Ctx implements NotifierContext {
+        private final Subscriber sub;
+        private final boolean blockable;
+
+        Ctx(Subscriber sub, boolean blockable) {
+            this.sub = sub;
+            this.blockable = blockable;
+        }
+
+        @Override public World world() { return World.this; }
+        @Override public Subscriber subscriber() { return sub; }
+        @Override public Device device() { return sub.device; }
+        @Override public Device device(String name) { return World.this.device(name); }
+
+        @Override
+        public void flush(Device d, Range r) {
+            if (d != null) d.flush(World.this, r);
+        }
+
+        @Override
+        public void flushAll(Device d) {
+            if (d != null) d.flushAll(World.this);
+        }
+
+        @Override
+        public void setRootEmpty(Device d) {
+            if (d != null) d.setRootEmpty(World.this);
+        }
+
+        @Override
+        public void setRoot(Device d, Space s) {
+            if (d != null) d.setRoot(World.this, s);
+        }
+
+        @Override
+        public void detach(Device d) {
+            if (d != null) d.detach(World.this);
+        }
+
+        @Override
+        public void block(Device d) {
+            mightSleep("block " + (d == null ? "" : d.name));
+            if (d != null) {
+                d.blocked = true;
+                trace.event("device", d.name + " blocked");
+            }
+        }
+
+        @Override
+        public void unblock(Device d) {
+            if (d != null) {
+                d.blocked = false;
+                trace.event("device", d.name + " unblocked");
+            }
+        }
+
+        @Override
+        public void mightSleep(String what) {
+            Space s = sub.space;
+            if (s.ptlHeld()) {
+                checker.report(ViolationKind.PROTOCOL, sub.device == null ? null : sub.device.name, null, -1, 0,
+                        sub.name + " may sleep (" + what + ") in a callback called under the page-table lock");
+            } else if (!blockable) {
+                checker.report(ViolationKind.PROTOCOL, sub.device == null ? null : sub.device.name, null, -1, 0,
+                        sub.name + " may sleep (" + what + ") in a non-blockable invalidation");
+            }
+        }
+
+        @Override
+        public void print(String text) {
+            trace.event("print", text);
+            if (printer != null) printer.accept(text);
+        }
+    }
+
+    private java.util.function.Consumer<String> printer;
+
+    /** Where {@code print} in handlers goes (the interpreter's output). */
+    public void setPrinter(java.util.function.Consumer<String> p) {
+        this.printer = p;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** The whole engine state, deep-copied. */
+    public Snapshot snapshot() {
+        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size());
+    }
+
+    /** Brings back a snapshot exactly (the snapshot stays reusable). */
+    public void restore(Snapshot snap) {
+        World src = snap.state;
+        World copy = copyState(src);
+        profile = copy.profile;
+        mem = copy.mem;
+        memoryBytes = copy.memoryBytes;
+        memoryUsed = copy.memoryUsed;
+        spaces.clear();
+        spaces.putAll(copy.spaces);
+        devices.clear();
+        devices.putAll(copy.devices);
+        subscribers.clear();
+        subscribers.putAll(copy.subscribers);
+        pageCache.clear();
+        pageCache.putAll(copy.pageCache);
+        swap.clear();
+        swap.putAll(copy.swap);
+        nextSwapSlot = copy.nextSwapSlot;
+        gatherBatch = copy.gatherBatch;
+        stormThreshold = copy.stormThreshold;
+        writeSeq = copy.writeSeq;
+        seed = copy.seed;
+        statementNo = copy.statementNo;
+        mem.setListener(checker);
+        for (Space s : spaces.values()) s.pageTable.setListener(checker);
+        checker.rebuild(snap.violations, snap.reported);
+        trace.truncate(snap.traceSize);
+    }
+
+    /** A canonical hash of the state (equal states, equal hashes, whatever the history). */
+    public String stateHash() {
+        StateHasher h = new StateHasher();
+        h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq);
+        mem.hashInto(h);
+        for (Space s : spaces.values()) s.hashInto(h);
+        for (Device d : devices.values()) d.hashInto(h);
+        for (Map.Entry<String, TreeMap<Long, Integer>> f : pageCache.entrySet()) {
+            h.put(f.getKey());
+            for (Map.Entry<Long, Integer> e : f.getValue().entrySet()) h.put(e.getKey()).put(e.getValue());
+        }
+        for (Map.Entry<Integer, Long> e : swap.entrySet()) h.put(e.getKey()).put(e.getValue());
+        h.put(nextSwapSlot);
+        return h.hex();
+    }
+
+    private static World copyState(World o) {
+        World c = new World(o.profile);
+        c.mem = o.mem.copy();
+        c.memoryBytes = o.memoryBytes;
+        c.memoryUsed = o.memoryUsed;
+        Map<Space, Space> sm = new LinkedHashMap<>();
+        for (Space s : o.spaces.values()) {
+            Space n = new Space(s.name);
+            for (Vma v : s.vmas.values()) n.vmas.put(v.start, v.copy());
+            n.pageTable = s.pageTable.copyFor(c.mem, n);
+            n.cpuTlb = s.cpuTlb.copyFor(n);
+            n.activeInvalidations = s.activeInvalidations;
+            n.released = s.released;
+            n.exited = s.exited;
+            n.ptlDepth = s.ptlDepth;
+            sm.put(s, n);
+            c.spaces.put(n.name, n);
+        }
+        Map<Device, Device> dm = new LinkedHashMap<>();
+        for (Device d : o.devices.values()) {
+            Device n = d.copyFor(c, d.space == null ? null : sm.get(d.space));
+            dm.put(d, n);
+            c.devices.put(n.name, n);
+        }
+        for (Space s : o.spaces.values()) {
+            Space n = sm.get(s);
+            for (Subscriber sub : s.subscribers) {
+                Subscriber ns = sub.copyFor(n, sub.device == null ? null : dm.get(sub.device));
+                n.subscribers.add(ns);
+            }
+        }
+        for (Subscriber sub : o.subscribers.values()) {
+            Subscriber found = null;
+            Space n = sm.get(sub.space);
+            for (Subscriber ns : n.subscribers) if (ns.name.equals(sub.name)) found = ns;
+            if (found == null) found = sub.copyFor(n, sub.device == null ? null : dm.get(sub.device));
+            c.subscribers.put(sub.name, found);
+        }
+        for (Map.Entry<String, TreeMap<Long, Integer>> f : o.pageCache.entrySet()) c.pageCache.put(f.getKey(), new TreeMap<>(f.getValue()));
+        c.swap.putAll(o.swap);
+        c.nextSwapSlot = o.nextSwapSlot;
+        c.gatherBatch = o.gatherBatch;
+        c.stormThreshold = o.stormThreshold;
+        c.writeSeq = o.writeSeq;
+        c.seed = o.seed;
+        c.statementNo = o.statementNo;
+        return c;
+    }
+
+    /** An opaque, immutable capture of the engine state. */
+    public static final class Snapshot {
+        private final World state;
+        private final List<Violation> violations;
+        private final Set<String> reported;
+        private final int traceSize;
+
+        private Snapshot(World state, List<Violation> violations, Set<String> reported, int traceSize) {
+            this.state = state;
+            this.violations = List.copyOf(violations);
+            this.reported = reported;
+            this.traceSize = traceSize;
+        }
+    }
+
+    // ---------------------------------------------------------------- inspection
+
+    public PhysMem memory() { return mem; }
+
+    public Checker checker() { return checker; }
+
+    static String hintNames(String what, java.util.Collection<String> names) {
+        if (names.isEmpty()) return "no " + what + " are declared yet";
+        return "declared " + what + ": " + String.join(", ", new ArrayList<>(names));
+    }
+}
