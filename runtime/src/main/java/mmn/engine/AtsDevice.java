@@ -13,9 +13,10 @@ import java.util.List;
  * is on. A walk that ends at a non-present or read-only PTE makes the device send a
  * page request (one IO page fault, one interrupt); the kernel resolves it like a CPU
  * fault and answers SUCCESS (the device retries) or INVALID (the access fails with an
- * error and the device stays healthy). An IOTLB entry with too few rights is a
- * translation fault too: the IOMMU does not re-walk on a permission miss, which is why
- * permission upgrades need a secondary invalidation (the 6.6 arm64 fix).
+ * error and the device stays healthy). On arm64 (SMMU without BTM) an IOTLB entry with
+ * too few rights is a translation fault too: the SMMU does not re-walk on a permission
+ * miss, which is why permission upgrades need a secondary invalidation (the 6.6 fix,
+ * kernel-reference §4.6); an x86 IOMMU drops the entry and re-walks.
  *
  * {@code pri retries N}: after an access's first fault the device retries at most N
  * times; if every retry faults again although the kernel answered SUCCESS, it enters
@@ -140,6 +141,11 @@ public final class AtsDevice extends Device {
             if (t != null && (!write || t.writable)) return w.deviceUse(this, t, va, write, "atc hit");
             if (blocked) return new AccessResult(AccessResult.Status.STALLED, -1, tries, "translation stalled: " + name + " is blocked");
             Translation io = iotlb.lookup(va);
+            if (io != null && write && !io.writable && w.arch() == World.Arch.X86) {
+                // x86 IOMMUs treat a permission miss in the IOTLB as a miss and re-walk
+                iotlb.remove(Addr.pageDown(va));
+                io = null;
+            }
             String faultWhy;
             if (io != null) {
                 if (!write || io.writable) {

@@ -164,8 +164,14 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             return;
         }
         if (write) {
+            // A write racing an unmap lands in memory the process gave up: the kernel allows
+            // it until the flush, the CPU can do the same. It is lost only when the address
+            // is now backed by another page (COW, KSM, migration) or its data is being
+            // copied out (a migration or swap entry): the process will read the other copy.
             long pte = t.owner.space().pageTable.get(va);
-            if (!Pte.mapsPage(pte) || Pte.pfn(pte) != pfn) {
+            boolean repointed = Pte.mapsPage(pte) && Pte.pfn(pte) != pfn;
+            boolean copyingOut = Pte.isMigration(pte) || Pte.isSwap(pte);
+            if (repointed || copyingOut) {
                 report(ViolationKind.LOST_WRITE, d.name, t.toString(), pfn, t.gen,
                         d.name + " wrote " + Addr.hex(va) + " into frame " + pfn + " which no longer backs the page (the PTE is "
                                 + Pte.describe(pte) + "): the write is lost to the process");

@@ -100,7 +100,22 @@ public final class World {
 
     public long seed() { return seed; }
 
-    public static final List<String> KNOBS = List.of("gather-batch", "storm-threshold");
+    public static final List<String> KNOBS = List.of("gather-batch", "storm-threshold", "arch");
+
+    /** The CPU/IOMMU architecture: decides whether a permission miss re-walks (x86) or faults (arm64 SMMU). */
+    public enum Arch { X86, ARM64 }
+
+    private Arch arch = Arch.X86;
+
+    public Arch arch() { return arch; }
+
+    public void setArch(String name) {
+        switch (name) {
+            case "x86": case "x86_64": arch = Arch.X86; break;
+            case "arm64": case "aarch64": arch = Arch.ARM64; break;
+            default: throw new EngineException("unknown arch '" + name + "'", "arch is x86 or arm64");
+        }
+    }
 
     public void setKnob(String name, long value) {
         switch (name) {
@@ -545,6 +560,7 @@ public final class World {
         writeSeq = copy.writeSeq;
         seed = copy.seed;
         statementNo = copy.statementNo;
+        arch = copy.arch;
         mem.setListener(checker);
         for (Space s : spaces.values()) s.pageTable.setListener(checker);
         checker.rebuild(snap.violations, snap.reported);
@@ -554,7 +570,7 @@ public final class World {
     /** A canonical hash of the state (equal states, equal hashes, whatever the history). */
     public String stateHash() {
         StateHasher h = new StateHasher();
-        h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq);
+        h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq).put(arch.ordinal());
         mem.hashInto(h);
         for (Space s : spaces.values()) s.hashInto(h);
         for (Device d : devices.values()) d.hashInto(h);
@@ -613,6 +629,7 @@ public final class World {
         c.writeSeq = o.writeSeq;
         c.seed = o.seed;
         c.statementNo = o.statementNo;
+        c.arch = o.arch;
         return c;
     }
 
