@@ -163,6 +163,13 @@ public final class AtsDevice extends Device {
                     w.vmm.markAccessed(space, va, write);
                     return w.deviceUse(this, filled, va, write, "walk");
                 }
+                if (Pte.present(pte)) {
+                    // the translation completion grants read only: ATC and IOTLB keep it, the
+                    // device then asks for write access with a page request
+                    int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
+                    atc.insert(va, pfn, w.mem.gen(pfn), false);
+                    iotlb.insert(va, pfn, w.mem.gen(pfn), false);
+                }
                 faultWhy = root == RootKind.EMPTY ? "walk from the empty page table" : "walk found " + Pte.describe(pte);
             }
             // page request: one IO page fault, one interrupt

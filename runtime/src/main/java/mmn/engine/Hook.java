@@ -5,6 +5,8 @@ public enum Hook {
     RELEASE("release"),
     INVALIDATE_RANGE_START("start"),
     INVALIDATE_RANGE_END("end"),
+    /** 4.15-6.5 mmu_notifier_invalidate_range_only_end: end without the repeated invalidate_range. */
+    INVALIDATE_RANGE_ONLY_END("end"),
     /** invalidate_range (3.19-6.5); arch_invalidate_secondary_tlbs from 6.6. */
     INVALIDATE_RANGE("range"),
     /** invalidate_page (up to 4.12). */
@@ -26,7 +28,7 @@ public enum Hook {
     }
 
     public static Hook byHandlerName(String n) {
-        for (Hook h : values()) if (h.handlerName.equals(n)) return h;
+        for (Hook h : values()) if (h != INVALIDATE_RANGE_ONLY_END && h.handlerName.equals(n)) return h;
         return null;
     }
 }

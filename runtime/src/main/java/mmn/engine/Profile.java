@@ -51,6 +51,12 @@ public final class Profile {
         return rows.containsKey(site);
     }
 
+    /** The row for a site on an architecture: an arch-specific row ("site@arm64") wins. */
+    public SiteRow row(String site, World.Arch arch) {
+        SiteRow r = rows.get(site + "@" + arch.name().toLowerCase());
+        return r != null ? r : row(site);
+    }
+
     public Map<String, SiteRow> rows() {
         return rows;
     }
@@ -58,7 +64,10 @@ public final class Profile {
     /** Whether any site of this profile fires the hook (for "handler never fires" warnings). */
     public boolean fires(Hook h) {
         if (h == Hook.INVALIDATE_RANGE && endCallsRange) return true;
-        for (SiteRow r : rows.values()) if (r.hooks().contains(h)) return true;
+        for (SiteRow r : rows.values()) {
+            if (r.hooks().contains(h)) return true;
+            if (h == Hook.INVALIDATE_RANGE_END && r.hooks().contains(Hook.INVALIDATE_RANGE_ONLY_END)) return true;
+        }
         return false;
     }
 
@@ -87,6 +96,12 @@ public final class Profile {
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
+            return this;
+        }
+
+        /** A row that applies on one architecture only (e.g. arm64 flushes on permission upgrades). */
+        Builder archRow(String site, String arch, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
+            rows.put(site + "@" + arch, new SiteRow(site + "@" + arch, List.of(hooks), lock, ev, cite));
             return this;
         }
 

@@ -3,6 +3,7 @@ package mmn.engine;
 import static mmn.engine.Hook.CHANGE_PTE;
 import static mmn.engine.Hook.INVALIDATE_RANGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_END;
+import static mmn.engine.Hook.INVALIDATE_RANGE_ONLY_END;
 import static mmn.engine.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.Hook.RELEASE;
 import static mmn.engine.NotifierRange.Event.CLEAR;
@@ -60,16 +61,60 @@ public final class Profiles {
             .row(Sites.PGTABLE_FORCE_FLUSH, MMAP_LOCK, UNMAP, "arch/x86/mm/pgtable.c ___pte_free_tlb -> tlb_remove_page -> tlb_flush_mmu -> tlb_flush_mmu_tlbonly: CPU flush, then invalidate_range", INVALIDATE_RANGE)
             .row(Sites.GATHER_FINISH, NONE, UNMAP, "mm/memory.c tlb_finish_mmu -> tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range over the gathered range (page-table pages included)", INVALIDATE_RANGE)
             .row(Sites.WP_COPY_CLEAR, PTL, CLEAR, "mm/memory.c do_wp_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page)", INVALIDATE_RANGE)
+            .archRow(Sites.WP_REUSE, "arm64", PTL, CLEAR, "arch/arm64/mm/fault.c ptep_set_access_flags -> flush_tlb_page: CPU only; an SMMU that cached the read-only PTE is never told (kernel-reference §7 #10)")
+            .build();
+
+    /**
+     * v4.15: invalidate_page is gone (4.13); COW uses invalidate_range_only_end because
+     * ptep_clear_flush_notify already fired invalidate_range under the PTL.
+     */
+    public static final Profile LINUX_4_15 = Profile.builder("linux-4.15")
+            .from(LINUX_3_19)
+            .summary("invalidate_page removed; only_end where invalidate_range already ran under the PTL;"
+                    + " the OOM reaper skips spaces with subscribers")
+            .hasInvalidatePage(false)
+            .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c wp_page_copy -> mmu_notifier_invalidate_range_only_end (invalidate_range already ran in ptep_clear_flush_notify)", INVALIDATE_RANGE_ONLY_END)
+            .build();
+
+    /** v6.5: struct mmu_notifier_range with events and the blockable flag; start may fail when non-blocking. */
+    public static final Profile LINUX_6_5 = Profile.builder("linux-6.5")
+            .from(LINUX_4_15)
+            .summary("mmu_notifier_range with events and blockable; a non-blocking start may fail (-EAGAIN) and gets no end;"
+                    + " invalidate_range still fired by the mmu_gather and at end")
+            .startMayFail(true)
+            .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "include/asm-generic/tlb.h tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range(tlb->mm, tlb->start, tlb->end)", INVALIDATE_RANGE)
+            .build();
+
+    /**
+     * v6.8 (6.6+, Popple series): the secondary-TLB hook is renamed
+     * arch_invalidate_secondary_tlbs and fired from the architecture's TLB flush (x86
+     * flush_tlb_mm_range), permission upgrades included where the arch flushes them;
+     * invalidate_range_end no longer fires it; *_clear_flush_notify and only_end are gone.
+     */
+    public static final Profile LINUX_6_8 = Profile.builder("linux-6.8")
+            .from(LINUX_6_5)
+            .summary("arch_invalidate_secondary_tlbs fired from the arch CPU TLB flush (x86 flush_tlb_mm_range),"
+                    + " permission upgrades included on arm64; invalidate_range_end no longer fires it")
+            .rangeHookName("arch_invalidate_secondary_tlbs")
+            .endCallsRange(false)
+            .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "include/asm-generic/tlb.h tlb_flush_mmu_tlbonly -> tlb_flush -> arch/x86/mm/tlb.c flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
+            .row(Sites.PGTABLE_FORCE_FLUSH, MMAP_LOCK, UNMAP, "mm/mmu_gather.c tlb_flush_mmu -> tlb_flush -> arch/x86/mm/tlb.c flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
+            .row(Sites.GATHER_FINISH, NONE, UNMAP, "mm/mmu_gather.c tlb_finish_mmu -> tlb_flush_mmu -> arch/x86/mm/tlb.c flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
+            .row(Sites.MPROTECT_FLUSH, MMAP_LOCK, PROTECTION_VMA, "mm/mprotect.c change_protection -> flush_tlb_range -> arch/x86/mm/tlb.c flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs (after end)", INVALIDATE_RANGE)
+            .row(Sites.WP_COPY_CLEAR, PTL, CLEAR, "mm/memory.c wp_page_copy -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
+            .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c wp_page_copy -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.WP_REUSE, PTL, CLEAR, "mm/memory.c wp_page_reuse -> ptep_set_access_flags (x86: no flush on a permission upgrade, so no hook)")
+            .archRow(Sites.WP_REUSE, "arm64", PTL, CLEAR, "arch/arm64/mm/fault.c ptep_set_access_flags -> flush_tlb_page -> __flush_tlb_page_nosync -> mmu_notifier_arch_invalidate_secondary_tlbs (the 6.6 fix, 6bbd42e2df8f)", INVALIDATE_RANGE)
             .build();
 
     private static final Map<String, Profile> ALL = new LinkedHashMap<>();
 
     static {
-        for (Profile p : List.of(LINUX_3_16, LINUX_3_19)) ALL.put(p.name(), p);
+        for (Profile p : List.of(LINUX_3_16, LINUX_3_19, LINUX_4_15, LINUX_6_5, LINUX_6_8)) ALL.put(p.name(), p);
     }
 
     /** Profiles the language names but the engine does not have yet (issue: operation catalogue). */
-    public static final List<String> PLANNED = List.of("linux-4.15", "linux-6.5", "linux-6.8");
+    public static final List<String> PLANNED = List.of();
 
     public static Profile byName(String name) {
         return ALL.get(name);

@@ -343,12 +343,13 @@ public final class World {
 
     /** Fires what the profile lists at a call site. */
     void fire(Space s, String site, Range r, long address, long pte) {
-        SiteRow row = profile.row(site);
+        SiteRow row = profile.row(site, arch);
         for (Hook h : row.hooks()) {
             switch (h) {
                 case RELEASE: release(s, site); break;
                 case INVALIDATE_RANGE_START: invalidateRangeStart(s, new NotifierRange(r, row.event(), true), site); break;
-                case INVALIDATE_RANGE_END: invalidateRangeEnd(s, new NotifierRange(r, row.event(), true), site); break;
+                case INVALIDATE_RANGE_END: invalidateRangeEnd(s, new NotifierRange(r, row.event(), true), site, false); break;
+                case INVALIDATE_RANGE_ONLY_END: invalidateRangeEnd(s, new NotifierRange(r, row.event(), true), site, true); break;
                 case INVALIDATE_RANGE: invalidateRange(s, r, site); break;
                 case INVALIDATE_PAGE: invalidatePage(s, address, site); break;
                 case CHANGE_PTE: changePte(s, address, pte, site); break;
@@ -387,8 +388,8 @@ public final class World {
         }
     }
 
-    void invalidateRangeEnd(Space s, NotifierRange r, String site) {
-        hook(s, hookLabel("invalidate_range_end " + r.range(), site));
+    void invalidateRangeEnd(Space s, NotifierRange r, String site, boolean onlyEnd) {
+        hook(s, hookLabel((onlyEnd ? "invalidate_range_only_end " : "invalidate_range_end ") + r.range(), site));
         if (s.activeInvalidations == 0) {
             checker.report(ViolationKind.PROTOCOL, null, null, -1, 0, "invalidate_range_end " + r.range() + " without a start");
         } else {
@@ -396,7 +397,7 @@ public final class World {
         }
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             // 3.19-6.5 __mmu_notifier_invalidate_range_end: ->invalidate_range first, then ->invalidate_range_end
-            if (profile.endCallsRange && sub.has(Hook.INVALIDATE_RANGE)) {
+            if (profile.endCallsRange && !onlyEnd && sub.has(Hook.INVALIDATE_RANGE)) {
                 hook(s, "  " + profile.rangeHookName + " " + r.range() + " -> " + sub.name + " (from invalidate_range_end)");
                 sub.ops.invalidateRange(ctx(sub, r.blockable()), r.range());
             }

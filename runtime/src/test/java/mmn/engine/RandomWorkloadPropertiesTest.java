@@ -43,7 +43,11 @@ class RandomWorkloadPropertiesTest {
 
     /** Runs a workload; returns the violations it raised. */
     static List<Violation> run(List<Step> steps, String strategy, int gatherBatch) {
-        World w = new World(Profiles.LINUX_3_19);
+        return run(Profiles.LINUX_3_19, steps, strategy, gatherBatch);
+    }
+
+    static List<Violation> run(Profile p, List<Step> steps, String strategy, int gatherBatch) {
+        World w = new World(p);
         w.setKnob("gather-batch", gatherBatch);
         Space a = w.createSpace("A");
         w.map(a, new Range(BASE, BASE + PAGES * Addr.PAGE_SIZE), Vma.READ | Vma.WRITE, null, false, false, false);
@@ -81,6 +85,15 @@ class RandomWorkloadPropertiesTest {
     void rangeUnder319NeverViolates(@ForAll("workloads") List<Step> steps) {
         List<Violation> v = run(steps, "range", 3);
         assertTrue(v.isEmpty(), () -> v.get(0).render());
+    }
+
+    @Property(tries = 100)
+    void rangeNeverViolatesUnderAnyProfileSince319(@ForAll("workloads") List<Step> steps) {
+        for (Profile p : Profiles.all()) {
+            if (p == Profiles.LINUX_3_16) continue;
+            List<Violation> v = run(p, steps, "range", 3);
+            assertTrue(v.isEmpty(), () -> p.name() + ": " + v.get(0).render());
+        }
     }
 
     @Property(tries = 100)

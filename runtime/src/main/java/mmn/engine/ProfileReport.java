@@ -1,0 +1,101 @@
+package mmn.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders profile tables for people: an operation's outline with the hooks each call
+ * site fires under a profile, or two profiles side by side.
+ */
+public final class ProfileReport {
+    private ProfileReport() {}
+
+    /** Hook names as the kernel of that profile spells them. */
+    static String hookNames(Profile p, List<Hook> hooks) {
+        if (hooks.isEmpty()) return "-";
+        List<String> out = new ArrayList<>();
+        for (Hook h : hooks) {
+            switch (h) {
+                case INVALIDATE_RANGE_START: out.add("invalidate_range_start"); break;
+                case INVALIDATE_RANGE_END:
+                    out.add(p.endCallsRange ? "invalidate_range_end (+" + p.rangeHookName + " first)" : "invalidate_range_end");
+                    break;
+                case INVALIDATE_RANGE_ONLY_END: out.add("invalidate_range_only_end"); break;
+                case INVALIDATE_RANGE: out.add(p.rangeHookName); break;
+                case INVALIDATE_PAGE: out.add("invalidate_page"); break;
+                case CHANGE_PTE: out.add("change_pte"); break;
+                case RELEASE: out.add("release"); break;
+                case CLEAR_FLUSH_YOUNG: out.add("clear_flush_young"); break;
+                case CLEAR_YOUNG: out.add("clear_young"); break;
+                case TEST_YOUNG: out.add("test_young"); break;
+                default: out.add(h.name());
+            }
+        }
+        return String.join(", ", out);
+    }
+
+    /** The whole profile: summary, flags, and every operation's outline. */
+    public static String describe(Profile p) {
+        StringBuilder b = new StringBuilder();
+        b.append(p.name).append(": ").append(p.summary).append('\n');
+        b.append("  secondary-TLB hook: ").append(p.rangeHookName)
+                .append(p.endCallsRange ? " (also first thing in invalidate_range_end)" : "").append('\n');
+        b.append("  invalidate_page: ").append(p.hasInvalidatePage ? "yes" : "no").append('\n');
+        b.append("  start may fail (non-blocking): ").append(p.startMayFail ? "yes" : "no").append('\n');
+        for (String op : Operations.names()) b.append('\n').append(describe(p, op));
+        return b.toString();
+    }
+
+    /** One operation under one profile: each step, the hooks at its site, the lock, the source. */
+    public static String describe(Profile p, String op) {
+        if (!Operations.exists(op)) throw new EngineException("unknown operation '" + op + "'", "operations: " + String.join(", ", Operations.names()));
+        StringBuilder b = new StringBuilder();
+        b.append(op).append(" under ").append(p.name);
+        List<String> phases = Operations.phases(op);
+        if (!phases.isEmpty()) b.append("  (phases: ").append(String.join(", ", phases)).append(')');
+        b.append('\n');
+        int i = 1;
+        for (Operations.Step s : Operations.outline(op)) {
+            b.append(String.format("  %2d. %s%n", i++, s.what()));
+            if (s.site() != null && p.hasSite(s.site())) {
+                SiteRow r = p.row(s.site());
+                b.append(String.format("      hooks: %s   [lock %s]%n", hookNames(p, r.hooks()), r.lock().label()));
+                b.append(String.format("      source: %s%n", r.cite()));
+                for (World.Arch arch : World.Arch.values()) {
+                    SiteRow ar = p.row(s.site(), arch);
+                    if (ar != r) {
+                        b.append(String.format("      on %s: %s   [lock %s]%n", arch.name().toLowerCase(), hookNames(p, ar.hooks()), ar.lock().label()));
+                        b.append(String.format("      source: %s%n", ar.cite()));
+                    }
+                }
+            }
+            if (s.phase() != null) b.append(String.format("      phase: %s%n", s.phase()));
+        }
+        return b.toString();
+    }
+
+    /** Two profiles side by side for one operation; rows that differ are marked with '*'. */
+    public static String diff(Profile a, Profile b, String op) {
+        if (!Operations.exists(op)) throw new EngineException("unknown operation '" + op + "'", "operations: " + String.join(", ", Operations.names()));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"", "step", a.name, b.name});
+        int i = 1;
+        for (Operations.Step s : Operations.outline(op)) {
+            String ha = s.site() != null && a.hasSite(s.site()) ? hookNames(a, a.row(s.site()).hooks()) : "-";
+            String hb = s.site() != null && b.hasSite(s.site()) ? hookNames(b, b.row(s.site()).hooks()) : "-";
+            rows.add(new String[] {ha.equals(hb) ? " " : "*", i++ + ". " + s.what(), ha, hb});
+        }
+        int w1 = 0, w2 = 0, w3 = 0;
+        for (String[] r : rows) {
+            w1 = Math.max(w1, Math.min(60, r[1].length()));
+            w2 = Math.max(w2, r[2].length());
+            w3 = Math.max(w3, r[3].length());
+        }
+        StringBuilder out = new StringBuilder(op + ": " + a.name + " vs " + b.name + "\n");
+        for (String[] r : rows) {
+            String step = r[1].length() > 60 ? r[1].substring(0, 57) + "..." : r[1];
+            out.append(String.format("%s %-" + w1 + "s | %-" + w2 + "s | %s%n", r[0], step, r[2], r[3]));
+        }
+        return out.toString();
+    }
+}
