@@ -58,6 +58,21 @@ public final class Operations {
                 new Step("wp_page_copy under the PTL: clear and flush the old PTE", Sites.WP_COPY_CLEAR, null),
                 new Step("wp_page_copy: set_pte_at_notify(new page)", Sites.WP_COPY_SET, null),
                 new Step("wp_page_copy: drop the PTL, invalidate_range_end, then the old page's last put", Sites.WP_COPY_END, null));
+        define("fork", List.of("start", "copy", "end", "flush"),
+                new Step("dup_mmap: copy each VMA; for a private (COW) VMA, copy_page_range:", null, null),
+                new Step("copy_page_range: invalidate_range_start on the parent", Sites.FORK_START, "start"),
+                new Step("copy_pte_range under both PTLs: write-protect parent and child PTEs, share the pages (no flush)", null, "copy"),
+                new Step("copy_page_range: invalidate_range_end on the parent", Sites.FORK_END, "end"),
+                new Step("dup_mmap: flush_tlb_mm(parent) after every VMA", Sites.FORK_FLUSH, "flush"));
+        define("cow", List.of("copy", "start", "clear", "set", "unlock", "end", "put", "reuse"),
+                new Step("do_wp_page: a write to a write-protected PTE; sole owner: wp_page_reuse", Sites.WP_REUSE, "reuse"),
+                new Step("wp_page_copy: allocate and copy the new page", null, "copy"),
+                new Step("wp_page_copy: invalidate_range_start", Sites.WP_COPY_START, "start"),
+                new Step("under the PTL: clear the PTE and flush the CPU TLB", Sites.WP_COPY_CLEAR, "clear"),
+                new Step("set_pte_at_notify(new page); drop the old page's mapping", Sites.WP_COPY_SET, "set"),
+                new Step("drop the PTL", null, "unlock"),
+                new Step("wp_page_copy: invalidate_range_end", Sites.WP_COPY_END, "end"),
+                new Step("the fault's reference on the old page: its last put may free it here", null, "put"));
         define("dma", List.of(), new Step("device access: ATC, IOTLB, walk; page request on a fault", null, null));
     }
 
@@ -67,7 +82,7 @@ public final class Operations {
     }
 
     /** Operations the language names whose engine part is not built yet. */
-    public static final List<String> PLANNED = List.of("migrate", "ksm", "split", "collapse", "fork", "cow", "reclaim",
+    public static final List<String> PLANNED = List.of("migrate", "ksm", "split", "collapse", "reclaim",
             "uprobe", "remap", "mremap", "age", "oom-reap");
 
     public static boolean exists(String op) {

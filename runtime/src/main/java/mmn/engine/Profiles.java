@@ -7,6 +7,7 @@ import static mmn.engine.Hook.INVALIDATE_RANGE_ONLY_END;
 import static mmn.engine.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.Hook.RELEASE;
 import static mmn.engine.NotifierRange.Event.CLEAR;
+import static mmn.engine.NotifierRange.Event.PROTECTION_PAGE;
 import static mmn.engine.NotifierRange.Event.PROTECTION_VMA;
 import static mmn.engine.NotifierRange.Event.UNMAP;
 import static mmn.engine.SiteRow.Lock.MMAP_LOCK;
@@ -49,6 +50,9 @@ public final class Profiles {
             .row(Sites.WP_COPY_SET, PTL, CLEAR, "mm/memory.c do_wp_page -> set_pte_at_notify: ->change_pte before set_pte_at", CHANGE_PTE)
             .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c do_wp_page -> mmu_notifier_invalidate_range_end (after pte_unmap_unlock)", INVALIDATE_RANGE_END)
             .row(Sites.WP_REUSE, PTL, CLEAR, "mm/memory.c do_wp_page reuse -> ptep_set_access_flags (x86: no flush on upgrade)")
+            .row(Sites.FORK_START, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_start(src_mm) when is_cow", INVALIDATE_RANGE_START)
+            .row(Sites.FORK_END, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_end(src_mm) when is_cow", INVALIDATE_RANGE_END)
+            .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm(oldmm): CPU only, after every VMA is copied")
             .build();
 
     /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
@@ -104,6 +108,7 @@ public final class Profiles {
             .row(Sites.WP_COPY_CLEAR, PTL, CLEAR, "mm/memory.c wp_page_copy -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
             .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c wp_page_copy -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
             .row(Sites.WP_REUSE, PTL, CLEAR, "mm/memory.c wp_page_reuse -> ptep_set_access_flags (x86: no flush on a permission upgrade, so no hook)")
+            .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm -> arch/x86/mm/tlb.c flush_tlb_mm_range(0, TLB_FLUSH_ALL) -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
             .archRow(Sites.WP_REUSE, "arm64", PTL, CLEAR, "arch/arm64/mm/fault.c ptep_set_access_flags -> flush_tlb_page -> __flush_tlb_page_nosync -> mmu_notifier_arch_invalidate_secondary_tlbs (the 6.6 fix, 6bbd42e2df8f)", INVALIDATE_RANGE)
             .build();
 

@@ -29,4 +29,8 @@ public final class Sites {
     public static final String WP_COPY_SET = "wp_page_copy:set_pte_at_notify";
     public static final String WP_COPY_END = "wp_page_copy:invalidate_range_end";
     public static final String WP_REUSE = "wp_page_reuse:ptep_set_access_flags";
+    // fork
+    public static final String FORK_START = "copy_page_range:invalidate_range_start";
+    public static final String FORK_END = "copy_page_range:invalidate_range_end";
+    public static final String FORK_FLUSH = "dup_mmap:flush_tlb_mm";
 }

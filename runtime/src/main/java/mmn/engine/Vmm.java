@@ -174,14 +174,22 @@ final class Vmm {
     /** wp_page_copy (3.16: the gotten: path of do_wp_page): copy, repoint, drop the old page. */
     private void wpPageCopy(Space s, long va, int old, PhaseListener l) {
         Range page = Range.page(va);
+        String outer = w.phase;
+        boolean phased = l != PhaseListener.NONE;
         w.mem.get(old); // the fault's own reference (page_cache_get(old_page))
         int fresh = w.mem.alloc(FrameKind.USER);
         w.mem.setValue(fresh, old == PhysMem.ZERO_PFN ? 0 : w.mem.value(old));
+        if (phased) phase("copy", l);
+        if (phased) step("start");
         w.fire(s, Sites.WP_COPY_START, page);
+        if (phased) phase("start", l);
+        if (phased) step("clear");
         lockPtl(s);
         s.pageTable.set(va, Pte.NONE);
         cpuFlush(s, page);
         w.fire(s, Sites.WP_COPY_CLEAR, page);
+        if (phased) phase("clear", l);
+        if (phased) step("set");
         long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
         w.fire(s, Sites.WP_COPY_SET, page, va, npte);
         w.checker.beforeRepoint(s, va, old, fresh);
@@ -189,9 +197,94 @@ final class Vmm {
         s.pageTable.set(va, npte);
         w.mem.removeMap(old);
         w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
+        if (phased) phase("set", l);
         unlockPtl(s);
+        if (phased) phase("unlock", l);
+        if (phased) step("end");
         w.fire(s, Sites.WP_COPY_END, page);
+        if (phased) phase("end", l);
+        if (phased) step("put");
         w.mem.put(old); // the last put: the old page may be freed here, after end
+        if (phased) phase("put", l);
+        if (phased) w.phase = outer;
+    }
+
+    /** The `cow` operation: a CPU write fault on a write-protected page, phase by phase. */
+    void cow(Space s, long va, PhaseListener l) {
+        beginOp("cow", s);
+        long page = Addr.pageDown(va);
+        Vma vma = s.findVma(page);
+        long pte = s.pageTable.get(page);
+        if (vma == null || !Pte.present(pte))
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": no page is mapped there", "touch it (or fork) first");
+        if (Pte.writable(pte))
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the PTE is writable, there is nothing to copy",
+                    "fork first, or map the page read-only with a read fault");
+        if (!vma.allows(true))
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
+        step("copy");
+        int old = Pte.pfn(pte);
+        boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
+        if (reuse) {
+            step("reuse");
+            doWpPage(s, vma, page, pte, l);
+            phase("reuse", l);
+        } else {
+            wpPageCopy(s, page, old, l);
+        }
+        cpuAccess(s, va, true);
+        endOp();
+    }
+
+    /**
+     * fork: dup_mmap copies every VMA into the child; copy_page_range write-protects the
+     * parent's and the child's PTEs of private mappings inside a notifier window on the
+     * parent, and the parent's CPU TLB is flushed once at the end.
+     */
+    void fork(Space parent, Space child, PhaseListener l) {
+        beginOp("fork", parent);
+        if (!child.vmas.isEmpty()) throw new EngineException("fork " + parent.name + " " + child.name + ": " + child.name + " already has mappings",
+                "fork into a fresh space");
+        for (Vma v : List.copyOf(parent.vmas.values())) {
+            child.vmas.put(v.start, v.copy());
+            boolean cow = !v.shared;
+            Range r = v.range();
+            if (cow) {
+                step("start");
+                w.fire(parent, Sites.FORK_START, r);
+                phase("start", l);
+            }
+            step("copy");
+            lockPtl(parent);
+            for (long va : parent.pageTable.populated(r)) {
+                long pte = parent.pageTable.get(va);
+                if (Pte.isSwap(pte)) {
+                    child.pageTable.set(va, pte);
+                    continue;
+                }
+                if (!Pte.mapsPage(pte)) continue;
+                if (cow && Pte.writable(pte)) {
+                    pte = Pte.wrprotect(pte);
+                    parent.pageTable.set(va, pte); // ptep_set_wrprotect: no flush here
+                }
+                int pfn = Pte.pfn(pte);
+                w.mem.get(pfn);
+                w.mem.addMap(pfn);
+                child.pageTable.set(va, cow ? Pte.mkold(pte) : pte);
+            }
+            unlockPtl(parent);
+            phase("copy", l);
+            if (cow) {
+                step("end");
+                w.fire(parent, Sites.FORK_END, r);
+                phase("end", l);
+            }
+        }
+        step("flush");
+        cpuFlush(parent, Range.ALL);
+        w.fire(parent, Sites.FORK_FLUSH, Range.ALL);
+        phase("flush", l);
+        endOp();
     }
 
     // ------------------------------------------------------------ the mmu_gather

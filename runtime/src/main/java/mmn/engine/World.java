@@ -319,6 +319,34 @@ public final class World {
 
     public void exit(Space s, PhaseListener l) { vmm.exitMmap(s, l); }
 
+    public void cow(Space s, long va, PhaseListener l) { vmm.cow(s, va, l); }
+
+    /** fork: the child space is created if it was not declared. */
+    public void fork(Space parent, String child, PhaseListener l) {
+        Space c = spaces.containsKey(child) ? spaces.get(child) : createSpace(child);
+        vmm.fork(parent, c, l);
+    }
+
+    /** A driver-initiated flush of a device's TLBs (outside any callback). */
+    public void flushDevice(Device d, Range r) {
+        if (r == null) d.flushAll(this);
+        else d.flush(this, r);
+    }
+
+    public void detachDevice(Device d) {
+        d.detach(this);
+    }
+
+    public void setDeviceRoot(Device d, Space s) {
+        if (s == null) d.setRootEmpty(this);
+        else d.setRoot(this, s);
+    }
+
+    public void blockDevice(Device d, boolean blocked) {
+        d.blocked = blocked;
+        trace.event("device", d.name + (blocked ? " blocked" : " unblocked"));
+    }
+
     /** The phases an operation passes, in order (for hints and docs). */
     public static List<String> phasesOf(String op) {
         return Operations.phases(op);
