@@ -1,0 +1,144 @@
+package mmn.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import mmn.ast.Diagnostic;
+import mmn.ast.Pos;
+import mmn.ast.Script;
+import mmn.ast.Source;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * Parses .mmn text into a {@link Script}, or throws {@link ParseError} with every
+ * syntax error as a {@link Diagnostic}: the offending token's position, what was
+ * found, what could come instead, and the usage of the statement being written.
+ */
+public final class ScriptParser {
+    /** Every message about the end of the input starts so; the REPL reads it as "keep typing". */
+    static final String AT_END = "unexpected end of input";
+
+    private ScriptParser() {}
+
+    public static Script parse(Source source) {
+        MmnLexer lexer = new MmnLexer(CharStreams.fromString(source.text(), source.name()));
+        lexer.removeErrorListeners();
+        MmnParser parser = new MmnParser(new CommonTokenStream(lexer));
+        parser.removeErrorListeners();
+        Collector errors = new Collector(source);
+        parser.addErrorListener(errors);
+        MmnParser.ScriptContext tree = parser.script();
+        if (!errors.found.isEmpty()) throw new ParseError(errors.found);
+        return new Script(source, new AstBuilder(source).statements(tree.statement()));
+    }
+
+    /** Turns ANTLR's reports into diagnostics a person can act on. */
+    private static final class Collector extends BaseErrorListener {
+        final Source source;
+        final List<Diagnostic> found = new ArrayList<>();
+
+        Collector(Source source) {
+            this.source = source;
+        }
+
+        @Override
+        public void syntaxError(Recognizer<?, ?> r, Object offending, int line, int col, String msg, RecognitionException e) {
+            Parser parser = (Parser) r;
+            Token t = (Token) offending;
+            ParserRuleContext stmt = enclosingStatement(parser.getContext());
+            String keyword = stmt == null || stmt.getStart() == t ? null : stmt.getStart().getText();
+            Pos pos = new Pos(source, line, col, t.getType() == Token.EOF ? 1 : Math.max(1, t.getText().length()));
+            found.add(describe(parser, t, keyword, pos));
+        }
+
+        private Diagnostic describe(Parser parser, Token t, String keyword, Pos pos) {
+            String usage = keyword == null ? null : Usage.of(keyword);
+            String expected = expected(parser);
+            if (t.getType() == Token.EOF) {
+                return new Diagnostic(pos, AT_END + (expected != null ? ": expected " + expected : ""), usage);
+            }
+            String text = t.getText();
+            if (t.getType() == MmnLexer.BAD_CHAR) {
+                if (text.equals("\"")) return new Diagnostic(pos, "unterminated string", "a string ends with \" on the same line");
+                return new Diagnostic(pos, "unexpected character '" + text + "'", usage);
+            }
+            if (t.getType() == MmnLexer.SIZE_PLUS) {
+                int plus = text.indexOf('+');
+                Pos p = new Pos(source, pos.line(), pos.col() + plus, 1);
+                return new Diagnostic(p, "a range size '+SIZE' is not allowed here",
+                        "a '+' with a space before it and none after starts a range's size (0x400000 +4K);"
+                                + " for an addition write 'a + b'");
+            }
+            if (keyword == null && atStatementStart(parser)) {
+                String near = Usage.closestKeyword(text);
+                return new Diagnostic(pos, "expected a statement, found " + shown(t),
+                        near != null ? "did you mean '" + near + "'? " + Usage.of(near) : "statements: " + Usage.keywords());
+            }
+            return new Diagnostic(pos, "unexpected " + shown(t) + (expected != null ? ": expected " + expected : ""), usage);
+        }
+
+        private static boolean atStatementStart(Parser p) {
+            return p.getContext() instanceof MmnParser.StatementContext
+                    || p.getContext() instanceof MmnParser.ScriptContext
+                    || p.getContext() instanceof MmnParser.BlockContext;
+        }
+
+        private static ParserRuleContext enclosingStatement(ParserRuleContext c) {
+            for (; c != null; c = c.getParent()) {
+                if (c instanceof MmnParser.StatementContext || c instanceof MmnParser.HandlerContext) return c;
+            }
+            return null;
+        }
+
+        private static String shown(Token t) {
+            switch (t.getType()) {
+                case MmnLexer.NL: return "end of line";
+                case MmnLexer.STRING: return "string " + t.getText();
+                default: return "'" + t.getText() + "'";
+            }
+        }
+
+        /** A short list of what could come next, or null when it is too long to help. */
+        private static String expected(Parser p) {
+            IntervalSet set;
+            try {
+                set = p.getExpectedTokens();
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            List<String> names = new ArrayList<>();
+            boolean name = false;
+            for (int type : set.toList()) {
+                String n = tokenName(p, type);
+                if (n == null) continue;
+                if (n.equals("a name")) name = true;
+                if (!names.contains(n)) names.add(n);
+            }
+            // a name slot also admits every keyword: don't list them one by one
+            if (name) names.removeIf(n -> n.startsWith("'") && Character.isLetter(n.charAt(1)));
+            if (names.isEmpty() || names.size() > 5) return null;
+            if (names.size() == 1) return names.get(0);
+            return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        }
+
+        private static String tokenName(Parser p, int type) {
+            switch (type) {
+                case MmnLexer.NAME: return "a name";
+                case MmnLexer.INT: case MmnLexer.SIZE: return "a number";
+                case MmnLexer.STRING: return "a string";
+                case MmnLexer.NL: return "end of line";
+                case MmnLexer.SIZE_PLUS: return "'+SIZE'";
+                case Token.EOF: return "end of input";
+                case MmnLexer.BAD_CHAR: case MmnLexer.WS: case MmnLexer.COMMENT: return null;
+                default: return p.getVocabulary().getLiteralName(type);
+            }
+        }
+    }
+}

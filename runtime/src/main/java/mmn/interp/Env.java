@@ -1,0 +1,32 @@
+package mmn.interp;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Variables: a chain of scopes. `let` defines in the innermost scope; lookups walk outwards. */
+final class Env {
+    private final Env parent;
+    private final Map<String, Object> vars = new HashMap<>();
+
+    Env(Env parent) {
+        this.parent = parent;
+    }
+
+    Object get(String name) {
+        for (Env e = this; e != null; e = e.parent) {
+            Object v = e.vars.get(name);
+            if (v != null) return v;
+        }
+        return null;
+    }
+
+    void define(String name, Object value) {
+        vars.put(name, value);
+    }
+
+    java.util.Set<String> names() {
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (Env e = this; e != null; e = e.parent) all.addAll(e.vars.keySet());
+        return all;
+    }
+}

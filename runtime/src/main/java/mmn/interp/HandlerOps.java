@@ -1,0 +1,104 @@
+package mmn.interp;
+
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import mmn.ast.Stmt;
+import mmn.engine.Hook;
+import mmn.engine.MmuNotifierOps;
+import mmn.engine.NotifierContext;
+import mmn.engine.NotifierRange;
+import mmn.engine.Range;
+
+/**
+ * A notifier whose callbacks are written in the language: {@code on start(r) { ... }}.
+ * Each callback runs its block with the parameter bound to the invalidated range (a
+ * page's range for page-sized events). Only the events that have a handler are
+ * registered, since the kernel's behaviour depends on which ops are set.
+ */
+final class HandlerOps implements MmuNotifierOps {
+    /** Handler event names, as the language spells them. */
+    static final List<String> EVENTS = List.of("start", "end", "range", "page", "change-pte", "clear-young",
+            "clear-flush-young", "test-young", "release");
+
+    private final Interpreter interp;
+    private final Map<Hook, Stmt.Handler> byHook = new HashMap<>();
+    private final Set<Hook> implemented = EnumSet.noneOf(Hook.class);
+
+    HandlerOps(Interpreter interp, List<Stmt.Handler> handlers) {
+        this.interp = interp;
+        for (Stmt.Handler h : handlers) {
+            Hook hook = Hook.byHandlerName(h.event().text());
+            byHook.put(hook, h);
+            implemented.add(hook);
+            // `on end` also answers mmu_notifier_invalidate_range_only_end
+            if (hook == Hook.INVALIDATE_RANGE_END) implemented.add(Hook.INVALIDATE_RANGE_ONLY_END);
+            // `on clear-young` answers both aging callbacks unless clear-flush-young has its own
+            if (hook == Hook.CLEAR_YOUNG && !handlers.stream().anyMatch(x -> x.event().text().equals("clear-flush-young"))) {
+                implemented.add(Hook.CLEAR_FLUSH_YOUNG);
+                byHook.putIfAbsent(Hook.CLEAR_FLUSH_YOUNG, h);
+            }
+        }
+    }
+
+    @Override
+    public Set<Hook> implemented() {
+        return implemented;
+    }
+
+    private void run(Hook hook, NotifierContext c, Object param) {
+        Stmt.Handler h = byHook.get(hook);
+        if (h != null) interp.runHandler(h, c, param);
+    }
+
+    @Override
+    public void release(NotifierContext c) {
+        run(Hook.RELEASE, c, null);
+    }
+
+    @Override
+    public boolean invalidateRangeStart(NotifierContext c, NotifierRange r) {
+        run(Hook.INVALIDATE_RANGE_START, c, r.range());
+        return true;
+    }
+
+    @Override
+    public void invalidateRangeEnd(NotifierContext c, NotifierRange r) {
+        run(Hook.INVALIDATE_RANGE_END, c, r.range());
+    }
+
+    @Override
+    public void invalidateRange(NotifierContext c, Range r) {
+        run(Hook.INVALIDATE_RANGE, c, r);
+    }
+
+    @Override
+    public void invalidatePage(NotifierContext c, long address) {
+        run(Hook.INVALIDATE_PAGE, c, Range.page(address));
+    }
+
+    @Override
+    public void changePte(NotifierContext c, long address, long pte) {
+        run(Hook.CHANGE_PTE, c, Range.page(address));
+    }
+
+    @Override
+    public boolean clearFlushYoung(NotifierContext c, Range r) {
+        run(Hook.CLEAR_FLUSH_YOUNG, c, r);
+        return false;
+    }
+
+    @Override
+    public boolean clearYoung(NotifierContext c, Range r) {
+        run(Hook.CLEAR_YOUNG, c, r);
+        return false;
+    }
+
+    @Override
+    public boolean testYoung(NotifierContext c, long address) {
+        run(Hook.TEST_YOUNG, c, Range.page(address));
+        return false;
+    }
+}

@@ -1,0 +1,772 @@
+package mmn.interp;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import mmn.ast.Expr;
+import mmn.ast.Name;
+import mmn.ast.Pos;
+import mmn.ast.RangeExpr;
+import mmn.ast.Stmt;
+import mmn.engine.Addr;
+import mmn.engine.Device;
+import mmn.engine.EngineException;
+import mmn.engine.NotifierContext;
+import mmn.engine.Operations;
+import mmn.engine.PhaseListener;
+import mmn.engine.Profiles;
+import mmn.engine.Pte;
+import mmn.engine.Range;
+import mmn.engine.Space;
+import mmn.engine.Violation;
+import mmn.engine.ViolationKind;
+import mmn.engine.Vma;
+import mmn.engine.World;
+
+/**
+ * Runs statements against the engine. Each top-level action is one engine statement
+ * (beginStatement .. endStatement, where the full coherence check runs); statements in
+ * an operation's phase block run inside that operation, and statements in a handler
+ * run inside the callback, acting on the device through the notifier context.
+ */
+final class Interpreter implements Stmt.Visitor<Void> {
+    private final Session session;
+    private final World world;
+    private Env env;
+
+    /** Inside a phase block or a handler, statements are part of the running engine statement. */
+    private boolean inStatement;
+    /** Set while a handler runs: flush and friends go through the callback's context. */
+    private NotifierContext handlerContext;
+    /** Open `expect violation` / `expect coherent` blocks, innermost first: they collect violations. */
+    private final Deque<List<Violation>> expectFrames = new ArrayDeque<>();
+
+    int statements;
+    int expectationsHeld;
+
+    Interpreter(Session session, World world, Env globals) {
+        this.session = session;
+        this.world = world;
+        this.env = globals;
+    }
+
+    /** Operations the language can run today (the rest of language.md's catalogue says "not supported yet"). */
+    static List<String> operations() {
+        List<String> ops = new ArrayList<>();
+        for (String op : Operations.names()) if (!op.equals("touch") && !op.equals("dma")) ops.add(op);
+        return ops;
+    }
+
+    void run(List<Stmt> body) {
+        for (Stmt s : body) s.accept(this);
+    }
+
+    // ---------------------------------------------------------------- engine statements
+
+    /** One engine statement: the coherence check runs at its end and its violations are settled. */
+    private void statement(Stmt s, Runnable action) {
+        if (inStatement) {
+            engine(s.pos(), action);
+            return;
+        }
+        statements++;
+        world.beginStatement(label(s.pos()));
+        inStatement = true;
+        try {
+            engine(s.pos(), action);
+        } finally {
+            inStatement = false;
+        }
+        settle(s.pos(), world.endStatement());
+    }
+
+    /** Runs engine calls, turning the engine's refusals into errors at the statement. */
+    private void engine(Pos pos, Runnable action) {
+        try {
+            action.run();
+        } catch (EngineException e) {
+            throw new ScriptError(pos, e.getMessage(), e.hint());
+        }
+    }
+
+    private void settle(Pos pos, List<Violation> found) {
+        if (found.isEmpty()) return;
+        if (!expectFrames.isEmpty()) {
+            expectFrames.peek().addAll(found);
+            return;
+        }
+        for (Violation v : found) session.report(v.render());
+        session.report(pos + ": stopped after this statement: " + found.size() + " violation" + (found.size() == 1 ? "" : "s"));
+        throw new Stop();
+    }
+
+    private static String label(Pos pos) {
+        String line = pos.source() == null ? "" : pos.source().line(pos.line()).trim();
+        int comment = line.indexOf(" #");
+        if (comment > 0) line = line.substring(0, comment).trim();
+        if (line.endsWith("{")) line = line.substring(0, line.length() - 1).trim();
+        return pos.file() + ":" + pos.line() + ": " + line;
+    }
+
+    // ---------------------------------------------------------------- declarations
+
+    @Override
+    public Void visitProfile(Stmt.Profile s) {
+        engine(s.pos(), () -> world.setProfile(Profiles.byName(s.name().text())));
+        return null;
+    }
+
+    @Override
+    public Void visitMemory(Stmt.Memory s) {
+        long bytes = integer(s.size());
+        engine(s.pos(), () -> world.setMemory(bytes));
+        return null;
+    }
+
+    @Override
+    public Void visitSet(Stmt.Set s) {
+        String knob = s.knob().text();
+        if (knob.equals("arch")) {
+            if (s.word() == null) throw new ScriptError(s.pos(), "set arch needs a name", "set arch x86 | set arch arm64");
+            engine(s.word().pos(), () -> world.setArch(s.word().text()));
+            return null;
+        }
+        if (s.value() == null) throw new ScriptError(s.word().pos(), knob + " takes a number", "set " + knob + " 16");
+        long v = integer(s.value());
+        engine(s.value().pos(), () -> world.setKnob(knob, v));
+        return null;
+    }
+
+    @Override
+    public Void visitSpace(Stmt.SpaceDecl s) {
+        statement(s, () -> world.createSpace(s.name().text()));
+        return null;
+    }
+
+    @Override
+    public Void visitMap(Stmt.MapDecl s) {
+        Space sp = space(s.space());
+        Range r = range(s.range());
+        Integer prot = null;
+        boolean shared = false, huge = false, hugetlb = false, anon = false;
+        for (Name a : s.attrs()) {
+            switch (a.text()) {
+                case "anon": anon = true; break;
+                case "file": break;
+                case "shared": shared = true; break;
+                case "private": shared = false; break;
+                case "huge": huge = true; break;
+                case "hugetlb": hugetlb = true; break;
+                default:
+                    if (!a.text().matches("none|[rwx-]+"))
+                        throw new ScriptError(a.pos(), "unknown mapping attribute '" + a.text() + "'",
+                                "a protection (r, rw, rwx, none), then anon or file \"NAME\", and any of shared, private, huge, hugetlb");
+                    if (prot != null) throw new ScriptError(a.pos(), "a second protection", null);
+                    prot = Vma.parseProt(a.text());
+            }
+        }
+        if (prot == null) throw new ScriptError(s.pos(), "map needs a protection", "map A 0x400000 +64K rw anon");
+        if (anon && s.file() != null) throw new ScriptError(s.file().pos(), "a mapping is anon or file-backed, not both");
+        if (!anon && s.file() == null)
+            throw new ScriptError(s.pos(), "map needs anon or file \"NAME\"", "map A 0x400000 +64K rw anon");
+        int p = prot;
+        boolean sh = shared, hg = huge, ht = hugetlb;
+        String file = s.file() == null ? null : s.file().value();
+        statement(s, () -> world.map(sp, r, p, file, sh, hg, ht));
+        return null;
+    }
+
+    @Override
+    public Void visitDevice(Stmt.DeviceDecl s) {
+        int atc = 64;
+        boolean walkCache = false;
+        Integer retries = null;
+        for (Stmt.DeviceOption o : s.options()) {
+            String key = o.key().text() + (o.retries() ? " retries" : "");
+            switch (key) {
+                case "atc":
+                    atc = (int) positive(o.value(), o.pos(), "atc ENTRIES");
+                    break;
+                case "walk-cache":
+                    if (o.flag() == null) throw new ScriptError(o.pos(), "walk-cache takes on or off", "walk-cache on");
+                    walkCache = o.flag().equals("on");
+                    break;
+                case "pri retries":
+                    retries = (int) positive(o.value(), o.pos(), "pri retries N");
+                    break;
+                default:
+                    throw new ScriptError(o.key().pos(), "unknown option '" + key + "' for an ats device",
+                            "options: atc N, walk-cache on|off, pri retries N");
+            }
+        }
+        int a = atc;
+        boolean wc = walkCache;
+        Integer pr = retries;
+        statement(s, () -> world.createAtsDevice(s.name().text(), a, wc, pr));
+        return null;
+    }
+
+    private long positive(Expr e, Pos pos, String usage) {
+        if (e == null) throw new ScriptError(pos, "missing number", usage);
+        long v = integer(e);
+        if (v < 0 || v > Integer.MAX_VALUE) throw new ScriptError(e.pos(), "out of range: " + v, usage);
+        return v;
+    }
+
+    @Override
+    public Void visitBind(Stmt.Bind s) {
+        Device d = device(s.device());
+        Space sp = space(s.space());
+        statement(s, () -> world.bind(d, sp));
+        return null;
+    }
+
+    @Override
+    public Void visitNotifier(Stmt.NotifierDecl s) {
+        Space sp = space(s.space());
+        Device d = s.device() == null ? null : device(s.device());
+        if (s.strategy() != null) {
+            statement(s, () -> world.register(s.name().text(), sp, d, s.strategy().text()));
+            return null;
+        }
+        for (Stmt.Handler h : s.handlers()) {
+            if (!world.profile().fires(mmn.engine.Hook.byHandlerName(h.event().text())))
+                session.warn(h.event().pos(), world.profile().name() + " never fires '" + h.event().text()
+                        + "': this handler will not run");
+        }
+        HandlerOps ops = new HandlerOps(this, s.handlers());
+        statement(s, () -> world.register(s.name().text(), sp, d, "handlers", ops));
+        return null;
+    }
+
+    @Override
+    public Void visitUnregister(Stmt.Unregister s) {
+        statement(s, () -> world.unregister(s.name().text()));
+        return null;
+    }
+
+    // ---------------------------------------------------------------- actions and operations
+
+    @Override
+    public Void visitTouch(Stmt.Touch s) {
+        Space sp = space(s.space());
+        boolean write = s.access().text().equals("write");
+        List<Long> pages = addresses(s.range());
+        statement(s, () -> {
+            for (long va : pages) world.touch(sp, va, write);
+        });
+        return null;
+    }
+
+    @Override
+    public Void visitDma(Stmt.Dma s) {
+        Device d = device(s.device());
+        Space sp = space(s.space());
+        boolean write = s.access().text().equals("write");
+        List<Long> pages = addresses(s.range());
+        statement(s, () -> {
+            for (long va : pages) world.dma(d, sp, va, write);
+        });
+        return null;
+    }
+
+    /** The accessed addresses: a lone address as written, a range page by page. */
+    private List<Long> addresses(RangeExpr r) {
+        List<Long> out = new ArrayList<>();
+        if (r instanceof RangeExpr.Point p) {
+            Object v = eval(p.addr());
+            if (v instanceof Range rr) return addresses(rr);
+            out.add(asLong(v, p.addr().pos()));
+            return out;
+        }
+        return addresses(range(r));
+    }
+
+    private static List<Long> addresses(Range r) {
+        List<Long> out = new ArrayList<>();
+        for (long va = r.start(); va < r.end(); va += Addr.PAGE_SIZE) out.add(va);
+        return out;
+    }
+
+    @Override
+    public Void visitOperation(Stmt.Operation s) {
+        PhaseListener l = phases(s.hooks());
+        List<Stmt.Operand> a = s.args();
+        switch (s.op()) {
+            case "munmap": {
+                Space sp = space(a, 0);
+                Range r = range(a, 1);
+                statement(s, () -> world.munmap(sp, r, l));
+                break;
+            }
+            case "dontneed": {
+                Space sp = space(a, 0);
+                Range r = range(a, 1);
+                statement(s, () -> world.dontneed(sp, r, l));
+                break;
+            }
+            case "mprotect": {
+                Space sp = space(a, 0);
+                Range r = range(a, 1);
+                Name pn = ((Stmt.NameArg) a.get(2)).name();
+                int prot;
+                try {
+                    prot = Vma.parseProt(pn.text());
+                } catch (EngineException e) {
+                    throw new ScriptError(pn.pos(), e.getMessage(), e.hint());
+                }
+                statement(s, () -> world.mprotect(sp, r, prot, l));
+                break;
+            }
+            case "exit": {
+                Space sp = space(a, 0);
+                statement(s, () -> world.exit(sp, l));
+                break;
+            }
+            case "cow": {
+                Space sp = space(a, 0);
+                long va = address(a, 1);
+                statement(s, () -> world.cow(sp, va, l));
+                break;
+            }
+            case "fork": {
+                Space parent = space(a, 0);
+                String child = ((Stmt.NameArg) a.get(1)).name().text();
+                statement(s, () -> world.fork(parent, child, l));
+                break;
+            }
+            default:
+                throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", operations()));
+        }
+        return null;
+    }
+
+    /** Runs each phase block right after its micro-step, as part of the operation's statement. */
+    private PhaseListener phases(List<Stmt.PhaseHook> hooks) {
+        if (hooks.isEmpty()) return PhaseListener.NONE;
+        return phase -> {
+            for (Stmt.PhaseHook h : hooks) {
+                if (h.phase().text().equals(phase)) block(h.body());
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    /** Runs a language handler inside an engine callback. */
+    void runHandler(Stmt.Handler h, NotifierContext c, Object param) {
+        NotifierContext savedCtx = handlerContext;
+        Env savedEnv = env;
+        boolean savedIn = inStatement;
+        handlerContext = c;
+        inStatement = true;
+        env = new Env(session.globals());
+        if (h.param() != null && param != null) env.define(h.param().text(), param);
+        try {
+            for (Stmt s : h.body().body()) s.accept(this);
+        } finally {
+            handlerContext = savedCtx;
+            env = savedEnv;
+            inStatement = savedIn;
+        }
+    }
+
+    @Override
+    public Void visitFlush(Stmt.Flush s) {
+        Device d = device(s.device());
+        Range r = s.range() == null ? null : flushRange(s.range());
+        statement(s, () -> {
+            if (handlerContext == null) world.flushDevice(d, r);
+            else if (r == null) handlerContext.flushAll(d);
+            else handlerContext.flush(d, r);
+        });
+        return null;
+    }
+
+    /** A flush takes any range, page aligned or not (the hardware rounds out). */
+    private Range flushRange(RangeExpr r) {
+        if (r instanceof RangeExpr.Point p) {
+            Object v = eval(p.addr());
+            if (v instanceof Range rr) return rr;
+            return Range.page(asLong(v, p.pos()));
+        }
+        return range(r);
+    }
+
+    @Override
+    public Void visitDeviceControl(Stmt.DeviceControl s) {
+        Device d = device(s.device());
+        statement(s, () -> {
+            switch (s.action()) {
+                case "block":
+                    if (handlerContext != null) handlerContext.block(d);
+                    else world.blockDevice(d, true);
+                    break;
+                case "unblock":
+                    if (handlerContext != null) handlerContext.unblock(d);
+                    else world.blockDevice(d, false);
+                    break;
+                default:
+                    if (handlerContext != null) handlerContext.detach(d);
+                    else world.detachDevice(d);
+            }
+        });
+        return null;
+    }
+
+    @Override
+    public Void visitSetRoot(Stmt.SetRoot s) {
+        Device d = device(s.device());
+        Space root = s.root().text().equals("empty") ? null : space(s.root());
+        statement(s, () -> {
+            if (handlerContext == null) world.setDeviceRoot(d, root);
+            else if (root == null) handlerContext.setRootEmpty(d);
+            else handlerContext.setRoot(d, root);
+        });
+        return null;
+    }
+
+    // ---------------------------------------------------------------- checking
+
+    @Override
+    public Void visitExpect(Stmt.Expect s) {
+        switch (s.what()) {
+            case COHERENT: {
+                List<Violation> found = s.body() == null ? checkNow(s) : collect(s.body());
+                if (found.isEmpty()) held(s, "coherent");
+                else failed(s, "expected coherent, found " + summary(found), found);
+                break;
+            }
+            case VIOLATION: {
+                ViolationKind kind = ViolationKind.byLabel(s.kind().text());
+                List<Violation> found = collect(s.body());
+                List<Violation> match = found.stream().filter(v -> v.kind() == kind).toList();
+                if (match.isEmpty()) {
+                    failed(s, "expected " + kind.label() + ", " + (found.isEmpty() ? "the block was coherent" : "found only " + summary(found)), found);
+                } else {
+                    held(s, match.get(0).headline().replaceFirst("^violation ", ""));
+                    for (Violation v : found) if (v.kind() != kind) session.say("    also: " + v.headline());
+                }
+                break;
+            }
+            case FAILED:
+            case HEALTHY: {
+                Device d = device(s.names().get(0));
+                boolean want = s.what() == Stmt.ExpectKind.FAILED;
+                if (d.failed() == want) held(s, d.name() + (want ? " failed" : " healthy") + ", " + d.faults() + " faults");
+                else failed(s, d.name() + " is " + (d.failed() ? "in its failure state" : "healthy") + " (" + d.faults() + " faults)", List.of());
+                break;
+            }
+            case FAULTS: {
+                Device d = device(s.names().get(0));
+                long want = integer(s.value());
+                if (compare(d.faults(), s.cmp(), want)) held(s, d.name() + " took " + d.faults() + " faults");
+                else failed(s, d.name() + " took " + d.faults() + " faults, expected " + s.cmp() + " " + want, List.of());
+                break;
+            }
+            case SAME_FRAME: {
+                int f1 = frameOf(s.names().get(0), s.addrs().get(0));
+                int f2 = frameOf(s.names().get(1), s.addrs().get(1));
+                if (f1 >= 0 && f1 == f2) held(s, "both map pfn " + f1);
+                else failed(s, "frames differ: " + frameText(f1) + " and " + frameText(f2), List.of());
+                break;
+            }
+            default: {
+                boolean want = s.what() == Stmt.ExpectKind.MAPPED;
+                Space sp = space(s.names().get(0));
+                long va = asLong(eval(s.addrs().get(0)), s.addrs().get(0).pos());
+                long pte = sp.pageTable().get(Addr.pageDown(va));
+                boolean mapped = Pte.present(pte);
+                if (mapped == want) held(s, Addr.hex(va) + (mapped ? " mapped" : " not mapped"));
+                else failed(s, Addr.hex(va) + " in " + sp.name() + " is " + Pte.describe(pte), List.of());
+            }
+        }
+        return null;
+    }
+
+    private List<Violation> collect(Stmt.Block body) {
+        List<Violation> frame = new ArrayList<>();
+        expectFrames.push(frame);
+        try {
+            block(body);
+        } finally {
+            expectFrames.pop();
+        }
+        return frame;
+    }
+
+    /** A bare `expect coherent`: a full coherence check now. */
+    private List<Violation> checkNow(Stmt s) {
+        if (inStatement) throw new ScriptError(s.pos(), "a bare 'expect coherent' checks at a statement boundary",
+                "wrap the statements to check: expect coherent { ... }");
+        world.beginStatement(label(s.pos()));
+        return world.endStatement();
+    }
+
+    private void held(Stmt.Expect s, String detail) {
+        expectationsHeld++;
+        session.say("ok    " + s.pos().file() + ":" + s.pos().line() + ": " + label(s.pos()).replaceFirst("^[^ ]+ ", "")
+                + "  (" + detail + ")");
+    }
+
+    private void failed(Stmt.Expect s, String why, List<Violation> found) {
+        for (Violation v : found) session.report(v.render());
+        session.report("FAILED " + s.pos() + ": " + label(s.pos()).replaceFirst("^[^ ]+ ", "") + "\n  " + why);
+        throw new Stop();
+    }
+
+    private static String summary(List<Violation> found) {
+        StringBuilder b = new StringBuilder();
+        for (Violation v : found) b.append(b.length() == 0 ? "" : "; ").append(v.headline().replaceFirst("^violation ", ""));
+        return b.toString();
+    }
+
+    private static boolean compare(long a, String op, long b) {
+        switch (op) {
+            case "==": return a == b;
+            case "!=": return a != b;
+            case "<": return a < b;
+            case "<=": return a <= b;
+            case ">": return a > b;
+            default: return a >= b;
+        }
+    }
+
+    private int frameOf(Name space, Expr addr) {
+        Space sp = space(space);
+        long pte = sp.pageTable().get(Addr.pageDown(asLong(eval(addr), addr.pos())));
+        return Pte.present(pte) ? Pte.pfn(pte) : -1;
+    }
+
+    private static String frameText(int pfn) {
+        return pfn < 0 ? "not mapped" : "pfn " + pfn;
+    }
+
+    @Override
+    public Void visitExplore(Stmt.Explore s) {
+        throw Checks.notSupported(s.pos(), "explore", null);
+    }
+
+    // ---------------------------------------------------------------- inspection and structure
+
+    @Override
+    public Void visitShow(Stmt.Show s) {
+        if (s.what() == null) {
+            for (String n : world.spaceNames()) session.say(Shows.space(world, world.space(n)));
+            for (String n : world.deviceNames()) session.say(Shows.device(world, world.device(n)));
+            return null;
+        }
+        String what = s.what().text();
+        if (world.spaceNames().contains(what)) session.say(Shows.space(world, world.space(what)));
+        else if (world.deviceNames().contains(what)) session.say(Shows.device(world, world.device(what)));
+        else if (what.equals("frames")) session.say(Shows.frames(world));
+        else if (what.equals("trace")) session.say(Shows.trace(world, session.traceMark(world.trace().size())));
+        else {
+            List<String> names = new ArrayList<>(world.spaceNames());
+            names.addAll(world.deviceNames());
+            names.add("frames");
+            names.add("trace");
+            throw Checks.unknown(s.what(), "thing to show", names);
+        }
+        return null;
+    }
+
+    @Override
+    public Void visitLet(Stmt.Let s) {
+        env.define(s.var().text(), eval(s.value()));
+        return null;
+    }
+
+    @Override
+    public Void visitFor(Stmt.For s) {
+        long from = integer(s.from());
+        long to = integer(s.to());
+        Env saved = env;
+        try {
+            for (long i = from; i < to; i++) {
+                env = new Env(saved);
+                env.define(s.var().text(), i);
+                block(s.body());
+            }
+        } finally {
+            env = saved;
+        }
+        return null;
+    }
+
+    @Override
+    public Void visitRepeat(Stmt.Repeat s) {
+        long n = integer(s.count());
+        if (n < 0) throw new ScriptError(s.count().pos(), "repeat count is negative: " + n);
+        for (long i = 0; i < n; i++) block(s.body());
+        return null;
+    }
+
+    @Override
+    public Void visitInclude(Stmt.Include s) {
+        session.include(s, this);
+        return null;
+    }
+
+    @Override
+    public Void visitPrint(Stmt.Print s) {
+        StringBuilder b = new StringBuilder();
+        for (Expr e : s.args()) {
+            if (b.length() > 0) b.append(' ');
+            b.append(e instanceof Expr.Str str ? str.value() : Value.show(eval(e)));
+        }
+        if (handlerContext != null) handlerContext.print(b.toString());
+        else session.say(b.toString());
+        return null;
+    }
+
+    @Override
+    public Void visitIf(Stmt.If s) {
+        Stmt.Cond c = s.cond();
+        long l = integer(c.left());
+        long r = integer(c.right());
+        if (compare(l, c.op(), r)) block(s.then());
+        else if (s.otherwise() != null) s.otherwise().accept(this);
+        return null;
+    }
+
+    @Override
+    public Void visitBlock(Stmt.Block s) {
+        block(s);
+        return null;
+    }
+
+    private void block(Stmt.Block b) {
+        Env saved = env;
+        env = new Env(saved);
+        try {
+            for (Stmt s : b.body()) s.accept(this);
+        } finally {
+            env = saved;
+        }
+    }
+
+    // ---------------------------------------------------------------- names
+
+    private Space space(Name n) {
+        try {
+            return world.space(n.text());
+        } catch (EngineException e) {
+            throw new ScriptError(n.pos(), e.getMessage(), e.hint());
+        }
+    }
+
+    private Device device(Name n) {
+        try {
+            return world.device(n.text());
+        } catch (EngineException e) {
+            throw new ScriptError(n.pos(), e.getMessage(), e.hint());
+        }
+    }
+
+    private Space space(List<Stmt.Operand> a, int i) {
+        return space(((Stmt.NameArg) a.get(i)).name());
+    }
+
+    private Range range(List<Stmt.Operand> a, int i) {
+        Stmt.Operand o = a.get(i);
+        if (o instanceof Stmt.RangeArg r) return range(r.range());
+        Expr e = ((Stmt.AddrArg) o).addr();
+        return Range.page(asLong(eval(e), e.pos()));
+    }
+
+    private long address(List<Stmt.Operand> a, int i) {
+        Stmt.Operand o = a.get(i);
+        Expr e = o instanceof Stmt.AddrArg x ? x.addr() : ((RangeExpr.Point) ((Stmt.RangeArg) o).range()).addr();
+        return asLong(eval(e), e.pos());
+    }
+
+    // ---------------------------------------------------------------- ranges and values
+
+    /** A range as written; its start and end must be page aligned, a lone address means its page. */
+    Range range(RangeExpr r) {
+        if (r instanceof RangeExpr.Point p) {
+            Object v = eval(p.addr());
+            if (v instanceof Range rr) return rr;
+            return Range.page(asLong(v, p.pos()));
+        }
+        long start, end;
+        Expr startExpr, endExpr;
+        if (r instanceof RangeExpr.Sized s) {
+            startExpr = s.start();
+            endExpr = s.size();
+            start = integer(s.start());
+            long size = integer(s.size());
+            if (size <= 0) throw new ScriptError(s.size().pos(), "range size must be positive, got " + size);
+            aligned(s.size(), size, "a range size");
+            end = start + size;
+        } else {
+            RangeExpr.Span s = (RangeExpr.Span) r;
+            startExpr = s.start();
+            endExpr = s.end();
+            start = integer(s.start());
+            end = integer(s.end());
+            aligned(endExpr, end, "a range end");
+            if (end <= start) throw new ScriptError(r.pos(), "empty range: " + Addr.hex(end) + " is not above " + Addr.hex(start));
+        }
+        aligned(startExpr, start, "a range start");
+        if (start < 0 || end > Addr.TASK_SIZE)
+            throw new ScriptError(r.pos(), "range leaves the user address space [0, " + Addr.hex(Addr.TASK_SIZE) + ")");
+        return new Range(start, end);
+    }
+
+    private static void aligned(Expr e, long v, String what) {
+        if (!Addr.pageAligned(v)) {
+            throw new ScriptError(e.pos(), what + " must be page aligned: " + Addr.hex(v) + " is not",
+                    "did you mean " + Addr.hex(Addr.pageDown(v)) + " (or " + Addr.hex(Addr.pageUp(v)) + ")?");
+        }
+    }
+
+    long integer(Expr e) {
+        return asLong(eval(e), e.pos());
+    }
+
+    private static long asLong(Object v, Pos pos) {
+        if (v instanceof Long l) return l;
+        throw new ScriptError(pos, "expected an integer, got " + Value.typeName(v));
+    }
+
+    Object eval(Expr e) {
+        if (e instanceof Expr.Int i) return i.value();
+        if (e instanceof Expr.Str s) return s.value();
+        if (e instanceof Expr.Var v) {
+            Object val = env.get(v.name());
+            if (val == null) {
+                String near = mmn.parse.Suggest.closest(v.name(), env.names());
+                throw new ScriptError(v.pos(), "undefined variable '" + v.name() + "'",
+                        near != null ? "did you mean '" + near + "'?" : "define it first: let " + v.name() + " = ...");
+            }
+            return val;
+        }
+        if (e instanceof Expr.Pages p) {
+            return arith(p.pos(), '*', integer(p.count()), Addr.PAGE_SIZE);
+        }
+        if (e instanceof Expr.Neg n) return arith(n.pos(), '-', 0, integer(n.operand()));
+        Expr.Binary b = (Expr.Binary) e;
+        return arith(b.pos(), b.op(), integer(b.left()), integer(b.right()));
+    }
+
+    private static long arith(Pos pos, char op, long a, long b) {
+        try {
+            switch (op) {
+                case '+': return Math.addExact(a, b);
+                case '-': return Math.subtractExact(a, b);
+                case '*': return Math.multiplyExact(a, b);
+                case '/':
+                    if (b == 0) throw new ScriptError(pos, "division by zero");
+                    return a / b;
+                default:
+                    if (b == 0) throw new ScriptError(pos, "division by zero");
+                    return a % b;
+            }
+        } catch (ArithmeticException x) {
+            throw new ScriptError(pos, "integer overflow");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package mmn.interp;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import mmn.ast.Diagnostic;
+import mmn.ast.Pos;
+import mmn.ast.Script;
+import mmn.ast.Source;
+import mmn.ast.Stmt;
+import mmn.engine.EngineException;
+import mmn.engine.Profiles;
+import mmn.engine.World;
+import mmn.parse.ParseError;
+import mmn.parse.ScriptParser;
+
+/**
+ * One world and the scripts run against it: a file run by {@code mmn run}, or the
+ * entries typed at the REPL one after another. Parses, checks, runs, and turns every
+ * way a run can end into an {@link Outcome} and readable output: a violation or a
+ * failed expectation (1) with its report, a script error (2) with file:line:col, the
+ * line and a caret. Never a stack trace for a bad script.
+ */
+public final class Session {
+    private final Options opts;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final World world;
+    private final Env globals = new Env(null);
+    private final Interpreter interp;
+    /** Files being included, to refuse include cycles. */
+    private final Deque<Path> including = new ArrayDeque<>();
+    private int traceShown;
+
+    public Session(Options opts, PrintStream out, PrintStream err) {
+        this.opts = opts;
+        this.out = out;
+        this.err = err;
+        this.world = new World(opts.profile == null ? Profiles.defaultProfile() : Profiles.byName(opts.profile));
+        world.setSeed(opts.seed);
+        world.setPrinter(this::say);
+        this.interp = new Interpreter(this, world, globals);
+    }
+
+    public World world() {
+        return world;
+    }
+
+    /** Runs a script file; the file's own outcome. */
+    public Outcome runFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("mmn: no such file: " + file);
+            return Outcome.ERROR;
+        } catch (IOException e) {
+            err.println("mmn: cannot read " + file + ": " + e.getMessage());
+            return Outcome.ERROR;
+        }
+        Outcome o = run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
+        if (!opts.quiet) {
+            say(file + ": " + (o == Outcome.OK ? "ok" : o == Outcome.VIOLATION ? "FAILED" : "error") + " ("
+                    + interp.statements + " statements, " + interp.expectationsHeld + " expectations held)");
+        }
+        return o;
+    }
+
+    /** Runs text typed at the REPL (or given by an embedding) against this session's world. */
+    public Outcome runText(String name, String text) {
+        return run(Source.ofText(name, text));
+    }
+
+    /** Parses a REPL entry only: throws {@link ParseError} (its {@code incomplete()} says "keep typing"). */
+    public static Script parse(Source src) {
+        return ScriptParser.parse(src);
+    }
+
+    private Outcome run(Source src) {
+        try {
+            Script script = ScriptParser.parse(src);
+            Checks.script(script.body());
+            interp.run(script.body());
+            return Outcome.OK;
+        } catch (ParseError e) {
+            for (Diagnostic d : e.diagnostics().subList(0, 1)) err.print(d.render());
+            if (e.diagnostics().size() > 1) err.println("(" + (e.diagnostics().size() - 1) + " more syntax errors after this one)");
+            return Outcome.ERROR;
+        } catch (ScriptError e) {
+            err.print(e.diagnostic().render());
+            return Outcome.ERROR;
+        } catch (Stop e) {
+            return Outcome.VIOLATION;
+        } catch (EngineException e) {
+            err.print(new Diagnostic(null, e.getMessage(), e.hint()).render());
+            return Outcome.ERROR;
+        } catch (StackOverflowError e) {
+            err.println("mmn: error: the script nests too deeply");
+            return Outcome.ERROR;
+        } catch (RuntimeException e) {
+            // an engine bug, not the script's fault: say so briefly; MMN_DEBUG=1 shows the Java trace
+            err.println("mmn: internal error: " + e);
+            if (System.getenv("MMN_DEBUG") != null) e.printStackTrace(err);
+            else err.println("  (this is a bug in mmn; run with MMN_DEBUG=1 for details)");
+            return Outcome.ERROR;
+        }
+    }
+
+    // ---------------------------------------------------------------- include
+
+    void include(Stmt.Include s, Interpreter in) {
+        Path base = s.pos().source().path();
+        Path dir = base == null ? Path.of("").toAbsolutePath() : base.getParent();
+        Path file = dir.resolve(s.path().value()).normalize();
+        if (including.contains(file) || file.equals(base))
+            throw new ScriptError(s.path().pos(), "include cycle: " + s.path().value() + " is already being run",
+                    "a file may include another only once along a chain");
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ScriptError(s.path().pos(), "cannot read " + file + (e instanceof NoSuchFileException ? ": no such file" : ": " + e.getMessage()),
+                    "include paths are relative to the including file");
+        }
+        if (base != null) including.push(base);
+        including.push(file);
+        try {
+            Script script = ScriptParser.parse(new Source(dir.relativize(file).toString().isEmpty() ? file.toString()
+                    : relativeName(s.pos(), file), file, text));
+            Checks.script(script.body());
+            in.run(script.body());
+        } finally {
+            including.pop();
+            if (base != null) including.pop();
+        }
+    }
+
+    private static String relativeName(Pos from, Path file) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
+    }
+
+    // ---------------------------------------------------------------- output
+
+    Env globals() {
+        return globals;
+    }
+
+    /** Ordinary output: print, show, expectations held. Silent with --quiet. */
+    void say(String text) {
+        if (!opts.quiet) {
+            out.print(text);
+            if (!text.endsWith("\n")) out.println();
+        }
+    }
+
+    /** Violations and failed expectations: always printed. */
+    void report(String text) {
+        out.print(text);
+        if (!text.endsWith("\n")) out.println();
+    }
+
+    void warn(Pos pos, String message) {
+        err.println(pos + ": warning: " + message);
+    }
+
+    /** Where the last `show trace` stopped; the next one shows what came after. */
+    int traceMark(int now) {
+        int from = traceShown;
+        traceShown = now;
+        return from;
+    }
+}
