@@ -54,7 +54,7 @@ public final class ScriptParser {
             Token t = (Token) offending;
             ParserRuleContext stmt = enclosingStatement(parser.getContext());
             String keyword = stmt == null || stmt.getStart() == t ? null : stmt.getStart().getText();
-            Pos pos = new Pos(source, line, col, t.getType() == Token.EOF ? 1 : Math.max(1, t.getText().length()));
+            Pos pos = t.getType() == Token.EOF ? endOfText() : new Pos(source, line, col, Math.max(1, t.getText().length()));
             found.add(describe(parser, t, keyword, pos));
         }
 
@@ -62,7 +62,9 @@ public final class ScriptParser {
             String usage = keyword == null ? null : Usage.of(keyword);
             String expected = expected(parser);
             if (t.getType() == Token.EOF) {
-                return new Diagnostic(pos, AT_END + (expected != null ? ": expected " + expected : ""), usage);
+                String what = expected != null && expected.contains("'}'") ? ": a '{' is still open"
+                        : expected != null ? ": expected " + expected : "";
+                return new Diagnostic(pos, AT_END + what, usage);
             }
             String text = t.getText();
             if (t.getType() == MmnLexer.BAD_CHAR) {
@@ -82,6 +84,14 @@ public final class ScriptParser {
                         near != null ? "did you mean '" + near + "'? " + Usage.of(near) : "statements: " + Usage.keywords());
             }
             return new Diagnostic(pos, "unexpected " + shown(t) + (expected != null ? ": expected " + expected : ""), usage);
+        }
+
+        /** Just after the last character of the text, where an unfinished statement stops. */
+        private Pos endOfText() {
+            String[] lines = source.text().split("\\r?\\n", -1);
+            int n = lines.length;
+            while (n > 1 && lines[n - 1].isBlank()) n--;
+            return new Pos(source, n, lines[n - 1].stripTrailing().length(), 1);
         }
 
         private static boolean atStatementStart(Parser p) {

@@ -9,7 +9,7 @@ public final class Suggest {
     public static String closest(String word, Collection<String> candidates) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
-        int limit = word.length() <= 3 ? 1 : 2;
+        int limit = word.length() <= 2 ? 1 : 2;
         for (String c : candidates) {
             int d = distance(word.toLowerCase(), c.toLowerCase());
             if (d < bestD && d <= limit) {

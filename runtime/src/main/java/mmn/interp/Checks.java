@@ -35,9 +35,14 @@ final class Checks implements Stmt.Visitor<Void> {
     }
 
     static ScriptError unknown(Name n, String what, List<String> valid) {
+        return unknown(n, what, what + (what.endsWith("s") ? "es" : "s"), valid);
+    }
+
+    /** "unknown WHAT 'x'", with the closest valid name and the list of them under {@code listLabel}. */
+    static ScriptError unknown(Name n, String what, String listLabel, List<String> valid) {
         String near = Suggest.closest(n.text(), valid);
         return new ScriptError(n.pos(), "unknown " + what + " '" + n.text() + "'",
-                (near != null ? "did you mean '" + near + "'? " : "") + what + "s: " + String.join(", ", valid));
+                (near != null ? "did you mean '" + near + "'? " : "") + listLabel + ": " + String.join(", ", valid));
     }
 
     static ScriptError notSupported(Pos pos, String form, String hint) {
@@ -179,7 +184,7 @@ final class Checks implements Stmt.Visitor<Void> {
             if (!phases.contains(h.phase().text())) {
                 if (phases.isEmpty())
                     throw new ScriptError(h.phase().pos(), s.op() + " has no phases to inject into");
-                throw unknown(h.phase(), "phase of " + s.op(), phases);
+                throw unknown(h.phase(), "phase", s.op() + "'s phases", phases);
             }
             nested(h.body(), Where.PHASE);
         }

@@ -64,7 +64,7 @@ public final class Session {
             return Outcome.ERROR;
         }
         Outcome o = run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
-        if (!opts.quiet) {
+        if (!opts.quiet && o != Outcome.ERROR) {
             say(file + ": " + (o == Outcome.OK ? "ok" : o == Outcome.VIOLATION ? "FAILED" : "error") + " ("
                     + interp.statements + " statements, " + interp.expectationsHeld + " expectations held)");
         }

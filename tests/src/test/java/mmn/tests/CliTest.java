@@ -1,0 +1,95 @@
+package mmn.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import mmn.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The mmn command: exit codes, options, the JSON trace, profile reports, determinism. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result mmn(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String script(String name) {
+        return Run.SCRIPTS.resolve(name).toString();
+    }
+
+    @Test
+    void exitCodesFollowTheLanguageContract() throws Exception {
+        assertEquals(0, mmn("run", script("tour.mmn")).code());
+        assertEquals(1, mmn("run", script("claims/bug-start-only-unexpected.mmn")).code());
+        Path typo = dir.resolve("typo.mmn");
+        Files.writeString(typo, "spcae A\n");
+        Result r = mmn("run", typo.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("typo.mmn:1:1: error"), r.err());
+        assertEquals(2, mmn("run", dir.resolve("missing.mmn").toString()).code());
+        // several files: the worst outcome
+        assertEquals(2, mmn("run", script("tour.mmn"), typo.toString()).code());
+    }
+
+    @Test
+    void quietPrintsOnlyViolationsAndErrors() {
+        Result ok = mmn("--quiet", "run", script("tour.mmn"));
+        assertEquals("", ok.out());
+        Result bad = mmn("-q", "run", script("claims/bug-start-only-unexpected.mmn"));
+        assertTrue(bad.out().startsWith("violation use-after-free on gpu during munmap at phase 'free'"), bad.out());
+        assertTrue(bad.out().contains("hooks so far in this statement"), bad.out());
+    }
+
+    @Test
+    void traceIsJsonWithEveryHookAndStep() throws Exception {
+        Path trace = dir.resolve("t.json");
+        assertEquals(0, mmn("--quiet", "--trace", trace.toString(), "run", script("claims/5a-start-only-refill.mmn")).code());
+        String json = Files.readString(trace);
+        assertTrue(json.startsWith("[") || json.startsWith("{"), json.substring(0, Math.min(80, json.length())));
+        assertTrue(json.contains("invalidate_range_start"), "hooks are in the trace");
+        assertTrue(json.contains("munmap: start") || json.contains("\"phase\""), "steps are in the trace");
+    }
+
+    @Test
+    void sameScriptSameSeedSameTraceByteForByte() throws Exception {
+        Path t1 = dir.resolve("1.json");
+        Path t2 = dir.resolve("2.json");
+        mmn("-q", "--seed", "7", "--trace", t1.toString(), "run", script("tour.mmn"));
+        mmn("-q", "--seed", "7", "--trace", t2.toString(), "run", script("tour.mmn"));
+        assertEquals(Files.readString(t1), Files.readString(t2));
+    }
+
+    @Test
+    void helpVersionAndUsageErrors() {
+        assertTrue(mmn("--help").out().contains("usage: mmn"));
+        assertTrue(mmn("--version").out().startsWith("mmn "));
+        assertEquals(2, mmn("--bogus").code());
+        assertEquals(2, mmn("frobnicate").code());
+        Result p = mmn("--profile", "linux-9.9", "run", script("tour.mmn"));
+        assertEquals(2, p.code());
+        assertTrue(p.err().contains("unknown profile 'linux-9.9'"), p.err());
+    }
+
+    @Test
+    void profileReportShowsHooksAndDiffs() {
+        Result one = mmn("profile", "linux-3.19", "munmap");
+        assertEquals(0, one.code());
+        assertTrue(one.out().contains("invalidate_range"), one.out());
+        Result diff = mmn("profile", "--diff", "linux-3.16", "linux-3.19", "munmap");
+        assertEquals(0, diff.code());
+        assertTrue(diff.out().contains("linux-3.16") && diff.out().contains("linux-3.19"), diff.out());
+    }
+}
