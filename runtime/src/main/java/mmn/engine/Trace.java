@@ -41,11 +41,18 @@ public final class Trace {
         statementFirstEvent = events.size();
     }
 
+    /** Hooks, phase steps and device accesses of the current statement: the sequence a report shows. */
     List<String> hooksThisStatement() {
         List<String> out = new ArrayList<>();
         for (int i = statementFirstEvent; i < events.size(); i++) {
             Event e = events.get(i);
-            if (e.type().equals("hook") || e.type().equals("step")) out.add(e.type().equals("step") ? "[" + e.text() + "]" : e.text());
+            // the device accesses belong to the story: a refill between two hooks is the race
+            switch (e.type()) {
+                case "hook": out.add(e.text()); break;
+                case "step": out.add("[" + e.text() + "]"); break;
+                case "access": if (!e.text().startsWith("cpu(")) out.add("  " + e.text()); break;
+                default: break;
+            }
         }
         return out;
     }
