@@ -1,7 +1,10 @@
 package mmn.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.DumbTerminal;
 
 /**
  * The interactive session: statements run as they are entered against one world; a
@@ -52,27 +56,34 @@ final class Repl {
 
     static int start(Options opts, PrintStream out, PrintStream err) {
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
-            Repl r = new Repl(new Session(opts, out, err), out);
-            LineReader reader = LineReaderBuilder.builder()
-                    .terminal(terminal)
-                    .appName("mmn")
-                    .parser(new EntryParser())
-                    .completer(r.completer())
-                    .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".mmn_history"))
-                    .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P ...> ")
-                    .variable(LineReader.INDENTATION, 2)
-                    .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
-                    .build();
-            out.println(Main.VERSION + " — " + session(r).world().profile().name() + "; :help for help, :quit to leave");
-            return r.loop(reader);
+            return run(terminal, opts, out, err, true);
         } catch (IOException e) {
             err.println("mmn: cannot open the terminal: " + e.getMessage());
             return 2;
         }
     }
 
-    private static Session session(Repl r) {
-        return r.session;
+    /** A session over given streams (tests, embeddings): no system terminal, no history file. */
+    static int run(InputStream in, OutputStream echo, Options opts, PrintStream out, PrintStream err) throws IOException {
+        try (Terminal terminal = new DumbTerminal("mmn", Terminal.TYPE_DUMB, in, echo, StandardCharsets.UTF_8)) {
+            return run(terminal, opts, out, err, false);
+        }
+    }
+
+    private static int run(Terminal terminal, Options opts, PrintStream out, PrintStream err, boolean history) {
+        Repl r = new Repl(new Session(opts, out, err), out);
+        LineReaderBuilder b = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("mmn")
+                .parser(new EntryParser())
+                .completer(r.completer())
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P ...> ")
+                .variable(LineReader.INDENTATION, 2)
+                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
+        if (history)
+            b.variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".mmn_history"));
+        out.println(Main.VERSION + " — " + r.session.world().profile().name() + "; :help for help, :quit to leave");
+        return r.loop(b.build());
     }
 
     private int loop(LineReader reader) {
