@@ -445,7 +445,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 if (match.isEmpty()) {
                     failed(s, "expected " + kind.label() + ", " + (found.isEmpty() ? "the block was coherent" : "found only " + summary(found)), found);
                 } else {
-                    held(s, match.get(0).headline().replaceFirst("^violation ", ""));
+                    Violation v0 = match.get(0);
+                    held(s, v0.headline().replaceFirst("^violation ", "") + ": " + v0.why());
                     for (Violation v : found) if (v.kind() != kind) session.say("    also: " + v.headline());
                 }
                 break;
