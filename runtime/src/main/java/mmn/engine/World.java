@@ -612,6 +612,11 @@ public final class World {
         return h.hex();
     }
 
+    /** Feeds the checker's pending statement-end work into h (the explorer's state key). */
+    public void hashPendingChecks(StateHasher h) {
+        checker.hashPending(h);
+    }
+
     private static World copyState(World o) {
         World c = new World(o.profile);
         c.mem = o.mem.copy();
