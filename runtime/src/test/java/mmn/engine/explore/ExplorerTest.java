@@ -33,7 +33,6 @@ class ExplorerTest {
         Result r = Explorer.explore(w, Scenarios.munmap(BASE, 4096), List.of(thread(dma(BASE, false))), ONE);
         assertEquals(Verdict.VIOLATION, r.verdict(), r.render());
         Counterexample cx = r.counterexample();
-        System.out.println(r.render());
         assertEquals(ViolationKind.USE_AFTER_FREE, cx.violation().kind(), r.render());
         assertEquals("gpu", cx.violation().device());
         int start = indexOf(cx, "op", "munmap: start");
@@ -60,7 +59,6 @@ class ExplorerTest {
                 List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, true))), ONE);
         assertEquals(Verdict.COHERENT, r.verdict(), r.render());
         assertNull(r.counterexample());
-        System.out.println("munmap/range: " + r.render());
         assertTrue(r.stats().distinctStates() > 20, r.render());
     }
 
@@ -69,7 +67,6 @@ class ExplorerTest {
         World w = Scenarios.forked(Profiles.LINUX_3_19, "range", 2);
         Result r = Explorer.explore(w, Scenarios.cow(BASE),
                 List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, false))), ONE);
-        System.out.println("cow/range: " + r.render());
         assertEquals(Verdict.COHERENT, r.verdict(), r.render());
         assertTrue(r.stats().distinctStates() > 20, r.render());
     }
