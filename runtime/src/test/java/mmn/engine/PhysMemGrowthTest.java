@@ -11,7 +11,7 @@ class PhysMemGrowthTest {
     @Test
     void growsPastItsFirstCapacityAndCopiesExactly() {
         PhysMem m = new PhysMem(1L << 20); // 256 frames
-        for (int i = 0; i < 200; i++) m.setValue(m.alloc(FrameKind.PAGE), i);
+        for (int i = 0; i < 200; i++) m.setValue(m.alloc(FrameKind.USER), i);
         PhysMem c = m.copy();
         assertEquals(m.highWater(), c.highWater());
         for (int pfn = 2; pfn < m.highWater(); pfn++) {
@@ -26,7 +26,7 @@ class PhysMemGrowthTest {
     void stillRunsOutAtTheConfiguredSize() {
         PhysMem m = new PhysMem(64 * 4096);
         assertThrows(EngineException.class, () -> {
-            for (int i = 0; i < 64; i++) m.alloc(FrameKind.PAGE);
+            for (int i = 0; i < 64; i++) m.alloc(FrameKind.USER);
         });
     }
 }
