@@ -256,6 +256,24 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         return null;
     }
 
+    /**
+     * The boundary check's pending work (pages changed and entries made since the last
+     * boundary), canonically: two states with equal world hashes may still differ in
+     * what endStatement will check, so the explorer's state key includes this.
+     */
+    void hashPending(StateHasher h) {
+        List<String> pages = new ArrayList<>();
+        for (PageKey k : dirtyPages) pages.add(k.space().name + ":" + k.va());
+        List<String> fresh = new ArrayList<>();
+        for (Translation t : newEntries) fresh.add(t.toString());
+        java.util.Collections.sort(pages);
+        java.util.Collections.sort(fresh);
+        h.put(pages.size());
+        for (String x : pages) h.put(x);
+        h.put(fresh.size());
+        for (String x : fresh) h.put(x);
+    }
+
     /** Rebuilds the indexes from the world (after a restore). */
     void rebuild(List<Violation> vs, Set<String> rep) {
         byFrame.clear();

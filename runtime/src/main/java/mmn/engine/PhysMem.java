@@ -33,14 +33,16 @@ public final class PhysMem {
 
     public PhysMem(long bytes) {
         this.frames = (int) Math.max(16, bytes >>> Addr.PAGE_SHIFT);
-        kind = new FrameKind[frames];
+        // arrays grow with the high-water mark (see grow): a copy costs the frames used, not `memory`
+        int cap = Math.min(frames, 64);
+        kind = new FrameKind[cap];
         Arrays.fill(kind, FrameKind.FREE);
-        gen = new int[frames];
-        value = new long[frames];
-        refcount = new int[frames];
-        mapcount = new int[frames];
-        table = new long[frames][];
-        freeStack = new int[frames];
+        gen = new int[cap];
+        value = new long[cap];
+        refcount = new int[cap];
+        mapcount = new int[cap];
+        table = new long[cap][];
+        freeStack = new int[cap];
         freeTop = 0;
         highWater = ZERO_PFN + 1;
         kind[ZERO_PFN] = FrameKind.ZERO;
@@ -55,7 +57,7 @@ public final class PhysMem {
         value = o.value.clone();
         refcount = o.refcount.clone();
         mapcount = o.mapcount.clone();
-        table = new long[frames][];
+        table = new long[o.table.length][];
         for (int i = 0; i < o.highWater; i++) {
             if (o.table[i] != null) table[i] = o.table[i].clone();
         }
@@ -86,6 +88,7 @@ public final class PhysMem {
         if (freeTop > 0) {
             pfn = freeStack[--freeTop];
         } else if (highWater < frames) {
+            if (highWater == kind.length) grow();
             pfn = highWater++;
         } else {
             throw new EngineException("out of memory: all " + frames + " frames are in use (raise `memory`)");
@@ -97,6 +100,20 @@ public final class PhysMem {
         mapcount[pfn] = 0;
         if (k == FrameKind.PAGE_TABLE || k == FrameKind.EMPTY_TABLE) table[pfn] = new long[Addr.PTRS_PER_TABLE];
         return pfn;
+    }
+
+    /** Doubles the arrays (up to the configured frame count); frames past the old length are free. */
+    private void grow() {
+        int cap = (int) Math.min(frames, 2L * kind.length);
+        int old = kind.length;
+        kind = Arrays.copyOf(kind, cap);
+        Arrays.fill(kind, old, cap, FrameKind.FREE);
+        gen = Arrays.copyOf(gen, cap);
+        value = Arrays.copyOf(value, cap);
+        refcount = Arrays.copyOf(refcount, cap);
+        mapcount = Arrays.copyOf(mapcount, cap);
+        table = Arrays.copyOf(table, cap);
+        freeStack = Arrays.copyOf(freeStack, cap);
     }
 
     /** Returns a frame to the allocator. The checker hears of it before anything reuses it. */
@@ -128,19 +145,19 @@ public final class PhysMem {
     }
 
     public FrameKind kind(int pfn) {
-        return kind[pfn];
+        return pfn < kind.length ? kind[pfn] : FrameKind.FREE;
     }
 
     public int gen(int pfn) {
-        return gen[pfn];
+        return pfn < gen.length ? gen[pfn] : 0;
     }
 
     public boolean alive(int pfn, int g) {
-        return kind[pfn] != FrameKind.FREE && gen[pfn] == g;
+        return pfn < kind.length && kind[pfn] != FrameKind.FREE && gen[pfn] == g;
     }
 
     public long value(int pfn) {
-        return value[pfn];
+        return pfn < value.length ? value[pfn] : 0;
     }
 
     public void setValue(int pfn, long v) {
@@ -148,11 +165,11 @@ public final class PhysMem {
     }
 
     public int refcount(int pfn) {
-        return refcount[pfn];
+        return pfn < refcount.length ? refcount[pfn] : 0;
     }
 
     public int mapcount(int pfn) {
-        return mapcount[pfn];
+        return pfn < mapcount.length ? mapcount[pfn] : 0;
     }
 
     /** page_add_*_rmap */
@@ -167,7 +184,7 @@ public final class PhysMem {
 
     /** Entries of a page-table frame; null when the frame holds no table now. */
     public long[] table(int pfn) {
-        return table[pfn];
+        return pfn < table.length ? table[pfn] : null;
     }
 
     public int usedFrames() {

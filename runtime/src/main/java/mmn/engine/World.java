@@ -64,10 +64,15 @@ public final class World {
     }
 
     public World(Profile p) {
+        this(p, null);
+    }
+
+    /** With {@code mem} given (a copy), no default-sized memory is allocated only to be dropped (restore is hot in explore). */
+    private World(Profile p, PhysMem mem) {
         this.profile = p;
         this.trace = new Trace(this);
         this.checker = new Checker(this);
-        this.mem = new PhysMem(memoryBytes);
+        this.mem = mem != null ? mem : new PhysMem(memoryBytes);
         this.mem.setListener(checker);
         this.vmm = new Vmm(this);
     }
@@ -612,9 +617,13 @@ public final class World {
         return h.hex();
     }
 
+    /** Feeds the checker's pending statement-end work into h (the explorer's state key). */
+    public void hashPendingChecks(StateHasher h) {
+        checker.hashPending(h);
+    }
+
     private static World copyState(World o) {
-        World c = new World(o.profile);
-        c.mem = o.mem.copy();
+        World c = new World(o.profile, o.mem.copy());
         c.memoryBytes = o.memoryBytes;
         c.memoryUsed = o.memoryUsed;
         Map<Space, Space> sm = new LinkedHashMap<>();

@@ -1,0 +1,85 @@
+package mmn.bench;
+
+import java.util.List;
+import mmn.engine.Addr;
+import mmn.engine.PhaseListener;
+import mmn.engine.Profiles;
+import mmn.engine.Range;
+import mmn.engine.Space;
+import mmn.engine.Vma;
+import mmn.engine.World;
+import mmn.engine.explore.Action;
+import mmn.engine.explore.OpProgram;
+
+/**
+ * The explore scenarios measured (the same as the explorer's tests, and as the Promela
+ * models in bench/spin/): linux-3.19, space A with a 64K anonymous VMA at 0x400000,
+ * ats device gpu (ATC 64) bound to it with one notifier, two pages written by the CPU
+ * and read by gpu before the explore.
+ */
+public enum BenchScenarios {
+    /** munmap of both pages, range strategy, two threads of two accesses each: coherent. */
+    MUNMAP_RANGE("range") {
+        @Override OpProgram op() { return munmap(BASE, 2 * PAGE); }
+        @Override List<List<Action>> threads() {
+            return List.of(List.of(dma(BASE, false), dma(BASE + PAGE, true)), List.of(dma(BASE + PAGE, false), dma(BASE, true)));
+        }
+    },
+    /** the same munmap with the naive start-only strategy: use-after-free found. */
+    MUNMAP_START_ONLY("start-only") {
+        @Override OpProgram op() { return munmap(BASE, 2 * PAGE); }
+        @Override List<List<Action>> threads() { return MUNMAP_RANGE.threads(); }
+    },
+    /** a COW write fault after fork, range strategy, three device accesses: coherent. */
+    COW_RANGE("range") {
+        @Override World world() {
+            World w = super.world();
+            w.beginStatement("fork");
+            w.fork(w.space("A"), "B", PhaseListener.NONE);
+            w.endStatement();
+            return w;
+        }
+        @Override OpProgram op() { return (w, l) -> w.cow(w.space("A"), BASE, l); }
+        @Override List<List<Action>> threads() {
+            return List.of(List.of(dma(BASE, false), dma(BASE + PAGE, true)), List.of(dma(BASE, false)));
+        }
+    };
+
+    static final long BASE = 0x400000;
+    static final long PAGE = Addr.PAGE_SIZE;
+    private final String strategy;
+
+    BenchScenarios(String strategy) {
+        this.strategy = strategy;
+    }
+
+    World world() {
+        World w = new World(Profiles.LINUX_3_19);
+        w.setMemory(1L << 20);
+        Space a = w.createSpace("A");
+        w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
+        var gpu = w.createAtsDevice("gpu", 64, false, 8);
+        w.bind(gpu, a);
+        w.register("n1", a, gpu, strategy);
+        w.beginStatement("setup");
+        for (int i = 0; i < 2; i++) {
+            w.touch(a, BASE + i * PAGE, true);
+            w.dma(gpu, a, BASE + i * PAGE, false);
+        }
+        w.endStatement();
+        return w;
+    }
+
+    abstract OpProgram op();
+
+    abstract List<List<Action>> threads();
+
+    static OpProgram munmap(long start, long size) {
+        return (w, l) -> w.munmap(w.space("A"), new Range(start, start + size), l);
+    }
+
+    static Action dma(long va, boolean write) {
+        return Action.of("dma gpu A " + Addr.hex(va) + (write ? " write" : " read"),
+                w -> w.dma(w.device("gpu"), w.space("A"), va, write));
+    }
+}

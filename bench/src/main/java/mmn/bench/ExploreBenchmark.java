@@ -1,0 +1,69 @@
+package mmn.bench;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mmn.engine.World;
+import mmn.engine.explore.Action;
+import mmn.engine.explore.Bounds;
+import mmn.engine.explore.Explorer;
+import mmn.engine.explore.OpProgram;
+import mmn.engine.explore.Result;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Explorer throughput: whole explores per second, and (the auxiliary counter
+ * {@code distinctStates}) distinct states per second, with 1 and 2 workers.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Benchmark)
+public class ExploreBenchmark {
+    @Param({"MUNMAP_RANGE", "MUNMAP_START_ONLY", "COW_RANGE"})
+    public String scenario;
+
+    @Param({"1", "2"})
+    public int workers;
+
+    private World world;
+    private OpProgram op;
+    private List<List<Action>> threads;
+    private Bounds bounds;
+
+    /** Counted per second by JMH: the distinct states of each explore. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class States {
+        public long distinctStates;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        BenchScenarios s = BenchScenarios.valueOf(scenario);
+        world = s.world();
+        op = s.op();
+        threads = s.threads();
+        bounds = Bounds.defaults().withThreads(workers);
+    }
+
+    @Benchmark
+    public Result explore(States counters) {
+        Result r = Explorer.explore(world, op, threads, bounds);
+        counters.distinctStates += r.stats().distinctStates();
+        return r;
+    }
+}

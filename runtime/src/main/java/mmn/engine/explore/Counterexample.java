@@ -1,0 +1,63 @@
+package mmn.engine.explore;
+
+import java.util.List;
+import mmn.engine.Json;
+import mmn.engine.Violation;
+
+/**
+ * A shortest interleaving that breaks coherence, as numbered steps a person can
+ * follow: who moved (the operation, "op", or a device thread "T1".."Tn"), the phase
+ * the operation was at, what ran, the hooks it fired and the violations it raised.
+ * The violation names the device, the cache entry, the frame and its generation.
+ */
+public record Counterexample(List<Step> steps, Violation violation) {
+
+    /**
+     * One step. {@code thread} is "op", "T1".."Tn", or "end" for the statement-end
+     * coherence check; {@code phase} is the operation's phase after the step (null
+     * before the operation starts).
+     */
+    public record Step(int n, String thread, String phase, String label, List<String> hooks, List<Violation> violations) {
+        public String toJson() {
+            StringBuilder b = new StringBuilder("{\"n\":").append(n).append(",\"thread\":").append(Json.str(thread))
+                    .append(",\"phase\":").append(Json.str(phase)).append(",\"label\":").append(Json.str(label)).append(",\"hooks\":[");
+            for (int i = 0; i < hooks.size(); i++) b.append(i > 0 ? "," : "").append(Json.str(hooks.get(i)));
+            b.append("],\"violations\":[");
+            for (int i = 0; i < violations.size(); i++) b.append(i > 0 ? "," : "").append(violationJson(violations.get(i)));
+            return b.append("]}").toString();
+        }
+    }
+
+    /** Who moved at each step, in order: the schedule in short. */
+    public List<String> schedule() {
+        return steps.stream().map(Step::thread).toList();
+    }
+
+    public String render() {
+        StringBuilder b = new StringBuilder("counterexample, ").append(steps.size()).append(" steps:\n");
+        for (Step s : steps) {
+            b.append(String.format("  %2d. %-4s %-28s %s%n", s.n(), s.thread(),
+                    s.phase() == null ? "(before the operation)" : "[phase " + s.phase() + "]", s.label()));
+            for (String h : s.hooks()) b.append("        hook: ").append(h).append('\n');
+            for (Violation v : s.violations()) {
+                b.append("        ").append(v.headline()).append('\n');
+                if (v.entry() != null) b.append("          entry: ").append(v.entry()).append('\n');
+                if (v.pfn() >= 0) b.append("          frame: pfn ").append(v.pfn()).append(" gen ").append(v.gen()).append('\n');
+                b.append("          why:   ").append(v.why()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    public String toJson() {
+        StringBuilder b = new StringBuilder("{\"violation\":").append(violationJson(violation)).append(",\"steps\":[\n");
+        for (int i = 0; i < steps.size(); i++) b.append("  ").append(steps.get(i).toJson()).append(i + 1 < steps.size() ? ",\n" : "\n");
+        return b.append("]}").toString();
+    }
+
+    static String violationJson(Violation v) {
+        return "{\"kind\":" + Json.str(v.kind().label()) + ",\"operation\":" + Json.str(v.operation()) + ",\"phase\":" + Json.str(v.phase())
+                + ",\"device\":" + Json.str(v.device()) + ",\"entry\":" + Json.str(v.entry()) + ",\"pfn\":" + v.pfn()
+                + ",\"gen\":" + v.gen() + ",\"why\":" + Json.str(v.why()) + "}";
+    }
+}

@@ -1,0 +1,194 @@
+package mmn.engine.explore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import mmn.engine.EngineException;
+import mmn.engine.World;
+
+/**
+ * The exhaustive interleaving explorer: every interleaving of an operation's
+ * micro-steps (its phase points) with the steps of each device thread, each keeping its
+ * own order. Safety is checked at every step by the engine's checker; at the end of
+ * every complete interleaving the statement-end coherence check runs too.
+ *
+ * <p>Breadth-first and level-synchronous: level d holds the distinct states whose
+ * shortest schedule has d steps, in lexicographic order of schedule. Successors are
+ * computed in parallel (each worker replays schedules on its own world) and merged in
+ * that order, so the visited set, the counts and the counterexample (the
+ * lexicographically smallest among the shortest) are the same for any parallelism.
+ * See docs/explore.md for the state key and why it is sound.
+ */
+public final class Explorer {
+    private Explorer() {}
+
+    /** Label of the statement the interleavings run in (violations and traces name it). */
+    public static final String STATEMENT = "explore";
+
+    /**
+     * Explores every interleaving of {@code op} with {@code threads} from {@code initial},
+     * which is not modified. Operations and actions must look names up in the world they
+     * are given. Engine errors in an operation or action (an unknown name, an unmapped
+     * range) propagate as {@link EngineException}.
+     */
+    public static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds) {
+        if (threads.size() > 126) throw new EngineException("explore supports at most 126 device threads");
+        long t0 = System.nanoTime();
+        long deadline = t0 + Math.min(bounds.timeout().toNanos(), Long.MAX_VALUE - t0);
+        World.Snapshot snap = initial.snapshot();
+        List<List<Action>> ths = threads.stream().map(List::copyOf).toList();
+        Search s = new Search(snap, op, ths, bounds, deadline);
+        try {
+            return s.run(t0);
+        } finally {
+            s.close();
+        }
+    }
+
+    /** One search: the frontier, the visited set, the workers. */
+    private static final class Search {
+        private final Bounds bounds;
+        private final long deadline;
+        private final int choices;
+        private final Replayer[] workers;
+        private final ExecutorService pool;
+        private final Set<String> visited = new HashSet<>();
+        private long transitions;
+        private int depth;
+        private volatile boolean stop;
+        private Bound stoppedBy;
+
+        Search(World.Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline) {
+            this.bounds = bounds;
+            this.deadline = deadline;
+            this.choices = threads.size() + 1;
+            this.workers = new Replayer[bounds.threads()];
+            for (int i = 0; i < workers.length; i++) workers[i] = new Replayer(snap, op, threads, STATEMENT);
+            this.pool = workers.length > 1 ? Executors.newFixedThreadPool(workers.length, r -> {
+                Thread t = new Thread(r, "mmn-explore");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+        }
+
+        void close() {
+            if (pool != null) pool.shutdownNow();
+        }
+
+        Result run(long t0) {
+            Replayer.Outcome root = workers[0].replay(new byte[0], null);
+            visited.add(root.key());
+            if (root.hasViolation()) return violation(root, t0);
+            List<Replayer.Outcome> frontier = root.terminal() ? List.of() : List.of(root);
+            while (!frontier.isEmpty()) {
+                if (depth >= bounds.maxDepth()) return bound(Bound.MAX_DEPTH, t0);
+                Replayer.Outcome[] next = expand(frontier);
+                if (next == null) {
+                    return stoppedBy == null ? end(Verdict.CANCELLED, null, null, t0) : bound(stoppedBy, t0);
+                }
+                depth++;
+                transitions += next.length;
+                // every transition is checked, new state or not: a violation can arise on the way into a known state
+                for (Replayer.Outcome o : next) if (o.hasViolation()) return violation(o, t0);
+                List<Replayer.Outcome> level = new ArrayList<>();
+                for (Replayer.Outcome o : next) {
+                    if (!visited.add(o.key())) continue;
+                    if (visited.size() > bounds.maxStates()) return bound(Bound.MAX_STATES, t0);
+                    if (!o.terminal()) level.add(o);
+                }
+                frontier = level;
+            }
+            return end(Verdict.COHERENT, null, null, t0);
+        }
+
+        /** Successors of every frontier state, in (state, choice) order: lexicographic by schedule. */
+        private Replayer.Outcome[] expand(List<Replayer.Outcome> frontier) {
+            List<byte[]> work = new ArrayList<>();
+            for (Replayer.Outcome o : frontier) {
+                byte[] s = o.schedule();
+                for (int c = 0; c < choices; c++) {
+                    if (!o.enabled()[c]) continue;
+                    byte[] n = java.util.Arrays.copyOf(s, s.length + 1);
+                    n[s.length] = (byte) c;
+                    work.add(n);
+                }
+            }
+            Replayer.Outcome[] out = new Replayer.Outcome[work.size()];
+            if (pool == null) {
+                runWorker(workers[0], work, out, new AtomicInteger());
+            } else {
+                AtomicInteger nextIndex = new AtomicInteger();
+                List<Future<?>> fs = new ArrayList<>();
+                for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, work, out, nextIndex)));
+                for (Future<?> f : fs) {
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        stop = true;
+                        Throwable c = e.getCause();
+                        if (c instanceof RuntimeException re) throw re;
+                        if (c instanceof Error er) throw er;
+                        throw new IllegalStateException(c);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        stop = true;
+                        return null;
+                    }
+                }
+            }
+            return stop ? null : out;
+        }
+
+        /** Claims schedules in small chunks; checks the cancel flag and the deadline between states. */
+        private void runWorker(Replayer r, List<byte[]> work, Replayer.Outcome[] out, AtomicInteger nextIndex) {
+            final int chunk = 8;
+            while (!stop) {
+                int from = nextIndex.getAndAdd(chunk);
+                if (from >= work.size()) return;
+                for (int i = from; i < Math.min(from + chunk, work.size()); i++) {
+                    if (bounds.cancel().get()) {
+                        stop = true;
+                        return;
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        stoppedBy = Bound.TIMEOUT;
+                        stop = true;
+                        return;
+                    }
+                    out[i] = replay(r, work.get(i));
+                }
+            }
+        }
+
+        /** An engine error in some interleaving (a cow on a page a device write already copied) names that interleaving. */
+        private static Replayer.Outcome replay(Replayer r, byte[] schedule) {
+            try {
+                return r.replay(schedule, null);
+            } catch (EngineException e) {
+                StringBuilder who = new StringBuilder();
+                for (byte b : schedule) who.append(who.length() > 0 ? " " : "").append(b == Replayer.OP ? "op" : "T" + b);
+                throw new EngineException(e.getMessage() + " (in the interleaving " + who + ")",
+                        e.hint() != null ? e.hint() : "the operation's precondition must hold in every interleaving");
+            }
+        }
+
+        private Result violation(Replayer.Outcome o, long t0) {
+            return end(Verdict.VIOLATION, null, workers[0].explain(o.schedule()), t0);
+        }
+
+        private Result bound(Bound b, long t0) {
+            return end(Verdict.BOUND_HIT, b, null, t0);
+        }
+
+        private Result end(Verdict v, Bound b, Counterexample cx, long t0) {
+            Stats st = new Stats(transitions + 1, visited.size(), transitions, depth, Duration.ofNanos(System.nanoTime() - t0));
+            return new Result(v, b, st, cx);
+        }
+    }
+}

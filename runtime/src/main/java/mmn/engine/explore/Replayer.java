@@ -1,0 +1,198 @@
+package mmn.engine.explore;
+
+import java.util.ArrayList;
+import java.util.List;
+import mmn.engine.PhaseListener;
+import mmn.engine.StateHasher;
+import mmn.engine.Trace;
+import mmn.engine.Violation;
+import mmn.engine.World;
+
+/**
+ * One worker's world and the replay of a schedule on it (stateless search). The
+ * operation is a synchronous Java call whose locals (the mmu_gather, the VMA list)
+ * live on the stack, so it cannot be resumed from a snapshot: every state is reached
+ * by restoring the initial snapshot and replaying its schedule from the start, with a
+ * phase listener that runs the scheduled device steps at each phase point and stops
+ * the operation where the schedule ends.
+ *
+ * <p>A schedule is a byte per step: {@link #OP} lets the operation run to its next
+ * phase point (or return), {@code t + 1} runs the next step of device thread t.
+ */
+final class Replayer {
+    static final byte OP = 0;
+
+    /** Thrown out of the operation where the schedule ends; an Error so no catch(Exception) in front-end code eats it. */
+    private static final class Pause extends Error {
+        Pause() {
+            super("schedule ends here", null, false, false);
+        }
+    }
+
+    private static final Pause PAUSE = new Pause();
+
+    /** Told after each scheduled step (only when a counterexample is written out). */
+    interface Observer {
+        void stepped(int thread, String label);
+    }
+
+    /** The state a schedule reaches. {@code enabled[c]}: whether choice c can run next. */
+    record Outcome(byte[] schedule, String key, boolean[] enabled, boolean terminal, int violations) {
+        boolean hasViolation() {
+            return violations > 0;
+        }
+    }
+
+    private final World w;
+    private final World.Snapshot initial;
+    private final OpProgram op;
+    private final List<List<Action>> threads;
+    private final String label;
+
+    // the replay in progress
+    private byte[] sched;
+    private int pos;
+    private int opPoints;
+    private boolean opDone;
+    private final int[] act;
+    private final int[] stp;
+    private Observer obs;
+    private String lastPhase;
+    private int traceMark;
+    private int violationMark;
+
+    private final PhaseListener atPhase = this::phaseReached;
+
+    Replayer(World.Snapshot initial, OpProgram op, List<List<Action>> threads, String label) {
+        this.w = new World();
+        this.initial = initial;
+        this.op = op;
+        this.threads = threads;
+        this.label = label;
+        this.act = new int[threads.size()];
+        this.stp = new int[threads.size()];
+    }
+
+    World world() {
+        return w;
+    }
+
+    /** Replays a schedule from the initial state and describes the state it reaches. */
+    Outcome replay(byte[] schedule, Observer observer) {
+        start(schedule, observer);
+        int before = w.checker().count();
+        runDevices();
+        if (pos < sched.length) {
+            pos++; // the first OP choice starts the operation
+            try {
+                op.run(w, atPhase);
+                opDone = true;
+                lastPhase = "returned";
+                if (obs != null) obs.stepped(-1, "the operation returns");
+                runDevices();
+            } catch (Pause p) {
+                // the operation stays at its phase point; the world is the state we want
+            }
+        }
+        if (pos != sched.length) throw new IllegalStateException("schedule has a step for a finished operation");
+        String key = key();
+        boolean[] enabled = enabled();
+        boolean terminal = true;
+        for (boolean e : enabled) terminal &= !e;
+        if (terminal) {
+            List<Violation> atEnd = w.endStatement();
+            if (obs != null && !atEnd.isEmpty()) obs.stepped(-2, "statement ends: full coherence check");
+        }
+        return new Outcome(schedule, key, enabled, terminal, w.checker().count() - before);
+    }
+
+    private void start(byte[] schedule, Observer observer) {
+        sched = schedule;
+        pos = 0;
+        opPoints = 0;
+        opDone = false;
+        lastPhase = null;
+        obs = observer;
+        java.util.Arrays.fill(act, 0);
+        java.util.Arrays.fill(stp, 0);
+        w.restore(initial);
+        w.trace().setKeep(observer != null);
+        w.beginStatement(label);
+        traceMark = w.trace().size();
+        violationMark = w.checker().count();
+    }
+
+    /** The operation reached a phase point: run the device steps scheduled here, then go on or stop. */
+    private void phaseReached(String phase) {
+        opPoints++;
+        lastPhase = phase;
+        if (obs != null) obs.stepped(-1, phase);
+        runDevices();
+        if (pos == sched.length) throw PAUSE;
+        pos++; // the next OP choice: the operation runs on to its next phase point
+    }
+
+    private void runDevices() {
+        while (pos < sched.length && sched[pos] != OP) {
+            int t = sched[pos++] - 1;
+            Action a = threads.get(t).get(act[t]);
+            String stepLabel = obs != null ? a.stepLabel(stp[t]) : null;
+            int next = a.step(w, stp[t]);
+            if (next >= a.steps()) {
+                act[t]++;
+                stp[t] = 0;
+            } else {
+                stp[t] = next;
+            }
+            if (obs != null) obs.stepped(t, stepLabel);
+        }
+    }
+
+    private boolean[] enabled() {
+        boolean[] e = new boolean[threads.size() + 1];
+        e[OP] = !opDone;
+        for (int t = 0; t < threads.size(); t++) {
+            List<Action> th = threads.get(t);
+            e[t + 1] = act[t] < th.size() && th.get(act[t]).enabled(w, stp[t]);
+        }
+        return e;
+    }
+
+    /**
+     * The visited-set key: the world's canonical hash, the checker's pending
+     * statement-end work, the operation's progress (phase points passed, returned or
+     * not) and every thread's program counter.
+     */
+    private String key() {
+        StateHasher h = new StateHasher();
+        h.put(w.stateHash());
+        w.hashPendingChecks(h);
+        h.put(opPoints).put(opDone);
+        for (int t = 0; t < act.length; t++) h.put(act[t]).put(stp[t]);
+        return h.hex();
+    }
+
+    /** Replays a schedule recording every step for people: hooks fired, violations raised. */
+    Counterexample explain(byte[] schedule) {
+        List<Counterexample.Step> steps = new ArrayList<>();
+        Observer rec = (thread, what) -> {
+            List<Trace.Event> events = w.trace().since(traceMark);
+            List<String> hooks = new ArrayList<>();
+            String opStep = what;
+            for (Trace.Event e : events) {
+                if (e.type().equals("hook")) hooks.add(e.text());
+                if (e.type().equals("step")) opStep = e.text();
+            }
+            List<Violation> all = w.violations();
+            List<Violation> raised = List.copyOf(all.subList(violationMark, all.size()));
+            String who = thread == -1 ? "op" : thread == -2 ? "end" : "T" + (thread + 1);
+            steps.add(new Counterexample.Step(steps.size() + 1, who, lastPhase, thread == -1 ? opStep : what, hooks, raised));
+            traceMark = w.trace().size();
+            violationMark = all.size();
+        };
+        Outcome o = replay(schedule, rec);
+        List<Violation> all = w.violations();
+        if (o.violations() == 0) throw new IllegalStateException("counterexample replay found no violation");
+        return new Counterexample(List.copyOf(steps), all.get(all.size() - o.violations()));
+    }
+}
