@@ -25,6 +25,7 @@ public final class Main {
 
     static final String USAGE = String.join("\n",
             "usage: mmn [options] run FILE...      run scripts; exit 0 ok, 1 violation or failed expectation, 2 script error",
+            "       mmn [options] check FILE...    run the scripts' explores; print each one's verdict and statistics",
             "       mmn [options] repl             interactive session",
             "       mmn profile [PROFILE [OPERATION]]",
             "       mmn profile --diff PROFILE PROFILE OPERATION",
@@ -34,7 +35,11 @@ public final class Main {
             "  --profile NAME   kernel profile to use unless a script says otherwise (" + Profiles.names() + ")",
             "  --seed N         seed for anything random (same script + seed = same trace)",
             "  --quiet          print only violations, failed expectations and errors",
-            "  --trace FILE     write a JSON trace of every hook, micro-step and check");
+            "  --trace FILE     write a JSON trace of every hook, micro-step and check, and each explore's counterexample",
+            "  --max-states N   explore: stop after N distinct states (default 1000000); a bound hit is never 'coherent'",
+            "  --max-depth N    explore: longest schedule (default 1000)",
+            "  --timeout SECS   explore: wall-clock limit per explore",
+            "  --threads N      explore: worker threads (default: one a core); same verdict and counterexample for any N");
 
     private Main() {}
 
@@ -56,6 +61,10 @@ public final class Main {
                     case "--profile": opts.profile = need(args, ++i, a); break;
                     case "--seed": opts.seed = Long.decode(need(args, ++i, a)); break;
                     case "--trace": opts.traceFile = Path.of(need(args, ++i, a)); break;
+                    case "--max-states": opts.maxStates = Long.decode(need(args, ++i, a)); break;
+                    case "--max-depth": opts.maxDepth = Integer.decode(need(args, ++i, a)); break;
+                    case "--timeout": opts.timeout = java.time.Duration.ofMillis((long) (Double.parseDouble(need(args, ++i, a)) * 1000)); break;
+                    case "--threads": opts.threads = Integer.decode(need(args, ++i, a)); break;
                     default:
                         if (a.startsWith("--") && !a.equals("--diff")) throw new UsageError("unknown option " + a);
                         rest.add(a);
@@ -77,6 +86,9 @@ public final class Main {
         String cmd = rest.remove(0);
         switch (cmd) {
             case "run": return runFiles(rest, opts, out, err);
+            case "check":
+                opts.checkOnly = true;
+                return runFiles(rest, opts, out, err);
             case "repl": return Repl.start(opts, out, err);
             case "profile": return profile(rest, out, err);
             default:
@@ -84,7 +96,7 @@ public final class Main {
                     rest.add(0, cmd);
                     return runFiles(rest, opts, out, err);
                 }
-                err.println("mmn: unknown command '" + cmd + "' (commands: run, repl, profile)");
+                err.println("mmn: unknown command '" + cmd + "' (commands: run, check, repl, profile)");
                 return 2;
         }
     }
@@ -105,7 +117,7 @@ public final class Main {
             Outcome o = s.runFile(Path.of(f));
             if (opts.traceFile != null) {
                 try {
-                    Files.writeString(opts.traceFile, s.world().trace().toJson(), StandardCharsets.UTF_8);
+                    Files.writeString(opts.traceFile, s.traceJson(), StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     err.println("mmn: cannot write trace " + opts.traceFile + ": " + e.getMessage());
                     return 2;

@@ -72,6 +72,8 @@ final class Repl {
 
     private static int run(Terminal terminal, Options opts, PrintStream out, PrintStream err, boolean history) {
         Repl r = new Repl(new Session(opts, out, err), out);
+        // Ctrl-C while a statement runs cancels a running explore (readLine has its own handler while reading)
+        terminal.handle(Terminal.Signal.INT, sig -> r.session.cancelFlag().set(true));
         LineReaderBuilder b = LineReaderBuilder.builder()
                 .terminal(terminal)
                 .appName("mmn")

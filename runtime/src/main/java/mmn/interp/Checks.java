@@ -215,7 +215,27 @@ final class Checks implements Stmt.Visitor<Void> {
     @Override
     public Void visitExplore(Stmt.Explore s) {
         onlyAtTop(s, "explore");
-        throw notSupported(s.pos(), "explore", "inject device actions at named phases instead: munmap A r { after start { dma ... } }");
+        if (s.ops().body().isEmpty()) throw new ScriptError(s.ops().pos(), "explore needs at least one operation");
+        for (Stmt op : s.ops().body()) {
+            if (!(op instanceof Stmt.Operation o))
+                throw new ScriptError(op.pos(), "explore's first block takes operations only",
+                        "put setup before the explore and device actions in its with { ... } blocks");
+            if (!o.hooks().isEmpty())
+                throw new ScriptError(o.hooks().get(0).pos(), "explore places device actions itself: no phase blocks here",
+                        "move the actions into a with { ... } block");
+            op.accept(this);
+        }
+        for (Stmt.Block t : s.threads()) {
+            if (t.body().isEmpty()) throw new ScriptError(t.pos(), "an empty device thread");
+            for (Stmt a : t.body()) {
+                if (!(a instanceof Stmt.Dma || a instanceof Stmt.Flush || a instanceof Stmt.DeviceControl || a instanceof Stmt.SetRoot))
+                    throw new ScriptError(a.pos(), "an explore thread takes device actions only",
+                            "dma, flush, block, unblock, detach, set-root; one thread per with { ... } block");
+                a.accept(this);
+            }
+        }
+        if (s.expect() != null && !s.expect().coherent()) violationKind(s.expect().kind());
+        return null;
     }
 
     // ---------------------------------------------------------------- structure

@@ -23,6 +23,10 @@ import mmn.engine.Violation;
 import mmn.engine.ViolationKind;
 import mmn.engine.Vma;
 import mmn.engine.World;
+import mmn.engine.explore.Action;
+import mmn.engine.explore.Explorer;
+import mmn.engine.explore.OpProgram;
+import mmn.engine.explore.Result;
 
 /**
  * Runs statements against the engine. Each top-level action is one engine statement
@@ -261,14 +265,31 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitDma(Stmt.Dma s) {
-        Device d = device(s.device());
-        Space sp = space(s.space());
-        boolean write = s.access().text().equals("write");
-        List<Long> pages = addresses(s.range());
+        List<DeviceAction> pages = dmaActions(s);
         statement(s, () -> {
-            for (long va : pages) world.dma(d, sp, va, write);
+            for (DeviceAction d : pages) d.run(world);
         });
         return null;
+    }
+
+    /** One device action against a world (names looked up in it): an explore thread's step. */
+    record DeviceAction(String label, java.util.function.Consumer<World> body) {
+        void run(World w) {
+            body.accept(w);
+        }
+    }
+
+    /** A dma, one access per page. */
+    private List<DeviceAction> dmaActions(Stmt.Dma s) {
+        String dev = device(s.device()).name();
+        String sp = space(s.space()).name();
+        boolean write = s.access().text().equals("write");
+        List<DeviceAction> out = new ArrayList<>();
+        for (long va : addresses(s.range())) {
+            out.add(new DeviceAction("dma " + dev + " " + sp + " " + Addr.hex(va) + " " + s.access().text(),
+                    w -> w.dma(w.device(dev), w.space(sp), va, write)));
+        }
+        return out;
     }
 
     /** The accessed addresses: a lone address as written, a range page by page. */
@@ -291,23 +312,36 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitOperation(Stmt.Operation s) {
+        OpCall call = operation(s);
         PhaseListener l = phases(s.hooks());
+        statement(s, () -> call.run(world, l));
+        return null;
+    }
+
+    /**
+     * An operation with its operands evaluated, ready to run against a world. Names are
+     * looked up in the world it is given, so the explorer can replay it on copies.
+     */
+    @FunctionalInterface
+    interface OpCall {
+        void run(World w, PhaseListener l);
+    }
+
+    private OpCall operation(Stmt.Operation s) {
         List<Stmt.Operand> a = s.args();
         switch (s.op()) {
             case "munmap": {
-                Space sp = space(a, 0);
+                String sp = space(a, 0).name();
                 Range r = range(a, 1);
-                statement(s, () -> world.munmap(sp, r, l));
-                break;
+                return (w, l) -> w.munmap(w.space(sp), r, l);
             }
             case "dontneed": {
-                Space sp = space(a, 0);
+                String sp = space(a, 0).name();
                 Range r = range(a, 1);
-                statement(s, () -> world.dontneed(sp, r, l));
-                break;
+                return (w, l) -> w.dontneed(w.space(sp), r, l);
             }
             case "mprotect": {
-                Space sp = space(a, 0);
+                String sp = space(a, 0).name();
                 Range r = range(a, 1);
                 Name pn = ((Stmt.NameArg) a.get(2)).name();
                 int prot;
@@ -316,30 +350,25 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 } catch (EngineException e) {
                     throw new ScriptError(pn.pos(), e.getMessage(), e.hint());
                 }
-                statement(s, () -> world.mprotect(sp, r, prot, l));
-                break;
+                return (w, l) -> w.mprotect(w.space(sp), r, prot, l);
             }
             case "exit": {
-                Space sp = space(a, 0);
-                statement(s, () -> world.exit(sp, l));
-                break;
+                String sp = space(a, 0).name();
+                return (w, l) -> w.exit(w.space(sp), l);
             }
             case "cow": {
-                Space sp = space(a, 0);
+                String sp = space(a, 0).name();
                 long va = address(a, 1);
-                statement(s, () -> world.cow(sp, va, l));
-                break;
+                return (w, l) -> w.cow(w.space(sp), va, l);
             }
             case "fork": {
-                Space parent = space(a, 0);
+                String parent = space(a, 0).name();
                 String child = ((Stmt.NameArg) a.get(1)).name().text();
-                statement(s, () -> world.fork(parent, child, l));
-                break;
+                return (w, l) -> w.fork(w.space(parent), child, l);
             }
             default:
                 throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", operations()));
         }
-        return null;
     }
 
     /** Runs each phase block right after its micro-step, as part of the operation's statement. */
@@ -544,9 +573,94 @@ final class Interpreter implements Stmt.Visitor<Void> {
         return pfn < 0 ? "not mapped" : "pfn " + pfn;
     }
 
+    /**
+     * Every interleaving of the operations with the device threads, from the world as it
+     * is now; the world itself is left as it was (an explore checks, it does not step).
+     */
     @Override
     public Void visitExplore(Stmt.Explore s) {
-        throw Checks.notSupported(s.pos(), "explore", null);
+        List<OpCall> ops = new ArrayList<>();
+        for (Stmt st : s.ops().body()) ops.add(operation((Stmt.Operation) st));
+        OpProgram program = (w, l) -> {
+            for (OpCall c : ops) c.run(w, l);
+        };
+        List<List<Action>> threads = new ArrayList<>();
+        for (Stmt.Block t : s.threads()) {
+            List<Action> actions = new ArrayList<>();
+            for (Stmt st : t.body()) {
+                for (DeviceAction d : deviceActions(st)) actions.add(Action.of(d.label(), d.body()));
+            }
+            threads.add(actions);
+        }
+        statements++;
+        Result r;
+        try {
+            r = Explorer.explore(world, program, threads, session.exploreBounds());
+        } catch (EngineException e) {
+            throw new ScriptError(s.pos(), e.getMessage(), e.hint());
+        }
+        session.explored(s, r);
+        verdict(s, r);
+        return null;
+    }
+
+    /** A thread's statement as device actions: a dma (one a page), or a driver's flush/block/unblock/detach/set-root. */
+    private List<DeviceAction> deviceActions(Stmt st) {
+        String text = label(st.pos()).replaceFirst("^[^ ]+ ", "");
+        if (st instanceof Stmt.Dma d) return dmaActions(d);
+        if (st instanceof Stmt.Flush f) {
+            String dev = device(f.device()).name();
+            Range r = f.range() == null ? null : flushRange(f.range());
+            return List.of(new DeviceAction(text, w -> w.flushDevice(w.device(dev), r)));
+        }
+        if (st instanceof Stmt.DeviceControl c) {
+            String dev = device(c.device()).name();
+            switch (c.action()) {
+                case "block": return List.of(new DeviceAction(text, w -> w.blockDevice(w.device(dev), true)));
+                case "unblock": return List.of(new DeviceAction(text, w -> w.blockDevice(w.device(dev), false)));
+                default: return List.of(new DeviceAction(text, w -> w.detachDevice(w.device(dev))));
+            }
+        }
+        Stmt.SetRoot sr = (Stmt.SetRoot) st;
+        String dev = device(sr.device()).name();
+        String root = sr.root().text().equals("empty") ? null : space(sr.root()).name();
+        return List.of(new DeviceAction(text, w -> w.setDeviceRoot(w.device(dev), root == null ? null : w.space(root))));
+    }
+
+    private void verdict(Stmt.Explore s, Result r) {
+        String where = s.pos().file() + ":" + s.pos().line();
+        Stmt.Verdict want = s.expect();
+        ViolationKind kind = want == null || want.coherent() ? null : ViolationKind.byLabel(want.kind().text());
+        String stats = r.stats().render();
+        switch (r.verdict()) {
+            case COHERENT:
+                if (kind == null) {
+                    if (want != null) expectationsHeld++;
+                    session.sayExplore("ok    " + where + ": explore: coherent over every interleaving\n      " + stats);
+                    return;
+                }
+                session.report("FAILED " + s.pos() + ": explore expected " + kind.label()
+                        + ", but every interleaving is coherent\n  " + stats);
+                throw new Stop();
+            case VIOLATION: {
+                Violation v = r.counterexample().violation();
+                if (kind == v.kind()) {
+                    expectationsHeld++;
+                    session.sayExplore("ok    " + where + ": explore: " + v.headline().replaceFirst("^violation ", "") + " in "
+                            + r.counterexample().steps().size() + " steps\n      " + stats);
+                    session.sayExplore(r.counterexample().render());
+                    return;
+                }
+                session.report(r.counterexample().render() + v.render());
+                session.report("FAILED " + s.pos() + ": explore found " + v.kind().label()
+                        + (kind != null ? ", expected " + kind.label() : "") + "\n  " + stats);
+                throw new Stop();
+            }
+            default:
+                session.report("FAILED " + s.pos() + ": explore inconclusive: " + r.render().split("\n")[0]
+                        + "\n  " + stats + "\n  hint: raise --max-states, --max-depth or --timeout");
+                throw new Stop();
+        }
     }
 
     // ---------------------------------------------------------------- inspection and structure

@@ -9,4 +9,11 @@ public final class Options {
     public long seed;
     public boolean quiet;
     public Path traceFile;
+    /** Explore bounds: distinct states, schedule length, wall time; workers (0 = one a core). */
+    public long maxStates = mmn.engine.explore.Bounds.DEFAULT_MAX_STATES;
+    public int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;
+    public java.time.Duration timeout;
+    public int threads;
+    /** `mmn check`: only explores report; other output is quiet. */
+    public boolean checkOnly;
 }

@@ -7,7 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import mmn.engine.Json;
+import mmn.engine.explore.Bounds;
+import mmn.engine.explore.Result;
 import mmn.ast.Diagnostic;
 import mmn.ast.Pos;
 import mmn.ast.Script;
@@ -36,6 +42,12 @@ public final class Session {
     /** Files being included, to refuse include cycles. */
     private final Deque<Path> including = new ArrayDeque<>();
     private int traceShown;
+    /** Set to stop a running explore (Ctrl-C in the REPL). */
+    private final AtomicBoolean cancel = new AtomicBoolean();
+    /** Each explore's outcome as JSON, for --trace. */
+    private final List<String> explores = new ArrayList<>();
+    /** The violations the explores' counterexamples end in (the world itself is left as it was). */
+    private final List<mmn.engine.Violation> exploreFindings = new ArrayList<>();
 
     public Session(Options opts, PrintStream out, PrintStream err) {
         this.opts = opts;
@@ -65,7 +77,7 @@ public final class Session {
         }
         Outcome o = run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
         if (!opts.quiet && o != Outcome.ERROR) {
-            say(file + ": " + (o == Outcome.OK ? "ok" : o == Outcome.VIOLATION ? "FAILED" : "error") + " ("
+            sayExplore(file + ": " + (o == Outcome.OK ? "ok" : o == Outcome.VIOLATION ? "FAILED" : "error") + " ("
                     + interp.statements + " statements, " + interp.expectationsHeld + " expectations held)");
         }
         return o;
@@ -145,6 +157,50 @@ public final class Session {
         return file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
     }
 
+    // ---------------------------------------------------------------- explore
+
+    /** The flag that cancels a running explore; the REPL sets it on Ctrl-C. */
+    public AtomicBoolean cancelFlag() {
+        return cancel;
+    }
+
+    Bounds exploreBounds() {
+        cancel.set(false);
+        Bounds b = Bounds.defaults().withMaxStates(opts.maxStates).withMaxDepth(opts.maxDepth).withCancel(cancel);
+        if (opts.timeout != null) b = b.withTimeout(opts.timeout);
+        if (opts.threads > 0) b = b.withThreads(opts.threads);
+        return b;
+    }
+
+    /** Every violation the runs raised: the world's, and those the explores found in some interleaving. */
+    public List<mmn.engine.Violation> findings() {
+        List<mmn.engine.Violation> all = new ArrayList<>(world.violations());
+        all.addAll(exploreFindings);
+        return all;
+    }
+
+    void explored(Stmt.Explore s, Result r) {
+        if (r.counterexample() != null) exploreFindings.add(r.counterexample().violation());
+        StringBuilder b = new StringBuilder("{\"at\":").append(Json.str(s.pos().toString()))
+                .append(",\"verdict\":").append(Json.str(r.verdict().name().toLowerCase()))
+                .append(",\"bound\":").append(r.bound() == null ? "null" : Json.str(r.bound().label()))
+                .append(",\"states\":").append(r.stats().statesVisited())
+                .append(",\"distinct\":").append(r.stats().distinctStates())
+                .append(",\"transitions\":").append(r.stats().transitions())
+                .append(",\"depth\":").append(r.stats().maxDepth())
+                .append(",\"millis\":").append(r.stats().elapsed().toMillis())
+                .append(",\"counterexample\":").append(r.counterexample() == null ? "null" : r.counterexample().toJson())
+                .append('}');
+        explores.add(b.toString());
+    }
+
+    /** The --trace file: every engine event, then every explore with its counterexample. */
+    public String traceJson() {
+        StringBuilder b = new StringBuilder("{\"events\": ").append(world.trace().toJson().trim()).append(",\n\"explores\": [");
+        for (int i = 0; i < explores.size(); i++) b.append(i == 0 ? "\n" : ",\n").append(explores.get(i));
+        return b.append("]}\n").toString();
+    }
+
     // ---------------------------------------------------------------- output
 
     Env globals() {
@@ -153,13 +209,21 @@ public final class Session {
 
     /** Ordinary output: print, show, expectations held. Silent with --quiet. */
     void say(String text) {
-        if (!opts.quiet) {
+        if (!opts.quiet && !opts.checkOnly) {
             out.print(text);
             if (!text.endsWith("\n")) out.println();
         }
     }
 
     /** Violations and failed expectations: always printed. */
+    /** An explore's summary: printed unless --quiet, also under `mmn check`. */
+    void sayExplore(String text) {
+        if (!opts.quiet) {
+            out.print(text);
+            if (!text.endsWith("\n")) out.println();
+        }
+    }
+
     void report(String text) {
         out.print(text);
         if (!text.endsWith("\n")) out.println();

@@ -23,7 +23,7 @@ record Run(Outcome outcome, String out, String err, Set<String> kinds) {
                 new PrintStream(e, true, StandardCharsets.UTF_8));
         Outcome outcome = s.runFile(file);
         Set<String> kinds = new TreeSet<>();
-        for (Violation v : s.world().violations()) kinds.add(v.kind().label());
+        for (Violation v : s.findings()) kinds.add(v.kind().label());
         return new Run(outcome, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8), kinds);
     }
 
