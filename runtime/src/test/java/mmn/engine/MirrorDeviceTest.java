@@ -161,6 +161,24 @@ class MirrorDeviceTest {
         assertTrue(ok.found.isEmpty(), ok.found.toString());
     }
 
+    /** Case B on a mirror: the COW repoints the PTE while the mirror still maps the zero page, unless start erased it. */
+    @Test
+    void cowRepointSeesMirrorEntries() {
+        DriverRig naive = new DriverRig(Profiles.LINUX_6_8, "mirror", "end-only");
+        naive.stmt("dma read", () -> naive.w.dma(naive.dev, naive.a, BASE, false));
+        naive.stmt("cpu write", () -> naive.w.touch(naive.a, BASE, true));
+        Violation v = naive.found.stream().filter(x -> x.kind() == ViolationKind.STALE_TRANSLATION).findFirst()
+                .orElseThrow(() -> new AssertionError(naive.found.toString()));
+        assertTrue(v.why().contains("repointed"), v.why());
+        assertEquals(PhysMem.ZERO_PFN, v.pfn());
+
+        DriverRig ok = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
+        ok.stmt("dma read", () -> ok.w.dma(ok.dev, ok.a, BASE, false));
+        ok.stmt("cpu write", () -> ok.w.touch(ok.a, BASE, true));
+        assertNull(ok.table().lookup(BASE));
+        assertTrue(ok.found.isEmpty(), ok.found.toString());
+    }
+
     @Test
     void wholeAccessInsideAnInvalidationStalls() {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
