@@ -51,8 +51,8 @@ public abstract class DriverDevice extends Device {
     /** Runs the fault's next step; never called for a fault that is over. */
     abstract DriverFault.Step runStep(World w, DriverFault f);
 
-    /** After a failed collision check: would a retry just spin until some other thread runs (KVM while count > 0)? */
-    boolean retryWouldSpin() {
+    /** After a failed collision check: would a retry just spin until some other thread runs (KVM during an invalidation)? */
+    boolean retryWouldSpin(World w, DriverFault f) {
         return false;
     }
 
@@ -189,7 +189,7 @@ public abstract class DriverDevice extends Device {
                     abandon(w, f);
                     return new AccessResult(AccessResult.Status.STALLED, -1, 1, st.detail());
                 case RETRY:
-                    if (retryWouldSpin()) {
+                    if (retryWouldSpin(w, f)) {
                         abandon(w, f);
                         return new AccessResult(AccessResult.Status.STALLED, -1, 1,
                                 "the fault retries until the invalidation in progress ends");

@@ -22,8 +22,10 @@ import java.util.List;
  *   <li>{@code map}: install the SPTE.</li>
  *   <li>{@code unlock}: drop mmu_lock, then kvm_release_pfn_clean drops the reference.</li>
  * </ol>
- * The check here is the whole-VM one of 4.15 (count != 0); later kernels narrow it to
- * the invalidated range (mmu_invalidate_retry_hva), which only makes fewer retries.
+ * The check follows the profile: up to 4.x it is the whole-VM mmu_notifier_retry
+ * (count != 0 or seq moved); 6.x's is_page_fault_stale uses mmu_invalidate_retry_hva,
+ * which retries for an in-progress invalidation only when the faulting address lies in
+ * the union of the ranges being invalidated.
  */
 public final class KvmDevice extends DriverDevice {
     public static final List<String> STEPS = List.of("mmu_seq", "faultin_pfn", "lock", "retry", "map", "unlock");
@@ -32,6 +34,9 @@ public final class KvmDevice extends DriverDevice {
     long mmuSeq;
     /** kvm->mmu_notifier_count: invalidations between start and end. */
     int count;
+    /** kvm->mmu_invalidate_range_start/end: the union of the ranges in progress (while count &gt; 0). */
+    long rangeStart;
+    long rangeEnd;
 
     public KvmDevice(String name, int entries) {
         super(name, entries);
@@ -62,10 +67,24 @@ public final class KvmDevice extends DriverDevice {
         return false;
     }
 
-    /** While count &gt; 0 nothing but invalidate_range_end can make the check pass. */
+    /** While an invalidation covers the address, nothing but invalidate_range_end can make the check pass. */
     @Override
-    boolean retryWouldSpin() {
-        return count > 0;
+    boolean retryWouldSpin(World w, DriverFault f) {
+        return inProgressFor(w, f.va);
+    }
+
+    /**
+     * The range-based check (mmu_invalidate_retry_hva) is what the 6.x profiles' x86 fault
+     * path calls; the profiles with interval notifiers (5.5+) are exactly those.
+     */
+    static boolean rangeBasedRetry(Profile p) {
+        return p.intervalNotifiers();
+    }
+
+    /** An invalidation in progress that the fault at va must not race. */
+    boolean inProgressFor(World w, long va) {
+        if (count == 0) return false;
+        return !rangeBasedRetry(w.profile()) || (va >= rangeStart && va < rangeEnd);
     }
 
     @Override
@@ -84,12 +103,15 @@ public final class KvmDevice extends DriverDevice {
             }
             case "lock":
                 return lock(f, step, "mmu_lock");
-            case "retry":
-                if (count > 0 || mmuSeq != f.seq) {
-                    return retry(w, f, step, "mmu_notifier_retry: " + (count > 0 ? "an invalidation is in progress (count "
+            case "retry": {
+                String check = rangeBasedRetry(w.profile()) ? "mmu_invalidate_retry_hva" : "mmu_notifier_retry";
+                boolean inProgress = inProgressFor(w, f.va);
+                if (inProgress || mmuSeq != f.seq) {
+                    return retry(w, f, step, check + ": " + (inProgress ? "an invalidation is in progress (count "
                             + count + ")" : "seq moved from " + f.seq + " to " + mmuSeq) + ": unlock, release the page, fault again");
                 }
-                return ran(f, step, "count 0, seq " + f.seq + " unchanged");
+                return ran(f, step, check + ": count " + count + ", seq " + f.seq + " unchanged");
+            }
             case "map":
                 install(w, f);
                 return ran(f, step, Addr.hex(f.va) + " -> pfn " + f.pfn + (f.writable ? " rw" : " ro"));
@@ -107,7 +129,14 @@ public final class KvmDevice extends DriverDevice {
     /** kvm_mmu_notifier_invalidate_range_start: count++, zap the SPTEs in range, flush remote TLBs. */
     void invalidateBegin(World w, Range r) {
         waitForLock(w);
-        count++;
+        // kvm_mmu_invalidate_begin: the first one sets the range, nested ones widen it
+        if (count++ == 0) {
+            rangeStart = r.start();
+            rangeEnd = r.end();
+        } else {
+            rangeStart = Math.min(rangeStart, r.start());
+            rangeEnd = Math.max(rangeEnd, r.end());
+        }
         flush(w, r);
         w.trace.event("device", name + ": mmu_notifier_count " + count + " (kvm_flush_remote_tlbs)");
     }
@@ -158,6 +187,8 @@ public final class KvmDevice extends DriverDevice {
         copyDriverState(c, s);
         c.mmuSeq = mmuSeq;
         c.count = count;
+        c.rangeStart = rangeStart;
+        c.rangeEnd = rangeEnd;
         return c;
     }
 
@@ -165,5 +196,6 @@ public final class KvmDevice extends DriverDevice {
     void hashInto(StateHasher h) {
         super.hashInto(h);
         h.put(mmuSeq).put(count);
+        if (count > 0) h.put(rangeStart).put(rangeEnd); // stale values once count is 0 are not state
     }
 }
