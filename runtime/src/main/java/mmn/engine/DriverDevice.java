@@ -63,6 +63,24 @@ public abstract class DriverDevice extends Device {
         return l;
     }
 
+    /**
+     * Why the fault's next step cannot run now, or null if it can: lets an explorer
+     * list the enabled steps without running (and tracing) a blocked one.
+     */
+    public String whyBlocked(int fault) {
+        DriverFault f = inFlight.get(fault);
+        if (f == null) return "no fault #" + fault + " in flight";
+        return whyBlocked(f);
+    }
+
+    /** The lock step waits for another holder or a handler's block; subclasses add their own waits. */
+    String whyBlocked(DriverFault f) {
+        if (!faultSteps().get(f.pc).equals("lock")) return null;
+        if (lockHolder != 0 && lockHolder != f.id) return "the driver lock is held by fault#" + lockHolder;
+        if (blocked) return name + " is blocked by its notifier";
+        return null;
+    }
+
     /** The in-flight fault holding the driver lock, or 0. */
     public int lockHolder() { return lockHolder; }
 
@@ -246,8 +264,8 @@ public abstract class DriverDevice extends Device {
 
     /** The lock step: wait if another fault holds it or a handler blocked the device. */
     DriverFault.Step lock(DriverFault f, String step, String lockName) {
-        if (lockHolder != 0 && lockHolder != f.id) return blocked(f, step, lockName + " is held by fault#" + lockHolder);
-        if (blocked) return blocked(f, step, name + " is blocked by its notifier");
+        String why = whyBlocked(f);
+        if (why != null) return blocked(f, step, why.replace("the driver lock", lockName));
         lockHolder = f.id;
         return ran(f, step, lockName + " taken");
     }

@@ -59,16 +59,24 @@ public final class MirrorDevice extends DriverDevice {
         return null;
     }
 
+    /** read_begin sleeps while an invalidation of the interval is in progress. */
+    @Override
+    String whyBlocked(DriverFault f) {
+        Strategies.Interval iv = interval();
+        if (STEPS.get(f.pc).equals("read_begin") && iv != null && iv.invalidating()) {
+            return "mmu_interval_read_begin sleeps: an invalidation of the interval is in progress (seq " + iv.subSeq + ")";
+        }
+        return super.whyBlocked(f);
+    }
+
     @Override
     DriverFault.Step runStep(World w, DriverFault f) {
         String step = STEPS.get(f.pc);
         Strategies.Interval iv = interval();
         switch (step) {
             case "read_begin": {
-                if (iv != null && iv.invalidating()) {
-                    return blocked(f, step, "mmu_interval_read_begin sleeps: an invalidation of the interval is in progress (seq "
-                            + iv.subSeq + ")");
-                }
+                String why = whyBlocked(f);
+                if (why != null) return blocked(f, step, why);
                 f.seq = iv == null ? 0 : iv.subSeq;
                 return ran(f, step, iv == null ? "no interval notifier: nothing to sample" : "seq " + f.seq);
             }

@@ -164,6 +164,40 @@ class KvmDeviceTest {
         assertTrue(t.found.isEmpty(), p.name() + ": " + t.found);
     }
 
+    /**
+     * 3.16's invalidate_page (try_to_unmap_one, page_mkclean) has no start/end around it:
+     * KVM bumps the sequence before dropping mmu_lock, so a fault that sampled the old
+     * value retries. Fired here through the core's dispatch directly, since the model's
+     * rmap operations are not built yet.
+     */
+    @Test
+    void invalidatePageBumpsTheSequenceSoARacingFaultRetries() {
+        DriverRig t = new DriverRig(Profiles.LINUX_3_16, "kvm", "kvm");
+        t.stmt("touch", () -> { t.w.touch(t.a, BASE, true); t.w.touch(t.a, BASE + PAGE, true); });
+        t.stmt("guest access", () -> t.w.dma(t.dev, t.a, BASE + PAGE, false));
+        int id = t.w.startFault(t.dev, t.a, BASE, false);
+        t.stmt("fault: mmu_seq, faultin_pfn", () -> t.run(id, SEQ_AND_FAULTIN));
+        t.stmt("invalidate_page", () -> t.w.invalidatePage(t.a, BASE + PAGE, "test"));
+        assertEquals(1, kvm(t).mmuSeq());
+        assertNull(t.table().lookup(BASE + PAGE), "the page's SPTE is zapped");
+        t.stmt("fault rest", () -> t.run(id));
+        assertEquals(1, t.count(DriverFault.Outcome.RETRY), "the whole-VM check retries for any page");
+        assertEquals(DriverFault.Outcome.DONE, t.last().outcome());
+        assertEquals(t.pfnOf(BASE), t.table().lookup(BASE).pfn());
+        assertTrue(t.found.isEmpty(), t.found.toString());
+    }
+
+    @Test
+    void clearFlushYoungReportsMappedPages() {
+        DriverRig t = new DriverRig(Profiles.LINUX_6_8, "kvm", "kvm");
+        t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
+        assertFalse(t.w.clearFlushYoung(t.a, r(BASE, PAGE), "test"));
+        t.stmt("guest access", () -> t.w.dma(t.dev, t.a, BASE, false));
+        assertTrue(t.w.clearFlushYoung(t.a, r(BASE, PAGE), "test"));
+        assertFalse(t.w.clearFlushYoung(t.a, r(BASE + PAGE, PAGE), "test"));
+        assertNotNull(t.table().lookup(BASE), "aging keeps the SPTE");
+    }
+
     @Test
     void exitZapsEverything() {
         DriverRig t = new DriverRig(Profiles.LINUX_4_15, "kvm", "kvm");

@@ -96,6 +96,7 @@ class MirrorDeviceTest {
         if (insideStartEnd) {
             assertEquals(DriverFault.Outcome.BLOCKED, inWindow[0].outcome());
             assertEquals("read_begin", inWindow[0].step(), "read_begin sleeps until the invalidation ends");
+            assertNull(((DriverDevice) t.dev).whyBlocked(id), "after munmap's end read_begin may run");
             t.stmt("fault continues", () -> t.run(id));
         }
         assertEquals(DriverFault.Outcome.FAILED, t.last().outcome(), t.steps.toString());
@@ -205,6 +206,36 @@ class MirrorDeviceTest {
         t.stmt("munmap", () -> t.w.munmap(t.a, r(BASE, PAGE), PhaseListener.NONE));
         assertTrue(t.dev.faultsInFlight().isEmpty(), "the holder ran to its unlock inside the callback");
         assertNull(t.table().lookup(BASE), "then the callback erased what it installed");
+        assertTrue(t.found.isEmpty(), t.found.toString());
+    }
+
+    @Test
+    void twoFaultsContendForTheMutex() {
+        DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
+        t.stmt("touch", () -> { t.w.touch(t.a, BASE, true); t.w.touch(t.a, BASE + PAGE, true); });
+        DriverDevice gpu = (DriverDevice) t.dev;
+        int f1 = t.w.startFault(t.dev, t.a, BASE, false);
+        int f2 = t.w.startFault(t.dev, t.a, BASE + PAGE, true);
+        assertNotEquals(f1, f2);
+        t.stmt("f1 to lock, f2 to walk", () -> { t.run(f1, 3); t.run(f2, 2); });
+        assertEquals(f1, gpu.lockHolder());
+        String why = gpu.whyBlocked(f2);
+        assertNotNull(why);
+        assertTrue(why.contains("fault#" + f1), why);
+        assertNull(gpu.whyBlocked(f1));
+        String before = t.w.stateHash();
+        t.stmt("f2 lock", () -> t.run(f2, 1));
+        assertEquals(DriverFault.Outcome.BLOCKED, t.last().outcome());
+        assertEquals(before, t.w.stateHash(), "a blocked step changes nothing");
+        // a device access takes the mutex too: it waits for f1, which finishes first
+        t.stmt("dma", () -> t.w.dma(t.dev, t.a, BASE, false));
+        assertEquals(Device.AccessResult.Status.OK, t.dev.lastAccess().status());
+        assertEquals(0, t.dev.lastAccess().faults(), "f1 installed the entry the access then hit");
+        assertEquals(List.of(f2), t.dev.faultsInFlight().stream().map(DriverFault::id).toList());
+        t.stmt("f2 rest", () -> t.run(f2));
+        assertEquals(DriverFault.Outcome.DONE, t.last().outcome());
+        assertTrue(t.table().lookup(BASE + PAGE).writable());
+        assertEquals(2, t.dev.faults(), "two faults started by hand, none by the access");
         assertTrue(t.found.isEmpty(), t.found.toString());
     }
 
