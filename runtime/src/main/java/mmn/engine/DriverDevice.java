@@ -156,7 +156,12 @@ public abstract class DriverDevice extends Device {
         DriverFault.Step st = runStep(w, f);
         w.trace.event("fault", name + " " + f + " " + st.step() + ": " + st.outcome().name().toLowerCase()
                 + (st.detail() == null ? "" : " (" + st.detail() + ")"));
-        if (st.finished()) inFlight.remove(id);
+        if (st.finished()) {
+            inFlight.remove(id);
+            // a fault that ends is an access that ends, whoever ran its last step (a callback waiting for the lock included)
+            last = new AccessResult(st.outcome() == DriverFault.Outcome.DONE ? AccessResult.Status.OK : AccessResult.Status.INVALID,
+                    st.outcome() == DriverFault.Outcome.DONE ? f.pfn : -1, 1, st.detail());
+        }
         return st;
     }
 

@@ -216,12 +216,7 @@ public final class World {
 
     /** Runs the next step of an in-flight driver fault (see {@link Device#faultSteps()}). */
     public DriverFault.Step stepFault(Device d, int fault) {
-        DriverFault.Step st = driverDevice(d).step(this, fault);
-        if (st.outcome() == DriverFault.Outcome.DONE || st.outcome() == DriverFault.Outcome.FAILED) {
-            d.last = new Device.AccessResult(st.outcome() == DriverFault.Outcome.DONE ? Device.AccessResult.Status.OK
-                    : Device.AccessResult.Status.INVALID, -1, 1, st.detail());
-        }
-        return st;
+        return driverDevice(d).step(this, fault);
     }
 
     private static DriverDevice driverDevice(Device d) {
