@@ -239,6 +239,29 @@ class MirrorDeviceTest {
         assertTrue(t.found.isEmpty(), t.found.toString());
     }
 
+    /** A write-tagged entry after mprotect(PROT_READ): erased by interval, stale without a notifier. */
+    @Test
+    void mprotectDowngrade() {
+        DriverRig ok = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
+        ok.stmt("dma write", () -> ok.w.dma(ok.dev, ok.a, BASE, true));
+        assertTrue(ok.table().lookup(BASE).writable());
+        ok.stmt("mprotect", () -> ok.w.mprotect(ok.a, r(BASE, PAGE), Vma.READ, PhaseListener.NONE));
+        assertNull(ok.table().lookup(BASE));
+        ok.stmt("dma write again", () -> ok.w.dma(ok.dev, ok.a, BASE, true));
+        assertEquals(Device.AccessResult.Status.INVALID, ok.dev.lastAccess().status(), "no VMA allows the write now");
+        ok.stmt("dma read", () -> ok.w.dma(ok.dev, ok.a, BASE, false));
+        assertFalse(ok.table().lookup(BASE).writable());
+        assertTrue(ok.found.isEmpty(), ok.found.toString());
+
+        DriverRig none = new DriverRig(Profiles.LINUX_6_8, "mirror", null);
+        none.stmt("dma write", () -> none.w.dma(none.dev, none.a, BASE, true));
+        none.stmt("mprotect", () -> none.w.mprotect(none.a, r(BASE, PAGE), Vma.READ, PhaseListener.NONE));
+        Violation v = none.found.stream().filter(x -> x.kind() == ViolationKind.STALE_TRANSLATION).findFirst()
+                .orElseThrow(() -> new AssertionError(none.found.toString()));
+        assertTrue(v.why().contains("read-only"), v.why());
+        assertTrue(v.entry().startsWith("gpu.pt["), v.entry());
+    }
+
     @Test
     void exitReleasesTheInterval() {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
