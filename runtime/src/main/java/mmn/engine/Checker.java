@@ -179,6 +179,20 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         }
     }
 
+    /**
+     * A driver (mirror, kvm) installed an entry. If its frame was freed since the fault
+     * path read the PTE, the device now maps memory the allocator owns: that is the
+     * use-after-free the collision check exists to prevent, caught where it happens.
+     */
+    void entryInstalled(Device d, Translation t) {
+        if (!w.mem.alive(t.pfn, t.gen)) {
+            report(ViolationKind.USE_AFTER_FREE, d.name, t.toString(), t.pfn, t.gen,
+                    d.name + " installed " + t.owner.label() + " " + Addr.hex(t.va) + " -> pfn " + t.pfn + " gen " + t.gen
+                            + " but that frame was freed after the fault path read the PTE" + (w.mem.kind(t.pfn) != FrameKind.FREE
+                            ? " and reused (now gen " + w.mem.gen(t.pfn) + ", " + w.mem.kind(t.pfn).label() + ")" : ""));
+        }
+    }
+
     void walkCacheUsed(Device d, WalkCache.Entry e) {
         if (!w.mem.alive(e.pfn(), e.gen()) || w.mem.kind(e.pfn()) != FrameKind.PAGE_TABLE) {
             report(ViolationKind.STALE_WALK_CACHE, d.name, e.toString(), e.pfn(), e.gen(),

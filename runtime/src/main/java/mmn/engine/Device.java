@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A secondary MMU: something outside the CPU that caches translations of a space.
  * Subclasses model one hardware or driver design each ({@link AtsDevice}: a PCIe
- * device with ATS/PRI behind an IOMMU that walks the CPU page table).
+ * device with ATS/PRI behind an IOMMU that walks the CPU page table;
+ * {@link MirrorDevice}: an HMM mirror; {@link KvmDevice}: KVM's shadow page table).
  */
 public abstract class Device {
     final String name;
@@ -45,6 +46,16 @@ public abstract class Device {
 
     /** The page-walk cache, if the device has one. */
     public WalkCache walkCache() { return null; }
+
+    /**
+     * The steps of the device's driver fault path, in order, for an explorer to run one
+     * at a time ({@link World#startFault}, {@link World#stepFault}). Empty for a device
+     * whose misses are hardware page requests resolved at once ({@link AtsDevice}).
+     */
+    public List<String> faultSteps() { return List.of(); }
+
+    /** Copies of the driver faults in flight (none for a hardware-walking device). */
+    public List<DriverFault> faultsInFlight() { return List.of(); }
 
     abstract void flush(World w, Range r);
 

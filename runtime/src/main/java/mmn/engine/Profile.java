@@ -21,6 +21,8 @@ public final class Profile {
     final boolean hasInvalidatePage;
     /** 4.19+: a non-blockable start may fail with -EAGAIN. */
     final boolean startMayFail;
+    /** 5.5+: mmu_interval_notifier exists (mmu_interval_notifier_insert, read_begin/read_retry). */
+    final boolean intervalNotifiers;
     final Map<String, SiteRow> rows;
 
     private Profile(Builder b) {
@@ -30,6 +32,7 @@ public final class Profile {
         endCallsRange = b.endCallsRange;
         hasInvalidatePage = b.hasInvalidatePage;
         startMayFail = b.startMayFail;
+        intervalNotifiers = b.intervalNotifiers;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
     }
 
@@ -39,6 +42,7 @@ public final class Profile {
     public boolean endCallsRange() { return endCallsRange; }
     public boolean hasInvalidatePage() { return hasInvalidatePage; }
     public boolean startMayFail() { return startMayFail; }
+    public boolean intervalNotifiers() { return intervalNotifiers; }
 
     /** The row for a call site; a site with no row fires nothing. */
     public SiteRow row(String site) {
@@ -82,6 +86,7 @@ public final class Profile {
         private boolean endCallsRange;
         private boolean hasInvalidatePage;
         private boolean startMayFail;
+        private boolean intervalNotifiers;
         private final Map<String, SiteRow> rows = new LinkedHashMap<>();
 
         Builder(String name) {
@@ -93,6 +98,7 @@ public final class Profile {
         Builder endCallsRange(boolean b) { endCallsRange = b; return this; }
         Builder hasInvalidatePage(boolean b) { hasInvalidatePage = b; return this; }
         Builder startMayFail(boolean b) { startMayFail = b; return this; }
+        Builder intervalNotifiers(boolean b) { intervalNotifiers = b; return this; }
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
@@ -111,6 +117,7 @@ public final class Profile {
             endCallsRange = p.endCallsRange;
             hasInvalidatePage = p.hasInvalidatePage;
             startMayFail = p.startMayFail;
+            intervalNotifiers = p.intervalNotifiers;
             rangeHookName = p.rangeHookName;
             return this;
         }

@@ -86,6 +86,7 @@ public final class Profiles {
             .summary("mmu_notifier_range with events and blockable; a non-blocking start may fail (-EAGAIN) and gets no end;"
                     + " invalidate_range still fired by the mmu_gather and at end")
             .startMayFail(true)
+            .intervalNotifiers(true)
             .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "include/asm-generic/tlb.h tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range(tlb->mm, tlb->start, tlb->end)", INVALIDATE_RANGE)
             .build();
 

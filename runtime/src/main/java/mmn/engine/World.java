@@ -186,6 +186,50 @@ public final class World {
         return d;
     }
 
+    /** An HMM mirror (lib/test_hmm.c's dmirror): a device page table of {@code entries} entries (0: unbounded). */
+    public Device createMirrorDevice(String name, int entries) {
+        return declareDevice(new MirrorDevice(name, checkEntries(name, entries)));
+    }
+
+    /** KVM's shadow page table for a guest backed by a space: {@code entries} SPTEs (0: unbounded). */
+    public Device createKvmDevice(String name, int entries) {
+        return declareDevice(new KvmDevice(name, checkEntries(name, entries)));
+    }
+
+    private static int checkEntries(String name, int entries) {
+        if (entries < 0) throw new EngineException(name + ": a table cannot have " + entries + " entries", "0 means unbounded");
+        return entries;
+    }
+
+    private Device declareDevice(Device d) {
+        if (spaces.containsKey(d.name) || devices.containsKey(d.name)) throw new EngineException("'" + d.name + "' is already declared");
+        devices.put(d.name, d);
+        trace.event("decl", "device " + d.name + " " + d.kind());
+        return d;
+    }
+
+    /**
+     * Starts a driver fault (mirror, kvm) for one page without running any step: an
+     * explorer then runs it step by step with {@link #stepFault}. Returns the fault's id.
+     */
+    public int startFault(Device d, Space s, long va, boolean write) {
+        DriverDevice dd = driverDevice(d);
+        if (d.space != s) throw new EngineException(d.name + " is " + (d.space == null ? "not bound to any space" : "bound to " + d.space.name)
+                + ", not " + s.name, "bind " + d.name + " " + s.name);
+        return dd.begin(this, va, write).id;
+    }
+
+    /** Runs the next step of an in-flight driver fault (see {@link Device#faultSteps()}). */
+    public DriverFault.Step stepFault(Device d, int fault) {
+        return driverDevice(d).step(this, fault);
+    }
+
+    private static DriverDevice driverDevice(Device d) {
+        if (d instanceof DriverDevice dd) return dd;
+        throw new EngineException(d.name + " is an " + d.kind() + " device: its faults are page requests the IOMMU resolves at once,"
+                + " there is no driver fault path to step", "fault steps exist for mirror and kvm devices");
+    }
+
     public Device device(String name) {
         Device d = devices.get(name);
         if (d == null) throw new EngineException("unknown device '" + name + "'", hintNames("devices", devices.keySet()));
@@ -212,8 +256,7 @@ public final class World {
                 throw new EngineException("not supported yet: strategy '" + strategy + "'", "available: " + String.join(", ", Strategies.NAMES));
             throw new EngineException("unknown strategy '" + strategy + "'", "strategies are " + String.join(", ", Strategies.NAMES));
         }
-        if (strategy.equals("empty-pt") && !profile.rows.containsKey(Sites.UNMAP_START))
-            throw new EngineException("empty-pt needs invalidate_range_start/end, which " + profile.name + " does not have");
+        Strategies.validate(strategy, profile, d);
         return register(name, s, d, strategy, ops);
     }
 

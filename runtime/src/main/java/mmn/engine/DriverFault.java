@@ -1,0 +1,89 @@
+package mmn.engine;
+
+/**
+ * One device fault in flight through a driver's fault path ({@link MirrorDevice}'s
+ * dmirror_range_fault loop, {@link KvmDevice}'s kvm_faultin_pfn .. map loop). The path
+ * is a list of named steps ({@link Device#faultSteps()}); the fault remembers which
+ * step runs next and what the earlier steps produced (the sampled sequence number, the
+ * frame the CPU page table gave), so an explorer can run one step at a time and
+ * interleave the steps with an operation's phases. It is part of the device's state:
+ * snapshots copy it and the state hash covers it.
+ */
+public final class DriverFault {
+    /** What running one step did. */
+    public enum Outcome {
+        /** The step ran; the fault moved on to the next step. */
+        RAN,
+        /** The step could not run now (waits for the driver lock or for an invalidation to end); nothing changed. */
+        BLOCKED,
+        /** The collision check failed: the lock was dropped and the path starts again from its first step. */
+        RETRY,
+        /** The last step ran: the entry is installed and the fault is over. */
+        DONE,
+        /** The CPU side refused the fault (no VMA allows it, the mm is gone): the fault is over, nothing installed. */
+        FAILED
+    }
+
+    /** The result of {@link World#stepFault}: the step's name, what it did, and why. */
+    public record Step(int fault, String step, Outcome outcome, String detail) {
+        public boolean finished() {
+            return outcome == Outcome.DONE || outcome == Outcome.FAILED;
+        }
+    }
+
+    final int id;
+    final long va;
+    final boolean write;
+    /** Index of the next step in the device's faultSteps(). */
+    int pc;
+    /** The notifier sequence sampled by the first step (mmu_interval_read_begin / mmu_invalidate_seq). */
+    long seq;
+    /** What the CPU-side step collected: frame, its generation, writable; pfn -1 before. */
+    int pfn = -1;
+    int gen;
+    boolean writable;
+    /** KVM: the page reference hva_to_pfn took (GUP), dropped by kvm_release_pfn_clean after unlock. */
+    boolean holdsRef;
+    int retries;
+
+    DriverFault(int id, long va, boolean write) {
+        this.id = id;
+        this.va = Addr.pageDown(va);
+        this.write = write;
+    }
+
+    public int id() { return id; }
+
+    public long va() { return va; }
+
+    public boolean write() { return write; }
+
+    public int retries() { return retries; }
+
+    /** The frame the CPU-side step collected, or -1 before it ran. */
+    public int pfn() { return pfn; }
+
+    /** Index of the next step to run in {@link Device#faultSteps()}. */
+    public int nextStepIndex() { return pc; }
+
+    DriverFault copy() {
+        DriverFault c = new DriverFault(id, va, write);
+        c.pc = pc;
+        c.seq = seq;
+        c.pfn = pfn;
+        c.gen = gen;
+        c.writable = writable;
+        c.holdsRef = holdsRef;
+        c.retries = retries;
+        return c;
+    }
+
+    void hashInto(StateHasher h) {
+        h.put(id).put(va).put(write).put(pc).put(seq).put(pfn).put(gen).put(writable).put(holdsRef).put(retries);
+    }
+
+    @Override
+    public String toString() {
+        return "fault#" + id + " " + Addr.hex(va) + (write ? " write" : " read");
+    }
+}
