@@ -23,8 +23,8 @@ final class Checks implements Stmt.Visitor<Void> {
     /** Where a statement stands: at top level, in an operation's phase block, in a notifier handler. */
     enum Where { TOP, PHASE, HANDLER }
 
-    static final List<String> DEVICE_KINDS = List.of("ats");
-    static final List<String> PLANNED_DEVICE_KINDS = List.of("mirror", "kvm");
+    static final List<String> DEVICE_KINDS = List.of("ats", "mirror", "kvm");
+    static final List<String> PLANNED_DEVICE_KINDS = List.of();
     static final List<String> ACCESSES = List.of("read", "write");
 
     private Where where = Where.TOP;

@@ -11,6 +11,7 @@ import mmn.ast.RangeExpr;
 import mmn.ast.Stmt;
 import mmn.engine.Addr;
 import mmn.engine.Device;
+import mmn.engine.DriverDevice;
 import mmn.engine.EngineException;
 import mmn.engine.NotifierContext;
 import mmn.engine.Operations;
@@ -25,6 +26,7 @@ import mmn.engine.Vma;
 import mmn.engine.World;
 import mmn.engine.explore.Action;
 import mmn.engine.explore.Explorer;
+import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;
 import mmn.engine.explore.Result;
 
@@ -183,6 +185,25 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitDevice(Stmt.DeviceDecl s) {
+        String name = s.name().text();
+        switch (s.kind().text()) {
+            case "mirror":
+            case "kvm": {
+                int entries = 0;
+                for (Stmt.DeviceOption o : s.options()) {
+                    if (!o.key().text().equals("entries") || o.retries())
+                        throw new ScriptError(o.key().pos(), "unknown option '" + o.key().text() + "' for a " + s.kind().text() + " device",
+                                "options: entries N (the device table's size; default unlimited)");
+                    entries = (int) positive(o.value(), o.pos(), "entries N");
+                }
+                int n = entries;
+                if (s.kind().text().equals("mirror")) statement(s, () -> world.createMirrorDevice(name, n));
+                else statement(s, () -> world.createKvmDevice(name, n));
+                return null;
+            }
+            default:
+                break;
+        }
         int atc = 64;
         boolean walkCache = false;
         Integer retries = null;
@@ -207,7 +228,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         int a = atc;
         boolean wc = walkCache;
         Integer pr = retries;
-        statement(s, () -> world.createAtsDevice(s.name().text(), a, wc, pr));
+        statement(s, () -> world.createAtsDevice(name, a, wc, pr));
         return null;
     }
 
@@ -273,7 +294,11 @@ final class Interpreter implements Stmt.Visitor<Void> {
     }
 
     /** One device action against a world (names looked up in it): an explore thread's step. */
-    record DeviceAction(String label, java.util.function.Consumer<World> body) {
+    record DeviceAction(String label, java.util.function.Consumer<World> body, long va, boolean write) {
+        DeviceAction(String label, java.util.function.Consumer<World> body) {
+            this(label, body, -1, false);
+        }
+
         void run(World w) {
             body.accept(w);
         }
@@ -287,7 +312,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         List<DeviceAction> out = new ArrayList<>();
         for (long va : addresses(s.range())) {
             out.add(new DeviceAction("dma " + dev + " " + sp + " " + Addr.hex(va) + " " + s.access().text(),
-                    w -> w.dma(w.device(dev), w.space(sp), va, write)));
+                    w -> w.dma(w.device(dev), w.space(sp), va, write), va, write));
         }
         return out;
     }
@@ -588,7 +613,14 @@ final class Interpreter implements Stmt.Visitor<Void> {
         for (Stmt.Block t : s.threads()) {
             List<Action> actions = new ArrayList<>();
             for (Stmt st : t.body()) {
-                for (DeviceAction d : deviceActions(st)) actions.add(Action.of(d.label(), d.body()));
+                if (st instanceof Stmt.Dma dma && device(dma.device()) instanceof DriverDevice dd) {
+                    // a miss runs the driver's fault path, one step at a time
+                    for (DeviceAction d : dmaActions(dma)) {
+                        actions.add(new FaultPathAction(d.label(), dd.name(), dma.space().text(), d.va(), d.write(), dd.faultSteps()));
+                    }
+                } else {
+                    for (DeviceAction d : deviceActions(st)) actions.add(Action.of(d.label(), d.body()));
+                }
             }
             threads.add(actions);
         }
