@@ -73,6 +73,25 @@ public final class Operations {
                 new Step("drop the PTL", null, "unlock"),
                 new Step("wp_page_copy: invalidate_range_end", Sites.WP_COPY_END, "end"),
                 new Step("the fault's reference on the old page: its last put may free it here", null, "put"));
+        define("migrate", List.of("start", "clear", "unlock", "end", "copy", "remap", "free"),
+                new Step("isolate_lru_page: the isolation reference keeps the old page alive", null, null),
+                new Step("try_to_unmap_one, per mapping (rmap walk): invalidate_range_start", Sites.MIGRATE_START, "start"),
+                new Step("under the PTL: clear the PTE, flush the CPU TLB, install a migration entry", Sites.MIGRATE_CLEAR, "clear"),
+                new Step("drop the PTL", Sites.MIGRATE_UNLOCK, "unlock"),
+                new Step("try_to_unmap_one: invalidate_range_end", Sites.MIGRATE_END, "end"),
+                new Step("migrate_page_move_mapping + migrate_page_copy: the data goes to the new page", null, "copy"),
+                new Step("remove_migration_pte, per mapping: PTE to the new page (no flush: non-present to present)", Sites.MIGRATE_REMAP, "remap"),
+                new Step("putback: the isolation reference was the last, the old page is freed", null, "free"));
+        define("reclaim", List.of("start", "clear", "unlock", "end", "flush", "writeback", "free"),
+                new Step("shrink_page_list: isolate the page, add_to_swap (the swap cache holds a reference)", null, null),
+                new Step("try_to_unmap_one, per mapping (rmap walk): invalidate_range_start", Sites.RECLAIM_START, "start"),
+                new Step("under the PTL: clear the PTE; flush the CPU TLB now, or queue a batched flush (TTU_BATCH_FLUSH)", Sites.RECLAIM_CLEAR, null),
+                new Step("install the swap entry; drop the mapping's reference", Sites.RECLAIM_SWAP_ENTRY, "clear"),
+                new Step("drop the PTL", Sites.RECLAIM_UNLOCK, "unlock"),
+                new Step("try_to_unmap_one: invalidate_range_end", Sites.RECLAIM_END, "end"),
+                new Step("try_to_unmap_flush_dirty: the batched CPU flush, if one was queued", Sites.RECLAIM_FLUSH, "flush"),
+                new Step("pageout: the data goes to the swap slot", null, "writeback"),
+                new Step("__remove_mapping (fails if the page was mapped again), then the page is freed", null, "free"));
         define("dma", List.of(), new Step("device access: ATC, IOTLB, walk; page request on a fault", null, null));
     }
 
@@ -82,7 +101,7 @@ public final class Operations {
     }
 
     /** Operations the language names whose engine part is not built yet. */
-    public static final List<String> PLANNED = List.of("migrate", "ksm", "split", "collapse", "reclaim",
+    public static final List<String> PLANNED = List.of("ksm", "split", "collapse",
             "uprobe", "remap", "mremap", "age", "oom-reap");
 
     public static boolean exists(String op) {

@@ -21,6 +21,12 @@ public final class Profile {
     final boolean hasInvalidatePage;
     /** 4.19+: a non-blockable start may fail with -EAGAIN. */
     final boolean startMayFail;
+    /** 4.3+: reclaim unmaps with TTU_BATCH_FLUSH; the CPU flush is deferred to try_to_unmap_flush. */
+    final boolean batchedUnmapFlush;
+    /** 4.6-4.18: the OOM reaper skips any mm with subscribers (4d4bbd8526a8). */
+    final boolean oomReaperSkipsSubscribed;
+    /** eb66ae030829 (4.20): move_ptes flushes the moved range before dropping the PTLs. */
+    final boolean mremapFlushUnderPtl;
     final Map<String, SiteRow> rows;
 
     private Profile(Builder b) {
@@ -30,6 +36,9 @@ public final class Profile {
         endCallsRange = b.endCallsRange;
         hasInvalidatePage = b.hasInvalidatePage;
         startMayFail = b.startMayFail;
+        batchedUnmapFlush = b.batchedUnmapFlush;
+        oomReaperSkipsSubscribed = b.oomReaperSkipsSubscribed;
+        mremapFlushUnderPtl = b.mremapFlushUnderPtl;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
     }
 
@@ -39,6 +48,9 @@ public final class Profile {
     public boolean endCallsRange() { return endCallsRange; }
     public boolean hasInvalidatePage() { return hasInvalidatePage; }
     public boolean startMayFail() { return startMayFail; }
+    public boolean batchedUnmapFlush() { return batchedUnmapFlush; }
+    public boolean oomReaperSkipsSubscribed() { return oomReaperSkipsSubscribed; }
+    public boolean mremapFlushUnderPtl() { return mremapFlushUnderPtl; }
 
     /** The row for a call site; a site with no row fires nothing. */
     public SiteRow row(String site) {
@@ -82,6 +94,9 @@ public final class Profile {
         private boolean endCallsRange;
         private boolean hasInvalidatePage;
         private boolean startMayFail;
+        private boolean batchedUnmapFlush;
+        private boolean oomReaperSkipsSubscribed;
+        private boolean mremapFlushUnderPtl;
         private final Map<String, SiteRow> rows = new LinkedHashMap<>();
 
         Builder(String name) {
@@ -93,6 +108,9 @@ public final class Profile {
         Builder endCallsRange(boolean b) { endCallsRange = b; return this; }
         Builder hasInvalidatePage(boolean b) { hasInvalidatePage = b; return this; }
         Builder startMayFail(boolean b) { startMayFail = b; return this; }
+        Builder batchedUnmapFlush(boolean b) { batchedUnmapFlush = b; return this; }
+        Builder oomReaperSkipsSubscribed(boolean b) { oomReaperSkipsSubscribed = b; return this; }
+        Builder mremapFlushUnderPtl(boolean b) { mremapFlushUnderPtl = b; return this; }
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
@@ -111,6 +129,9 @@ public final class Profile {
             endCallsRange = p.endCallsRange;
             hasInvalidatePage = p.hasInvalidatePage;
             startMayFail = p.startMayFail;
+            batchedUnmapFlush = p.batchedUnmapFlush;
+            oomReaperSkipsSubscribed = p.oomReaperSkipsSubscribed;
+            mremapFlushUnderPtl = p.mremapFlushUnderPtl;
             rangeHookName = p.rangeHookName;
             return this;
         }

@@ -4,6 +4,7 @@ import static mmn.engine.Hook.CHANGE_PTE;
 import static mmn.engine.Hook.INVALIDATE_RANGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_END;
 import static mmn.engine.Hook.INVALIDATE_RANGE_ONLY_END;
+import static mmn.engine.Hook.INVALIDATE_PAGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.Hook.RELEASE;
 import static mmn.engine.NotifierRange.Event.CLEAR;
@@ -53,6 +54,17 @@ public final class Profiles {
             .row(Sites.FORK_START, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_start(src_mm) when is_cow", INVALIDATE_RANGE_START)
             .row(Sites.FORK_END, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_end(src_mm) when is_cow", INVALIDATE_RANGE_END)
             .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm(oldmm): CPU only, after every VMA is copied")
+            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_MIGRATION from mm/migrate.c __unmap_and_move): no invalidate_range_start")
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (CPU only), then set_pte_at(migration entry)")
+            .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> pte_unmap_unlock, then mmu_notifier_invalidate_page(address) after the PTL is dropped", INVALIDATE_PAGE)
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one: no invalidate_range_end")
+            .row(Sites.MIGRATE_REMAP, PTL, CLEAR, "mm/migrate.c remove_migration_pte -> set_pte_at: non-present to present, no flush and no notifier")
+            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one (from mm/vmscan.c shrink_page_list): no invalidate_range_start")
+            .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (CPU only; reclaim is never batched)")
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> swap_duplicate, set_pte_at(swp_entry): no notifier")
+            .row(Sites.RECLAIM_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> pte_unmap_unlock, then mmu_notifier_invalidate_page(address) after the PTL is dropped", INVALIDATE_PAGE)
+            .row(Sites.RECLAIM_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one: no invalidate_range_end")
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_page_list: no batched flush (each PTE was flushed by ptep_clear_flush)")
             .build();
 
     /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
@@ -78,6 +90,18 @@ public final class Profiles {
                     + " the OOM reaper skips spaces with subscribers")
             .hasInvalidatePage(false)
             .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c wp_page_copy -> mmu_notifier_invalidate_range_only_end (invalidate_range already ran in ptep_clear_flush_notify)", INVALIDATE_RANGE_ONLY_END)
+            .batchedUnmapFlush(true)
+            .oomReaperSkipsSubscribed(true)
+            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (no invalidate_range: the migration entry makes it unnecessary, per its comment)")
+            .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> page_vma_mapped_walk ends, PTL dropped (invalidate_page was removed in 4.13)")
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
+            .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_BATCH_FLUSH) -> ptep_get_and_clear + set_tlb_ubc_flush_pending: the CPU flush is deferred, no notifier")
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry), then mmu_notifier_invalidate_range(page) under the PTL (the page may be freed before end)", INVALIDATE_RANGE)
+            .row(Sites.RECLAIM_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> page_vma_mapped_walk ends, PTL dropped (invalidate_page was removed in 4.13)")
+            .row(Sites.RECLAIM_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (invalidate_range again)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_page_list -> try_to_unmap_flush_dirty / try_to_unmap_flush -> arch_tlbbatch_flush: CPU only, after end")
             .build();
 
     /** v6.5: struct mmu_notifier_range with events and the blockable flag; start may fail when non-blocking. */
@@ -87,6 +111,14 @@ public final class Profiles {
                     + " invalidate_range still fired by the mmu_gather and at end")
             .startMayFail(true)
             .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "include/asm-generic/tlb.h tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range(tlb->mm, tlb->start, tlb->end)", INVALIDATE_RANGE)
+            .oomReaperSkipsSubscribed(false)
+            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_migrate_one -> ptep_clear_flush, then set_pte_at(migration entry): no invalidate_range (sync migration; async defers the CPU flush)")
+            .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> page_vma_mapped_walk ends, PTL dropped")
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry), then mmu_notifier_invalidate_range(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_folio_list -> try_to_unmap_flush_dirty / try_to_unmap_flush: CPU only, after end")
             .build();
 
     /**
@@ -110,6 +142,12 @@ public final class Profiles {
             .row(Sites.WP_REUSE, PTL, CLEAR, "mm/memory.c wp_page_reuse -> ptep_set_access_flags (x86: no flush on a permission upgrade, so no hook)")
             .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm -> arch/x86/mm/tlb.c flush_tlb_mm_range(0, TLB_FLUSH_ALL) -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
             .archRow(Sites.WP_REUSE, "arm64", PTL, CLEAR, "arch/arm64/mm/fault.c ptep_set_access_flags -> flush_tlb_page -> __flush_tlb_page_nosync -> mmu_notifier_arch_invalidate_secondary_tlbs (the 6.6 fix, 6bbd42e2df8f)", INVALIDATE_RANGE)
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_migrate_one -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_tlb_ubc_flush_pending -> arch/x86/include/asm/tlbflush.h arch_tlbbatch_add_pending -> mmu_notifier_arch_invalidate_secondary_tlbs(0, -1) when the flush is queued", INVALIDATE_RANGE)
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry): no notifier (the secondary flush went out at the clear)")
+            .row(Sites.RECLAIM_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_folio_list -> try_to_unmap_flush -> arch/x86/mm/tlb.c arch_tlbbatch_flush: CPU only, no secondary-TLB call")
             .build();
 
     private static final Map<String, Profile> ALL = new LinkedHashMap<>();

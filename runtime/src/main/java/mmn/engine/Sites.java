@@ -33,4 +33,18 @@ public final class Sites {
     public static final String FORK_START = "copy_page_range:invalidate_range_start";
     public static final String FORK_END = "copy_page_range:invalidate_range_end";
     public static final String FORK_FLUSH = "dup_mmap:flush_tlb_mm";
+
+    // migration: try_to_unmap_one (TTU_MIGRATION; try_to_migrate_one from 5.15), then remove_migration_ptes
+    public static final String MIGRATE_START = "try_to_unmap_one(migration):invalidate_range_start";
+    public static final String MIGRATE_CLEAR = "try_to_unmap_one(migration):ptep_clear_flush";
+    public static final String MIGRATE_UNLOCK = "try_to_unmap_one(migration):pte_unmap_unlock";
+    public static final String MIGRATE_END = "try_to_unmap_one(migration):invalidate_range_end";
+    public static final String MIGRATE_REMAP = "remove_migration_pte:set_pte_at";
+    // reclaim: shrink_page_list -> try_to_unmap_one with a swap entry
+    public static final String RECLAIM_START = "try_to_unmap_one(swap):invalidate_range_start";
+    public static final String RECLAIM_CLEAR = "try_to_unmap_one(swap):ptep_clear_flush";
+    public static final String RECLAIM_SWAP_ENTRY = "try_to_unmap_one(swap):set_pte_at(swp_entry)";
+    public static final String RECLAIM_UNLOCK = "try_to_unmap_one(swap):pte_unmap_unlock";
+    public static final String RECLAIM_END = "try_to_unmap_one(swap):invalidate_range_end";
+    public static final String RECLAIM_FLUSH = "shrink_page_list:try_to_unmap_flush";
 }

@@ -65,7 +65,11 @@ final class Vmm {
         if (t == null || (write && !t.writable)) {
             long pte = s.pageTable.get(va);
             if (!Pte.present(pte) || (write && !Pte.writable(pte))) {
-                if (handleMmFault(s, va, write) == World.PageRequestResult.INVALID) {
+                World.PageRequestResult res = handleMmFault(s, va, write);
+                if (res == World.PageRequestResult.WAIT)
+                    throw new EngineException("the CPU access to " + Addr.hex(va) + " would sleep in migration_entry_wait until the migration"
+                            + " completes, which cannot happen while this thread runs it", "inject the access after `remap`");
+                if (res == World.PageRequestResult.INVALID) {
                     Vma v = s.findVma(va);
                     throw new EngineException("SIGSEGV: " + s.name + " " + (write ? "writes" : "reads") + " " + Addr.hex(va)
                             + (v == null ? ", which no VMA maps" : ", which its VMA " + v.range() + " (" + Vma.protString(v.prot) + ") does not allow"));
@@ -102,9 +106,10 @@ final class Vmm {
         long page = Addr.pageDown(va);
         long pte = s.pageTable.get(page);
         if (!Pte.mapsPage(pte)) {
-            if (Pte.isSwap(pte) || Pte.isMigration(pte))
-                throw new EngineException("not supported yet: faulting in a swap or migration entry");
-            faultIn(s, vma, page, write);
+            // do_swap_page: a migration entry waits for the migration; a swap entry swaps in
+            if (Pte.isMigration(pte)) return World.PageRequestResult.WAIT;
+            if (Pte.isSwap(pte)) doSwapPage(s, vma, page, pte, write);
+            else faultIn(s, vma, page, write);
         } else if (write && !Pte.writable(pte)) {
             doWpPage(s, vma, page, pte, PhaseListener.NONE);
         } else {
@@ -142,6 +147,33 @@ final class Vmm {
         s.pageTable.set(va, Pte.make(pfn, flags));
         unlockPtl(s);
         w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /**
+     * do_swap_page: the page still in the swap cache (reclaim has not freed it yet) is
+     * mapped again, which makes reclaim's __remove_mapping fail; otherwise a new frame is
+     * read in from the slot. The model maps a swapped-in page writable only on a write
+     * fault (a read fault leaves it read-only, as do_swap_page does without reuse_swap_page).
+     */
+    private void doSwapPage(Space s, Vma vma, long va, long pte, boolean write) {
+        int slot = Pte.pfn(pte);
+        Integer cached = w.swapCache.get(slot);
+        int pfn;
+        if (cached != null) {
+            pfn = cached;
+            w.mem.get(pfn);
+        } else {
+            Long saved = w.swap.get(slot);
+            pfn = w.mem.alloc(FrameKind.USER);
+            w.mem.setValue(pfn, saved == null ? 0 : saved);
+        }
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG | (write && vma.allows(true) ? Pte.WRITE | Pte.DIRTY : 0);
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " swapped in from slot " + slot
+                + (cached != null ? " (still in the swap cache)" : "") + ": " + Pte.describe(Pte.make(pfn, flags)));
     }
 
     /** find_get_page, allocating (reading in) the page on a miss; the cache keeps one reference. */
@@ -506,5 +538,206 @@ final class Vmm {
         s.exited = true;
         phase("free", l);
         endOp();
+    }
+
+    // ------------------------------------------------------------ rmap operations
+
+    /** One PTE mapping a page, found by the rmap walk. */
+    record Mapping(Space space, long va) {}
+
+    /**
+     * The rmap walk (rmap_walk_anon / rmap_walk_file): every PTE in every space that maps
+     * the frame, spaces in declaration order, addresses ascending. The model scans the
+     * VMAs instead of keeping anon_vma chains: the answer is the same.
+     */
+    List<Mapping> rmap(int pfn) {
+        List<Mapping> out = new ArrayList<>();
+        for (Space sp : w.spaces.values()) {
+            if (sp.exited || sp.pageTable.root() < 0) continue;
+            for (Vma v : sp.vmas.values()) {
+                for (long va : sp.pageTable.populated(v.range())) {
+                    long pte = sp.pageTable.get(va);
+                    if (Pte.mapsPage(pte) && !Pte.huge(pte) && Pte.pfn(pte) == pfn) out.add(new Mapping(sp, va));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The distinct frames mapped by 4 KiB PTEs in r (the zero page is never migrated or reclaimed). */
+    private List<Integer> pagesIn(Space s, Range r, String op) {
+        List<Integer> out = new ArrayList<>();
+        for (long va : s.pageTable.populated(r)) {
+            long pte = s.pageTable.get(va);
+            if (!Pte.mapsPage(pte)) continue;
+            if (Pte.huge(pte))
+                throw new EngineException(op + " " + s.name + " " + Addr.hex(va) + ": a huge page is mapped there; the model moves 4 KiB pages only",
+                        "split " + s.name + " " + Addr.hex(va & -Addr.PMD_SIZE) + " first");
+            int pfn = Pte.pfn(pte);
+            if (pfn != PhysMem.ZERO_PFN && !out.contains(pfn)) out.add(pfn);
+        }
+        if (out.isEmpty()) throw new EngineException(op + " " + s.name + " " + r + ": no page is mapped there", "touch it first");
+        return out;
+    }
+
+    /** The call sites of one try_to_unmap_one flavour. */
+    private record UnmapSites(String start, String clear, String entry, String unlock, String end) {}
+
+    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, Sites.MIGRATE_CLEAR, null,
+            Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
+    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_CLEAR, Sites.RECLAIM_SWAP_ENTRY,
+            Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
+
+    /**
+     * try_to_unmap_one for one mapping: [start], PTL, clear (and flush the CPU, unless the
+     * flush is batched), install the migration or swap entry, drop the mapping's reference
+     * (the caller's keeps the page), unlock, [invalidate_page], [end]. {@code slot} < 0
+     * means a migration entry. Phases: start, clear, unlock, end (once per mapping).
+     */
+    private void tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
+        Space s = m.space();
+        Range page = Range.page(m.va());
+        step("start");
+        w.fire(s, sites.start(), page);
+        phase("start", l);
+        step("clear");
+        lockPtl(s);
+        long pte = s.pageTable.get(m.va());
+        boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
+        if (mapped) {
+            s.pageTable.set(m.va(), Pte.NONE);
+            if (!batched) cpuFlush(s, page);
+            // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
+            w.fire(s, sites.clear(), batched ? Range.ALL : page);
+            long entry = slot < 0 ? Pte.make(pfn, Pte.MIGRATION | (pte & Pte.WRITE)) : Pte.make(slot, Pte.SWAP);
+            s.pageTable.set(m.va(), entry);
+            if (sites.entry() != null) w.fire(s, sites.entry(), page);
+            w.mem.removeMap(pfn);
+            w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
+        }
+        phase("clear", l);
+        unlockPtl(s);
+        step("unlock");
+        if (mapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
+        phase("unlock", l);
+        step("end");
+        w.fire(s, sites.end(), page);
+        phase("end", l);
+    }
+
+    /**
+     * migrate (migrate_pages, MIGRATE_SYNC): per page, isolate it (a reference), unmap
+     * every mapping into migration entries (try_to_unmap_one), copy to a new frame,
+     * replace the migration entries by PTEs to the new frame (remove_migration_ptes: no
+     * flush, no notifier) and drop the isolation reference, which frees the old frame.
+     * Phases: start, clear, unlock, end (per mapping), copy, remap (per mapping), free.
+     */
+    void migrate(Space s, Range r, PhaseListener l) {
+        beginOp("migrate", s);
+        for (int old : pagesIn(s, r, "migrate")) {
+            w.mem.get(old); // isolate_lru_page
+            List<Mapping> maps = rmap(old);
+            for (Mapping m : maps) tryToUnmapOne(m, old, -1, MIGRATION, false, l);
+            step("copy");
+            int fresh = w.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
+            pageCacheReplace(old, fresh); // migrate_page_move_mapping
+            w.mem.setValue(fresh, w.mem.value(old)); // migrate_page_copy
+            w.copiedOut.add(old);
+            w.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
+            phase("copy", l);
+            for (Mapping m : maps) {
+                step("remap");
+                Space sp = m.space();
+                lockPtl(sp);
+                long pte = sp.pageTable.get(m.va());
+                if (Pte.isMigration(pte) && Pte.pfn(pte) == old) {
+                    w.fire(sp, Sites.MIGRATE_REMAP, Range.page(m.va()));
+                    long wr = pte & Pte.WRITE;
+                    w.mem.get(fresh);
+                    w.mem.addMap(fresh);
+                    sp.pageTable.set(m.va(), Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
+                }
+                unlockPtl(sp);
+                phase("remap", l);
+            }
+            w.mem.put(fresh);
+            step("free");
+            w.mem.put(old); // putback: the isolation reference was the last one
+            w.copiedOut.remove(old);
+            phase("free", l);
+        }
+        endOp();
+    }
+
+    /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
+    private void pageCacheReplace(int old, int fresh) {
+        for (TreeMap<Long, Integer> pages : w.pageCache.values()) {
+            for (java.util.Map.Entry<Long, Integer> e : pages.entrySet()) {
+                if (e.getValue() == old) {
+                    e.setValue(fresh);
+                    w.mem.get(fresh);
+                    w.mem.put(old);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * reclaim (shrink_page_list for one anon page): add_to_swap, unmap every mapping into
+     * swap entries (try_to_unmap_one), flush the batched CPU TLB flush where the profile
+     * batches it (4.3+ TTU_BATCH_FLUSH), write the page out, then __remove_mapping frees it
+     * unless it was mapped again meanwhile. The model reclaims as if page_check_references
+     * had found the page old: the aging pass is the separate `age` operation.
+     * Phases: start, clear, unlock, end (per mapping), flush, writeback, free.
+     */
+    void reclaim(Space s, Range r, PhaseListener l) {
+        beginOp("reclaim", s);
+        boolean batched = w.profile.batchedUnmapFlush;
+        for (int pfn : pagesIn(s, r, "reclaim")) {
+            if (isPageCache(pfn))
+                throw new EngineException("reclaim " + s.name + " " + r + ": pfn " + pfn + " is a file page; the model swaps out anonymous pages only",
+                        "reclaim a page of an anon mapping");
+            w.mem.get(pfn); // isolate_lru_page
+            int slot = w.nextSwapSlot++;
+            w.swapCache.put(slot, pfn); // add_to_swap: the swap cache holds a reference
+            w.mem.get(pfn);
+            List<Mapping> maps = rmap(pfn);
+            for (Mapping m : maps) tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l);
+            step("flush");
+            for (Space sp : spacesOf(maps)) {
+                if (batched) cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty: the deferred CPU flush
+                w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
+            }
+            phase("flush", l);
+            step("writeback");
+            w.swap.put(slot, w.mem.value(pfn)); // pageout
+            w.copiedOut.add(pfn);
+            phase("writeback", l);
+            step("free");
+            // __remove_mapping: the reference freeze fails if the page was faulted back in
+            if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
+                w.swapCache.remove(slot);
+                w.mem.put(pfn);
+                w.mem.put(pfn);
+            } else {
+                w.trace.event("reclaim", "pfn " + pfn + " was mapped again: __remove_mapping fails, the page stays in the swap cache");
+                w.mem.put(pfn);
+            }
+            w.copiedOut.remove(pfn);
+            phase("free", l);
+        }
+        endOp();
+    }
+
+    private static List<Space> spacesOf(List<Mapping> maps) {
+        List<Space> out = new ArrayList<>();
+        for (Mapping m : maps) if (!out.contains(m.space())) out.add(m.space());
+        return out;
+    }
+
+    private boolean isPageCache(int pfn) {
+        for (TreeMap<Long, Integer> pages : w.pageCache.values()) if (pages.containsValue(pfn)) return true;
+        return false;
     }
 }
