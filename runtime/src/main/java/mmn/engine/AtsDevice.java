@@ -191,9 +191,9 @@ public final class AtsDevice extends Device {
                     : w.vmm.handlePageRequest(space, va, write);
             w.trace.event("fault", name + " page request answered " + res);
             if (res == World.PageRequestResult.WAIT) {
-                // the fault handler sleeps until the page is unlocked: the request is answered
-                // only after the operation, so the access stays pending
-                return new AccessResult(AccessResult.Status.STALLED, -1, tries, "page request waits in migration_entry_wait");
+                // the fault handler waits for the running operation (its PTL, or the migration
+                // entry): the request is answered only after it, so the access stays pending
+                return new AccessResult(AccessResult.Status.STALLED, -1, tries, "page request waits for the running operation");
             }
             if (res == World.PageRequestResult.INVALID) {
                 return new AccessResult(AccessResult.Status.INVALID, -1, tries, "page request answered INVALID");

@@ -123,6 +123,12 @@ public final class Profile {
             return this;
         }
 
+        /** Drops inherited rows: the kernel no longer has these call sites (the operation is gone). */
+        Builder without(String... sites) {
+            for (String site : sites) rows.remove(site);
+            return this;
+        }
+
         /** Copies another profile's rows, to be overridden row by row. */
         Builder from(Profile p) {
             rows.putAll(p.rows);

@@ -334,6 +334,24 @@ public final class World {
     /** Swap out the pages mapped in r through rmap (shrink_page_list). */
     public void reclaim(Space s, Range r, PhaseListener l) { vmm.reclaim(s, r, l); }
 
+    /** KSM merges b's page at vb into a's page at va (one write-protected frame). */
+    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm(a, va, b, vb, l); }
+
+    /** Page aging of the pages mapped in r (page_referenced: clear_flush_young). */
+    public void age(Space s, Range r, PhaseListener l) { vmm.age(s, r, l); }
+
+    /** The OOM reaper on s (__oom_reap_task_mm). */
+    public void oomReap(Space s, PhaseListener l) { vmm.oomReap(s, l); }
+
+    /** mremap(MREMAP_FIXED) of r to newStart (move_page_tables). */
+    public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap(s, r, newStart, l); }
+
+    /** uprobes installing a breakpoint in the text page at va (__replace_page). */
+    public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobe(s, va, l); }
+
+    /** remap_file_pages over r (3.16/3.19 only). */
+    public void remap(Space s, Range r, PhaseListener l) { vmm.remap(s, r, l); }
+
     /** fork: the child space is created if it was not declared. */
     public void fork(Space parent, String child, PhaseListener l) {
         Space c = spaces.containsKey(child) ? spaces.get(child) : createSpace(child);
