@@ -190,6 +190,11 @@ public final class AtsDevice extends Device {
             World.PageRequestResult res = root == RootKind.DETACHED ? World.PageRequestResult.INVALID
                     : w.vmm.handlePageRequest(space, va, write);
             w.trace.event("fault", name + " page request answered " + res);
+            if (res == World.PageRequestResult.WAIT) {
+                // the fault handler waits for the running operation (its PTL, or the migration
+                // entry): the request is answered only after it, so the access stays pending
+                return new AccessResult(AccessResult.Status.STALLED, -1, tries, "page request waits for the running operation");
+            }
             if (res == World.PageRequestResult.INVALID) {
                 return new AccessResult(AccessResult.Status.INVALID, -1, tries, "page request answered INVALID");
             }

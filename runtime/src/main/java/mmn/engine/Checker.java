@@ -170,7 +170,8 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             // copied out (a migration or swap entry): the process will read the other copy.
             long pte = t.owner.space().pageTable.get(va);
             boolean repointed = Pte.mapsPage(pte) && Pte.pfn(pte) != pfn;
-            boolean copyingOut = Pte.isMigration(pte) || Pte.isSwap(pte);
+            // a write before the copy (migration) or the pageout (reclaim) is carried over; after it, it is lost
+            boolean copyingOut = (Pte.isMigration(pte) || Pte.isSwap(pte)) && w.copiedOut.contains(pfn);
             if (repointed || copyingOut) {
                 report(ViolationKind.LOST_WRITE, d.name, t.toString(), pfn, t.gen,
                         d.name + " wrote " + Addr.hex(va) + " into frame " + pfn + " which no longer backs the page (the PTE is "
@@ -212,14 +213,26 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
      * breaks; kernel-reference §7 #4).
      */
     void beforeRepoint(Space s, long va, int oldPfn, int newPfn) {
-        if (oldPfn != newPfn) checkRepoint(s, va, oldPfn, newPfn);
+        if (oldPfn != newPfn) checkRepoint(s, va, oldPfn, newPfn, false);
     }
 
-    private void checkRepoint(Space s, long va, int oldPfn, int newPfn) {
+    /**
+     * KSM's replace_page: the new page is write-protected with identical content, which
+     * kernel-reference §5.2 lets the kernel notify at end; a read-only entry for the old
+     * page shows the same data, so only a writable one is stale here.
+     */
+    void beforeRepointSameContent(Space s, long va, int oldPfn, int newPfn) {
+        if (oldPfn != newPfn) checkRepoint(s, va, oldPfn, newPfn, true);
+    }
+
+    private void checkRepoint(Space s, long va, int oldPfn, int newPfn, boolean sameContent) {
         Set<Translation> ts = byPage.get(new PageKey(s, va));
         if (ts == null) return;
         for (Translation t : List.copyOf(ts)) {
             if (t.owner == s.cpuTlb || t.pfn != oldPfn) continue;
+            // kernel-reference §5.2: pointing a PTE at a write-protected page with identical
+            // content (KSM) may defer the secondary flush to end; a read-only entry sees the same data
+            if (sameContent && !t.writable && w.mem.value(oldPfn) == w.mem.value(newPfn)) continue;
             report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
                     "the PTE for " + Addr.hex(va) + " was repointed from pfn " + oldPfn + " to pfn " + newPfn
                             + " while " + t.owner.label() + " still maps the old page: the device sees the old page"

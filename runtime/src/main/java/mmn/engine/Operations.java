@@ -73,6 +73,68 @@ public final class Operations {
                 new Step("drop the PTL", null, "unlock"),
                 new Step("wp_page_copy: invalidate_range_end", Sites.WP_COPY_END, "end"),
                 new Step("the fault's reference on the old page: its last put may free it here", null, "put"));
+        define("migrate", List.of("start", "clear", "unlock", "end", "copy", "remap", "free"),
+                new Step("isolate_lru_page: the isolation reference keeps the old page alive", null, null),
+                new Step("try_to_unmap_one, per mapping (rmap walk): invalidate_range_start", Sites.MIGRATE_START, "start"),
+                new Step("under the PTL: clear the PTE, flush the CPU TLB, install a migration entry", Sites.MIGRATE_CLEAR, "clear"),
+                new Step("drop the PTL", Sites.MIGRATE_UNLOCK, "unlock"),
+                new Step("try_to_unmap_one: invalidate_range_end", Sites.MIGRATE_END, "end"),
+                new Step("migrate_page_move_mapping + migrate_page_copy: the data goes to the new page", null, "copy"),
+                new Step("remove_migration_pte, per mapping: PTE to the new page (no flush: non-present to present)", Sites.MIGRATE_REMAP, "remap"),
+                new Step("putback: the isolation reference was the last, the old page is freed", null, "free"));
+        define("reclaim", List.of("start", "clear", "unlock", "end", "flush", "writeback", "free"),
+                new Step("shrink_page_list: isolate the page, add_to_swap (the swap cache holds a reference)", null, null),
+                new Step("try_to_unmap_one, per mapping (rmap walk): invalidate_range_start", Sites.RECLAIM_START, "start"),
+                new Step("under the PTL: clear the PTE; flush the CPU TLB now, or queue a batched flush (TTU_BATCH_FLUSH)", Sites.RECLAIM_CLEAR, null),
+                new Step("install the swap entry; drop the mapping's reference", Sites.RECLAIM_SWAP_ENTRY, "clear"),
+                new Step("drop the PTL", Sites.RECLAIM_UNLOCK, "unlock"),
+                new Step("try_to_unmap_one: invalidate_range_end", Sites.RECLAIM_END, "end"),
+                new Step("try_to_unmap_flush_dirty: the batched CPU flush, if one was queued", Sites.RECLAIM_FLUSH, "flush"),
+                new Step("pageout: the data goes to the swap slot", null, "writeback"),
+                new Step("__remove_mapping (fails if the page was mapped again), then the page is freed", null, "free"));
+        define("ksm", List.of("protect-start", "protect-clear", "protect-set", "protect-end",
+                        "replace-start", "replace-clear", "replace-set", "replace-end", "free"),
+                new Step("ksm_do_scan: the scanner takes a reference on both pages (follow_page FOLL_GET)", null, null),
+                new Step("write_protect_page (the first page, then the second): invalidate_range_start", Sites.KSM_WP_START, "protect-start"),
+                new Step("under the PTL: clear the PTE and flush the CPU TLB (if writable or dirty)", Sites.KSM_WP_CLEAR, "protect-clear"),
+                new Step("set_pte_at_notify: the same page, clean and write-protected", Sites.KSM_WP_SET, "protect-set"),
+                new Step("drop the PTL; write_protect_page: invalidate_range_end", Sites.KSM_WP_END, "protect-end"),
+                new Step("pages_identical, then replace_page: invalidate_range_start", Sites.KSM_REPLACE_START, "replace-start"),
+                new Step("under the PTL: the PTE is unchanged; take a reference on the KSM page; clear and flush", Sites.KSM_REPLACE_CLEAR, "replace-clear"),
+                new Step("set_pte_at_notify(KSM page, write-protected); drop the old page's mapping", Sites.KSM_REPLACE_SET, "replace-set"),
+                new Step("drop the PTL; replace_page: invalidate_range_end", Sites.KSM_REPLACE_END, "replace-end"),
+                new Step("ksm_do_scan: put_page, the last reference on the old page: it is freed", null, "free"));
+        define("age", List.of("clear-young", "unlock"),
+                new Step("page_referenced: per mapping (rmap walk), under the PTL: test and clear the young bit (ptep_clear_flush_young)", Sites.AGE_FLUSH_YOUNG, null),
+                new Step("->clear_flush_young: did the secondary MMU use it?", Sites.AGE_NOTIFY, "clear-young"),
+                new Step("drop the PTL; the page is referenced if either saw it young", null, "unlock"));
+        define("oom-reap", List.of("start", "clear", "end", "flush", "free", "batch-flush"),
+                new Step("__oom_reap_task_mm: mmap_read_trylock; 4.6-4.18 skip an mm with subscribers", null, null),
+                new Step("per anon or private VMA: tlb_gather_mmu, invalidate_range_start_nonblock (6.5+: -EAGAIN skips the VMA, no end)", Sites.OOM_REAP_START, "start"),
+                new Step("unmap_page_range: zap the VMA's PTEs (page tables stay)", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
+                new Step("all PTEs of the VMA cleared", null, "clear"),
+                new Step("invalidate_range_end", Sites.OOM_REAP_END, "end"),
+                new Step("tlb_finish_mmu: CPU TLB flush", Sites.GATHER_FINISH, "flush"),
+                new Step("tlb_finish_mmu: pages freed", null, "free"));
+        define("mremap", List.of("start", "move", "unlock", "flush", "end", "unmap"),
+                new Step("copy_vma: the new VMA", null, null),
+                new Step("move_page_tables: invalidate_range_start over the old range", Sites.MREMAP_START, "start"),
+                new Step("move_ptes, per PTE table under the old and new PTLs: move each entry (no flush); 4.20+: flush_tlb_range before unlocking", Sites.MREMAP_PTL_FLUSH, "move"),
+                new Step("drop the new PTL, then the old", null, "unlock"),
+                new Step("before 4.20: flush_tlb_range(old range) once, after every PTL is dropped", Sites.MREMAP_FLUSH, "flush"),
+                new Step("move_page_tables: invalidate_range_end", Sites.MREMAP_END, "end"),
+                new Step("do_munmap(old range): an munmap, its page tables freed", null, "unmap"));
+        define("uprobe", List.of("start", "clear", "set", "unlock", "end"),
+                new Step("uprobe_write_opcode: get_user_pages on the text page; copy it and write the breakpoint", null, null),
+                new Step("__replace_page: invalidate_range_start", Sites.UPROBE_START, "start"),
+                new Step("under the PTL: rmap for the new page; clear the PTE and flush", Sites.UPROBE_CLEAR, "clear"),
+                new Step("set_pte_at_notify(new page); drop the old page's rmap", Sites.UPROBE_SET, "set"),
+                new Step("drop the PTL; put_page(old): the page cache keeps it", null, "unlock"),
+                new Step("__replace_page: invalidate_range_end", Sites.UPROBE_END, "end"));
+        define("remap", List.of("start", "clear", "end"),
+                new Step("remap_file_pages (3.16/3.19 mm/fremap.c; from 4.0 an mmap emulation): invalidate_range_start", Sites.REMAP_START, "start"),
+                new Step("install_file_pte, per page under the PTL: zap_pte (clear, flush, drop the mapping), then a nonlinear file PTE", Sites.REMAP_CLEAR, "clear"),
+                new Step("invalidate_range_end", Sites.REMAP_END, "end"));
         define("dma", List.of(), new Step("device access: ATC, IOTLB, walk; page request on a fault", null, null));
     }
 
@@ -82,8 +144,19 @@ public final class Operations {
     }
 
     /** Operations the language names whose engine part is not built yet. */
-    public static final List<String> PLANNED = List.of("migrate", "ksm", "split", "collapse", "reclaim",
-            "uprobe", "remap", "mremap", "age", "oom-reap");
+    public static final List<String> PLANNED = List.of("split", "collapse");
+
+    /**
+     * Operations a kernel may lack: the profile has no row for this site, and the
+     * operation is an error there (no OOM reaper before 4.6; remap_file_pages emulated from 4.0).
+     */
+    private static final Map<String, String> GATE = Map.of("oom-reap", Sites.OOM_REAP_START, "remap", Sites.REMAP_START);
+
+    /** Whether the profile's kernel has the operation at all. */
+    public static boolean availableIn(String op, Profile p) {
+        String gate = GATE.get(op);
+        return gate == null || p.hasSite(gate);
+    }
 
     public static boolean exists(String op) {
         return OUTLINES.containsKey(op);

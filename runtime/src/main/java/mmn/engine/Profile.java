@@ -23,6 +23,12 @@ public final class Profile {
     final boolean startMayFail;
     /** 5.5+: mmu_interval_notifier exists (mmu_interval_notifier_insert, read_begin/read_retry). */
     final boolean intervalNotifiers;
+    /** 4.3+: reclaim unmaps with TTU_BATCH_FLUSH; the CPU flush is deferred to try_to_unmap_flush. */
+    final boolean batchedUnmapFlush;
+    /** 4.6-4.18: the OOM reaper skips any mm with subscribers (4d4bbd8526a8). */
+    final boolean oomReaperSkipsSubscribed;
+    /** eb66ae030829 (4.20): move_ptes flushes the moved range before dropping the PTLs. */
+    final boolean mremapFlushUnderPtl;
     final Map<String, SiteRow> rows;
 
     private Profile(Builder b) {
@@ -33,6 +39,9 @@ public final class Profile {
         hasInvalidatePage = b.hasInvalidatePage;
         startMayFail = b.startMayFail;
         intervalNotifiers = b.intervalNotifiers;
+        batchedUnmapFlush = b.batchedUnmapFlush;
+        oomReaperSkipsSubscribed = b.oomReaperSkipsSubscribed;
+        mremapFlushUnderPtl = b.mremapFlushUnderPtl;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
     }
 
@@ -43,6 +52,9 @@ public final class Profile {
     public boolean hasInvalidatePage() { return hasInvalidatePage; }
     public boolean startMayFail() { return startMayFail; }
     public boolean intervalNotifiers() { return intervalNotifiers; }
+    public boolean batchedUnmapFlush() { return batchedUnmapFlush; }
+    public boolean oomReaperSkipsSubscribed() { return oomReaperSkipsSubscribed; }
+    public boolean mremapFlushUnderPtl() { return mremapFlushUnderPtl; }
 
     /** The row for a call site; a site with no row fires nothing. */
     public SiteRow row(String site) {
@@ -87,6 +99,9 @@ public final class Profile {
         private boolean hasInvalidatePage;
         private boolean startMayFail;
         private boolean intervalNotifiers;
+        private boolean batchedUnmapFlush;
+        private boolean oomReaperSkipsSubscribed;
+        private boolean mremapFlushUnderPtl;
         private final Map<String, SiteRow> rows = new LinkedHashMap<>();
 
         Builder(String name) {
@@ -99,6 +114,9 @@ public final class Profile {
         Builder hasInvalidatePage(boolean b) { hasInvalidatePage = b; return this; }
         Builder startMayFail(boolean b) { startMayFail = b; return this; }
         Builder intervalNotifiers(boolean b) { intervalNotifiers = b; return this; }
+        Builder batchedUnmapFlush(boolean b) { batchedUnmapFlush = b; return this; }
+        Builder oomReaperSkipsSubscribed(boolean b) { oomReaperSkipsSubscribed = b; return this; }
+        Builder mremapFlushUnderPtl(boolean b) { mremapFlushUnderPtl = b; return this; }
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
@@ -111,6 +129,12 @@ public final class Profile {
             return this;
         }
 
+        /** Drops inherited rows: the kernel no longer has these call sites (the operation is gone). */
+        Builder without(String... sites) {
+            for (String site : sites) rows.remove(site);
+            return this;
+        }
+
         /** Copies another profile's rows, to be overridden row by row. */
         Builder from(Profile p) {
             rows.putAll(p.rows);
@@ -118,6 +142,9 @@ public final class Profile {
             hasInvalidatePage = p.hasInvalidatePage;
             startMayFail = p.startMayFail;
             intervalNotifiers = p.intervalNotifiers;
+            batchedUnmapFlush = p.batchedUnmapFlush;
+            oomReaperSkipsSubscribed = p.oomReaperSkipsSubscribed;
+            mremapFlushUnderPtl = p.mremapFlushUnderPtl;
             rangeHookName = p.rangeHookName;
             return this;
         }

@@ -54,6 +54,7 @@ public final class ProfileReport {
         List<String> phases = Operations.phases(op);
         if (!phases.isEmpty()) b.append("  (phases: ").append(String.join(", ", phases)).append(')');
         b.append('\n');
+        if (!Operations.availableIn(op, p)) b.append("  (not in this kernel: the operation is an error under ").append(p.name).append(")\n");
         int i = 1;
         for (Operations.Step s : Operations.outline(op)) {
             b.append(String.format("  %2d. %s%n", i++, s.what()));

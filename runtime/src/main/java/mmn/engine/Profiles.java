@@ -1,9 +1,11 @@
 package mmn.engine;
 
 import static mmn.engine.Hook.CHANGE_PTE;
+import static mmn.engine.Hook.CLEAR_FLUSH_YOUNG;
 import static mmn.engine.Hook.INVALIDATE_RANGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_END;
 import static mmn.engine.Hook.INVALIDATE_RANGE_ONLY_END;
+import static mmn.engine.Hook.INVALIDATE_PAGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.Hook.RELEASE;
 import static mmn.engine.NotifierRange.Event.CLEAR;
@@ -53,6 +55,38 @@ public final class Profiles {
             .row(Sites.FORK_START, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_start(src_mm) when is_cow", INVALIDATE_RANGE_START)
             .row(Sites.FORK_END, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_end(src_mm) when is_cow", INVALIDATE_RANGE_END)
             .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm(oldmm): CPU only, after every VMA is copied")
+            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_MIGRATION from mm/migrate.c __unmap_and_move): no invalidate_range_start")
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (CPU only), then set_pte_at(migration entry)")
+            .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> pte_unmap_unlock, then mmu_notifier_invalidate_page(address) after the PTL is dropped", INVALIDATE_PAGE)
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one: no invalidate_range_end")
+            .row(Sites.MIGRATE_REMAP, PTL, CLEAR, "mm/migrate.c remove_migration_pte -> set_pte_at: non-present to present, no flush and no notifier")
+            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one (from mm/vmscan.c shrink_page_list): no invalidate_range_start")
+            .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (CPU only; reclaim is never batched)")
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> swap_duplicate, set_pte_at(swp_entry): no notifier")
+            .row(Sites.RECLAIM_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> pte_unmap_unlock, then mmu_notifier_invalidate_page(address) after the PTL is dropped", INVALIDATE_PAGE)
+            .row(Sites.RECLAIM_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one: no invalidate_range_end")
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_page_list: no batched flush (each PTE was flushed by ptep_clear_flush)")
+            .row(Sites.KSM_WP_START, MMAP_LOCK, CLEAR, "mm/ksm.c write_protect_page -> mmu_notifier_invalidate_range_start(addr, addr + PAGE_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.KSM_WP_CLEAR, PTL, CLEAR, "mm/ksm.c write_protect_page -> ptep_clear_flush (CPU only), so GUP-fast cannot race the count check")
+            .row(Sites.KSM_WP_SET, PTL, CLEAR, "mm/ksm.c write_protect_page -> set_pte_at_notify(clean, write-protected PTE): ->change_pte first", CHANGE_PTE)
+            .row(Sites.KSM_WP_END, MMAP_LOCK, CLEAR, "mm/ksm.c write_protect_page -> mmu_notifier_invalidate_range_end (after pte_unmap_unlock)", INVALIDATE_RANGE_END)
+            .row(Sites.KSM_REPLACE_START, MMAP_LOCK, CLEAR, "mm/ksm.c replace_page -> mmu_notifier_invalidate_range_start(addr, addr + PAGE_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.KSM_REPLACE_CLEAR, PTL, CLEAR, "mm/ksm.c replace_page -> ptep_clear_flush (CPU only)")
+            .row(Sites.KSM_REPLACE_SET, PTL, CLEAR, "mm/ksm.c replace_page -> set_pte_at_notify(kpage, write-protected): ->change_pte first", CHANGE_PTE)
+            .row(Sites.KSM_REPLACE_END, MMAP_LOCK, CLEAR, "mm/ksm.c replace_page -> mmu_notifier_invalidate_range_end (after pte_unmap_unlock)", INVALIDATE_RANGE_END)
+            .row(Sites.AGE_FLUSH_YOUNG, PTL, CLEAR, "arch/x86/mm/pgtable.c ptep_clear_flush_young: test-and-clear the young bit, no CPU flush on x86")
+            .row(Sites.AGE_NOTIFY, PTL, CLEAR, "mm/rmap.c page_referenced_one -> ptep_clear_flush_young_notify -> mmu_notifier_clear_flush_young(mm, address): one address in 3.16", CLEAR_FLUSH_YOUNG)
+            .row(Sites.MREMAP_START, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables -> mmu_notifier_invalidate_range_start(old_start, old_end)", INVALIDATE_RANGE_START)
+            .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes: no flush before the PTLs are dropped (eb66ae030829 is 4.20)")
+            .row(Sites.MREMAP_FLUSH, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables -> flush_tlb_range(old range): CPU only, after every PTL is dropped")
+            .row(Sites.MREMAP_END, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables -> mmu_notifier_invalidate_range_end (after the flush)", INVALIDATE_RANGE_END)
+            .row(Sites.UPROBE_START, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_invalidate_range_start(addr, addr + PAGE_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.UPROBE_CLEAR, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> ptep_clear_flush (CPU only)")
+            .row(Sites.UPROBE_SET, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> set_pte_at_notify(new page): ->change_pte first", CHANGE_PTE)
+            .row(Sites.UPROBE_END, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_invalidate_range_end (after pte_unmap_unlock and put_page)", INVALIDATE_RANGE_END)
+            .row(Sites.REMAP_START, MMAP_LOCK, CLEAR, "mm/fremap.c SYSCALL_DEFINE5(remap_file_pages) -> mmu_notifier_invalidate_range_start(start, start + size)", INVALIDATE_RANGE_START)
+            .row(Sites.REMAP_CLEAR, PTL, CLEAR, "mm/fremap.c install_file_pte -> zap_pte -> ptep_clear_flush (CPU only), then set_pte_at(file PTE)")
+            .row(Sites.REMAP_END, MMAP_LOCK, CLEAR, "mm/fremap.c SYSCALL_DEFINE5(remap_file_pages) -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
             .build();
 
     /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
@@ -66,6 +100,11 @@ public final class Profiles {
             .row(Sites.GATHER_FINISH, NONE, UNMAP, "mm/memory.c tlb_finish_mmu -> tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range over the gathered range (page-table pages included)", INVALIDATE_RANGE)
             .row(Sites.WP_COPY_CLEAR, PTL, CLEAR, "mm/memory.c do_wp_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page)", INVALIDATE_RANGE)
             .archRow(Sites.WP_REUSE, "arm64", PTL, CLEAR, "arch/arm64/mm/fault.c ptep_set_access_flags -> flush_tlb_page: CPU only; an SMMU that cached the read-only PTE is never told (kernel-reference §7 #10)")
+            .row(Sites.KSM_WP_CLEAR, PTL, CLEAR, "mm/ksm.c write_protect_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.KSM_REPLACE_CLEAR, PTL, CLEAR, "mm/ksm.c replace_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.AGE_NOTIFY, PTL, CLEAR, "mm/rmap.c page_referenced_one -> ptep_clear_flush_young_notify -> mmu_notifier_clear_flush_young(mm, address, address + PAGE_SIZE)", CLEAR_FLUSH_YOUNG)
+            .row(Sites.UPROBE_CLEAR, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.REMAP_CLEAR, PTL, CLEAR, "mm/fremap.c install_file_pte -> zap_pte -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page), then set_pte_at(file PTE)", INVALIDATE_RANGE)
             .build();
 
     /**
@@ -78,6 +117,26 @@ public final class Profiles {
                     + " the OOM reaper skips spaces with subscribers")
             .hasInvalidatePage(false)
             .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c wp_page_copy -> mmu_notifier_invalidate_range_only_end (invalidate_range already ran in ptep_clear_flush_notify)", INVALIDATE_RANGE_ONLY_END)
+            .batchedUnmapFlush(true)
+            .oomReaperSkipsSubscribed(true)
+            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (no invalidate_range: the migration entry makes it unnecessary, per its comment)")
+            .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> page_vma_mapped_walk ends, PTL dropped (invalidate_page was removed in 4.13)")
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
+            .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_BATCH_FLUSH) -> ptep_get_and_clear + set_tlb_ubc_flush_pending: the CPU flush is deferred, no notifier")
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry), then mmu_notifier_invalidate_range(page) under the PTL (the page may be freed before end)", INVALIDATE_RANGE)
+            .row(Sites.RECLAIM_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> page_vma_mapped_walk ends, PTL dropped (invalidate_page was removed in 4.13)")
+            .row(Sites.RECLAIM_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (invalidate_range again)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_page_list -> try_to_unmap_flush_dirty / try_to_unmap_flush -> arch_tlbbatch_flush: CPU only, after end")
+            .row(Sites.KSM_WP_CLEAR, PTL, CLEAR, "mm/ksm.c write_protect_page -> ptep_clear_flush (back to the plain flush: a write-protect needs no in-PTL notify, end covers it)")
+            .row(Sites.KSM_REPLACE_CLEAR, PTL, CLEAR, "mm/ksm.c replace_page -> ptep_clear_flush (same content, read-only: end covers it, per the comment)")
+            .row(Sites.OOM_REAP_START, MMAP_LOCK, UNMAP, "mm/oom_kill.c __oom_reap_task_mm: no start/end around unmap_page_range; an mm with subscribers is skipped (mm_has_notifiers, 4d4bbd8526a8)")
+            .row(Sites.OOM_REAP_END, MMAP_LOCK, UNMAP, "mm/oom_kill.c __oom_reap_task_mm -> tlb_finish_mmu after unmap_page_range, no invalidate_range_end")
+            .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes: only a dirty moved PTE is flushed, after the new PTL is dropped (the model defers it with the rest)")
+            .row(Sites.UPROBE_END, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_invalidate_range_end (a plain end: invalidate_range again)", INVALIDATE_RANGE_END)
+            // mm/fremap.c is gone: remap_file_pages is an mmap(MAP_FIXED|MAP_POPULATE) emulation (c8d78c1823f4)
+            .without(Sites.REMAP_START, Sites.REMAP_CLEAR, Sites.REMAP_END)
             .build();
 
     /** v6.5: struct mmu_notifier_range with events and the blockable flag; start may fail when non-blocking. */
@@ -88,6 +147,24 @@ public final class Profiles {
             .startMayFail(true)
             .intervalNotifiers(true)
             .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "include/asm-generic/tlb.h tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range(tlb->mm, tlb->start, tlb->end)", INVALIDATE_RANGE)
+            .oomReaperSkipsSubscribed(false)
+            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_migrate_one -> ptep_clear_flush, then set_pte_at(migration entry): no invalidate_range (sync migration; async defers the CPU flush)")
+            .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> page_vma_mapped_walk ends, PTL dropped")
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry), then mmu_notifier_invalidate_range(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_folio_list -> try_to_unmap_flush_dirty / try_to_unmap_flush: CPU only, after end")
+            .mremapFlushUnderPtl(true)
+            .row(Sites.KSM_WP_START, MMAP_LOCK, CLEAR, "mm/ksm.c write_protect_page -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.KSM_REPLACE_START, MMAP_LOCK, CLEAR, "mm/ksm.c replace_page -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.AGE_NOTIFY, PTL, CLEAR, "mm/rmap.c folio_referenced_one -> ptep_clear_flush_young_notify -> mmu_notifier_clear_flush_young (MGLRU look-around neighbours get none)", CLEAR_FLUSH_YOUNG)
+            .row(Sites.OOM_REAP_START, MMAP_LOCK, UNMAP, "mm/oom_kill.c __oom_reap_task_mm -> mmu_notifier_range_init(MMU_NOTIFY_UNMAP, whole VMA) + mmu_notifier_invalidate_range_start_nonblock", INVALIDATE_RANGE_START)
+            .row(Sites.OOM_REAP_END, MMAP_LOCK, UNMAP, "mm/oom_kill.c __oom_reap_task_mm -> mmu_notifier_invalidate_range_end after unmap_page_range (only when the start succeeded)", INVALIDATE_RANGE_END)
+            .row(Sites.MREMAP_START, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables -> mmu_notifier_range_init(MMU_NOTIFY_UNMAP) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes -> flush_tlb_range(old range) before both PTLs are dropped (eb66ae030829): CPU only")
+            .row(Sites.MREMAP_FLUSH, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables: no final flush (each table was flushed under its PTLs)")
+            .row(Sites.UPROBE_START, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start", INVALIDATE_RANGE_START)
             .build();
 
     /**
@@ -111,6 +188,17 @@ public final class Profiles {
             .row(Sites.WP_REUSE, PTL, CLEAR, "mm/memory.c wp_page_reuse -> ptep_set_access_flags (x86: no flush on a permission upgrade, so no hook)")
             .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm -> arch/x86/mm/tlb.c flush_tlb_mm_range(0, TLB_FLUSH_ALL) -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
             .archRow(Sites.WP_REUSE, "arm64", PTL, CLEAR, "arch/arm64/mm/fault.c ptep_set_access_flags -> flush_tlb_page -> __flush_tlb_page_nosync -> mmu_notifier_arch_invalidate_secondary_tlbs (the 6.6 fix, 6bbd42e2df8f)", INVALIDATE_RANGE)
+            .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_migrate_one -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page) under the PTL", INVALIDATE_RANGE)
+            .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_tlb_ubc_flush_pending -> arch/x86/include/asm/tlbflush.h arch_tlbbatch_add_pending -> mmu_notifier_arch_invalidate_secondary_tlbs(0, -1) when the flush is queued", INVALIDATE_RANGE)
+            .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry): no notifier (the secondary flush went out at the clear)")
+            .row(Sites.RECLAIM_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_folio_list -> try_to_unmap_flush -> arch/x86/mm/tlb.c arch_tlbbatch_flush: CPU only, no secondary-TLB call")
+            .row(Sites.KSM_WP_CLEAR, PTL, CLEAR, "mm/ksm.c write_protect_page -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
+            .row(Sites.KSM_REPLACE_CLEAR, PTL, CLEAR, "mm/ksm.c replace_page -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
+            .archRow(Sites.AGE_FLUSH_YOUNG, "arm64", PTL, CLEAR, "arch/arm64/include/asm/pgtable.h ptep_clear_flush_young -> flush_tlb_page_nosync when the page was young -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
+            .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(old range) under both PTLs", INVALIDATE_RANGE)
+            .row(Sites.UPROBE_CLEAR, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
             .build();
 
     private static final Map<String, Profile> ALL = new LinkedHashMap<>();

@@ -17,6 +17,8 @@ public final class Pte {
     public static final long SWAP = 1L << 5;
     public static final long MIGRATION = 1L << 6;
     public static final long PROTNONE = 1L << 7;
+    /** 3.16/3.19 nonlinear file PTE (remap_file_pages): not present, the frame field holds the file page index. */
+    public static final long FILE = 1L << 8;
     private static final int PFN_SHIFT = 12;
 
     private Pte() {}
@@ -61,6 +63,10 @@ public final class Pte {
         return (pte & MIGRATION) != 0;
     }
 
+    public static boolean isFile(long pte) {
+        return (pte & FILE) != 0;
+    }
+
     public static boolean protnone(long pte) {
         return (pte & PROTNONE) != 0;
     }
@@ -87,6 +93,7 @@ public final class Pte {
         StringBuilder b = new StringBuilder();
         if (isSwap(pte)) return "swap:" + pfn(pte);
         if (isMigration(pte)) return "migration:" + pfn(pte);
+        if (isFile(pte)) return "file:" + pfn(pte);
         b.append("pfn ").append(pfn(pte)).append(' ');
         b.append(present(pte) ? 'P' : '-');
         b.append(writable(pte) ? 'W' : '-');

@@ -33,4 +33,47 @@ public final class Sites {
     public static final String FORK_START = "copy_page_range:invalidate_range_start";
     public static final String FORK_END = "copy_page_range:invalidate_range_end";
     public static final String FORK_FLUSH = "dup_mmap:flush_tlb_mm";
+
+    // migration: try_to_unmap_one (TTU_MIGRATION; try_to_migrate_one from 5.15), then remove_migration_ptes
+    public static final String MIGRATE_START = "try_to_unmap_one(migration):invalidate_range_start";
+    public static final String MIGRATE_CLEAR = "try_to_unmap_one(migration):ptep_clear_flush";
+    public static final String MIGRATE_UNLOCK = "try_to_unmap_one(migration):pte_unmap_unlock";
+    public static final String MIGRATE_END = "try_to_unmap_one(migration):invalidate_range_end";
+    public static final String MIGRATE_REMAP = "remove_migration_pte:set_pte_at";
+    // reclaim: shrink_page_list -> try_to_unmap_one with a swap entry
+    public static final String RECLAIM_START = "try_to_unmap_one(swap):invalidate_range_start";
+    public static final String RECLAIM_CLEAR = "try_to_unmap_one(swap):ptep_clear_flush";
+    public static final String RECLAIM_SWAP_ENTRY = "try_to_unmap_one(swap):set_pte_at(swp_entry)";
+    public static final String RECLAIM_UNLOCK = "try_to_unmap_one(swap):pte_unmap_unlock";
+    public static final String RECLAIM_END = "try_to_unmap_one(swap):invalidate_range_end";
+    public static final String RECLAIM_FLUSH = "shrink_page_list:try_to_unmap_flush";
+    // KSM: write_protect_page, then replace_page
+    public static final String KSM_WP_START = "write_protect_page:invalidate_range_start";
+    public static final String KSM_WP_CLEAR = "write_protect_page:ptep_clear_flush";
+    public static final String KSM_WP_SET = "write_protect_page:set_pte_at_notify";
+    public static final String KSM_WP_END = "write_protect_page:invalidate_range_end";
+    public static final String KSM_REPLACE_START = "replace_page:invalidate_range_start";
+    public static final String KSM_REPLACE_CLEAR = "replace_page:ptep_clear_flush";
+    public static final String KSM_REPLACE_SET = "replace_page:set_pte_at_notify";
+    public static final String KSM_REPLACE_END = "replace_page:invalidate_range_end";
+    // page aging: page_referenced_one
+    public static final String AGE_FLUSH_YOUNG = "page_referenced_one:ptep_clear_flush_young";
+    public static final String AGE_NOTIFY = "page_referenced_one:mmu_notifier_clear_flush_young";
+    // the OOM reaper: __oom_reap_task_mm (absent where the kernel has no reaper)
+    public static final String OOM_REAP_START = "__oom_reap_task_mm:invalidate_range_start_nonblock";
+    public static final String OOM_REAP_END = "__oom_reap_task_mm:invalidate_range_end";
+    // mremap: move_page_tables
+    public static final String MREMAP_START = "move_page_tables:invalidate_range_start";
+    public static final String MREMAP_PTL_FLUSH = "move_ptes:flush_tlb_range";
+    public static final String MREMAP_FLUSH = "move_page_tables:flush_tlb_range";
+    public static final String MREMAP_END = "move_page_tables:invalidate_range_end";
+    // uprobes: __replace_page
+    public static final String UPROBE_START = "__replace_page:invalidate_range_start";
+    public static final String UPROBE_CLEAR = "__replace_page:ptep_clear_flush";
+    public static final String UPROBE_SET = "__replace_page:set_pte_at_notify";
+    public static final String UPROBE_END = "__replace_page:invalidate_range_end";
+    // remap_file_pages (mm/fremap.c; absent from 4.0, where it became an mmap emulation)
+    public static final String REMAP_START = "remap_file_pages:invalidate_range_start";
+    public static final String REMAP_CLEAR = "zap_pte:ptep_clear_flush";
+    public static final String REMAP_END = "remap_file_pages:invalidate_range_end";
 }

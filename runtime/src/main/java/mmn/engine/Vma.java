@@ -36,6 +36,11 @@ public final class Vma {
         return new Vma(s, e, prot, anon, file, shared, huge, hugetlb, pgoff + ((s - start) >>> Addr.PAGE_SHIFT));
     }
 
+    /** The same mapping at another address, same file offset (copy_vma for mremap). */
+    Vma movedTo(long newStart) {
+        return new Vma(newStart, newStart + (end - start), prot, anon, file, shared, huge, hugetlb, pgoff);
+    }
+
     public long start() { return start; }
     public long end() { return end; }
     public int prot() { return prot; }

@@ -20,8 +20,12 @@ final class Vmm {
 
     // ------------------------------------------------------------ plumbing
 
+    /** The operation and phase an operation interrupted (an operation injected at another's phase). */
+    private final java.util.ArrayDeque<String[]> outer = new java.util.ArrayDeque<>();
+
     private void beginOp(String name, Space s) {
         if (s.exited) throw new EngineException(s.name + " has exited; no further operations on it");
+        outer.push(new String[] {w.operation, w.phase});
         w.operation = name;
         w.phase = null;
     }
@@ -39,7 +43,9 @@ final class Vmm {
     }
 
     private void endOp() {
-        w.phase = null;
+        String[] o = outer.isEmpty() ? new String[] {w.operation, null} : outer.pop();
+        w.operation = o[0] == null ? w.operation : o[0];
+        w.phase = o[1];
     }
 
     private void lockPtl(Space s) {
@@ -65,7 +71,11 @@ final class Vmm {
         if (t == null || (write && !t.writable)) {
             long pte = s.pageTable.get(va);
             if (!Pte.present(pte) || (write && !Pte.writable(pte))) {
-                if (handleMmFault(s, va, write) == World.PageRequestResult.INVALID) {
+                World.PageRequestResult res = handleMmFault(s, va, write);
+                if (res == World.PageRequestResult.WAIT)
+                    throw new EngineException("the CPU access to " + Addr.hex(va) + " would wait for the running operation (its page-table lock,"
+                            + " or migration_entry_wait), which cannot finish while this thread waits", "inject the access at a later phase");
+                if (res == World.PageRequestResult.INVALID) {
                     Vma v = s.findVma(va);
                     throw new EngineException("SIGSEGV: " + s.name + " " + (write ? "writes" : "reads") + " " + Addr.hex(va)
                             + (v == null ? ", which no VMA maps" : ", which its VMA " + v.range() + " (" + Vma.protString(v.prot) + ") does not allow"));
@@ -97,14 +107,19 @@ final class Vmm {
 
     /** handle_mm_fault for one page. */
     World.PageRequestResult handleMmFault(Space s, long va, boolean write) {
+        // an access injected while an operation holds the PTL: the fault handler spins on
+        // the lock until the operation drops it, so the request is answered only after that
+        if (s.ptlHeld()) return World.PageRequestResult.WAIT;
         Vma vma = s.findVma(va);
         if (vma == null || !vma.allows(write)) return World.PageRequestResult.INVALID;
         long page = Addr.pageDown(va);
         long pte = s.pageTable.get(page);
         if (!Pte.mapsPage(pte)) {
-            if (Pte.isSwap(pte) || Pte.isMigration(pte))
-                throw new EngineException("not supported yet: faulting in a swap or migration entry");
-            faultIn(s, vma, page, write);
+            // do_swap_page: a migration entry waits for the migration; a swap entry swaps in
+            if (Pte.isMigration(pte)) return World.PageRequestResult.WAIT;
+            if (Pte.isSwap(pte)) doSwapPage(s, vma, page, pte, write);
+            else if (Pte.isFile(pte)) doNonlinearFault(s, vma, page, pte, write);
+            else faultIn(s, vma, page, write);
         } else if (write && !Pte.writable(pte)) {
             doWpPage(s, vma, page, pte, PhaseListener.NONE);
         } else {
@@ -142,6 +157,45 @@ final class Vmm {
         s.pageTable.set(va, Pte.make(pfn, flags));
         unlockPtl(s);
         w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /**
+     * do_swap_page: the page still in the swap cache (reclaim has not freed it yet) is
+     * mapped again, which makes reclaim's __remove_mapping fail; otherwise a new frame is
+     * read in from the slot. The model maps a swapped-in page writable only on a write
+     * fault (a read fault leaves it read-only, as do_swap_page does without reuse_swap_page).
+     */
+    private void doSwapPage(Space s, Vma vma, long va, long pte, boolean write) {
+        int slot = Pte.pfn(pte);
+        Integer cached = w.swapCache.get(slot);
+        int pfn;
+        if (cached != null) {
+            pfn = cached;
+            w.mem.get(pfn);
+        } else {
+            Long saved = w.swap.get(slot);
+            pfn = w.mem.alloc(FrameKind.USER);
+            w.mem.setValue(pfn, saved == null ? 0 : saved);
+        }
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG | (write && vma.allows(true) ? Pte.WRITE | Pte.DIRTY : 0);
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " swapped in from slot " + slot
+                + (cached != null ? " (still in the swap cache)" : "") + ": " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /** 3.16/3.19 do_nonlinear_fault: a file PTE names the page-cache page to map (remap_file_pages). */
+    private void doNonlinearFault(Space s, Vma vma, long va, long pte, boolean write) {
+        int pfn = pageCacheGet(vma.file, Pte.pfn(pte));
+        w.mem.get(pfn);
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG | (write ? Pte.WRITE | Pte.DIRTY : 0);
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " nonlinear fault, file page " + Pte.pfn(pte) + ": " + Pte.describe(Pte.make(pfn, flags)));
     }
 
     /** find_get_page, allocating (reading in) the page on a miss; the cache keeps one reference. */
@@ -330,7 +384,7 @@ final class Vmm {
                     w.swap.remove(Pte.pfn(pte));
                     continue;
                 }
-                if (Pte.isMigration(pte)) continue;
+                if (Pte.isMigration(pte) || Pte.isFile(pte)) continue;
                 int pfn = Pte.pfn(pte);
                 if (pfn == PhysMem.ZERO_PFN) {
                     tlb.range = Range.page(va).union(tlb.range); // tlb_remove_tlb_entry only
@@ -505,6 +559,581 @@ final class Vmm {
         tlbFlushMmuFree(tlb);
         s.exited = true;
         phase("free", l);
+        endOp();
+    }
+
+    // ------------------------------------------------------------ rmap operations
+
+    /** One PTE mapping a page, found by the rmap walk. */
+    record Mapping(Space space, long va) {}
+
+    /**
+     * The rmap walk (rmap_walk_anon / rmap_walk_file): every PTE in every space that maps
+     * the frame, spaces in declaration order, addresses ascending. The model scans the
+     * VMAs instead of keeping anon_vma chains: the answer is the same.
+     */
+    List<Mapping> rmap(int pfn) {
+        List<Mapping> out = new ArrayList<>();
+        for (Space sp : w.spaces.values()) {
+            if (sp.exited || sp.pageTable.root() < 0) continue;
+            for (Vma v : sp.vmas.values()) {
+                for (long va : sp.pageTable.populated(v.range())) {
+                    long pte = sp.pageTable.get(va);
+                    if (Pte.mapsPage(pte) && !Pte.huge(pte) && Pte.pfn(pte) == pfn) out.add(new Mapping(sp, va));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The distinct frames mapped by 4 KiB PTEs in r (the zero page is never migrated or reclaimed). */
+    private List<Integer> pagesIn(Space s, Range r, String op) {
+        List<Integer> out = new ArrayList<>();
+        for (long va : s.pageTable.populated(r)) {
+            long pte = s.pageTable.get(va);
+            if (!Pte.mapsPage(pte)) continue;
+            if (Pte.huge(pte))
+                throw new EngineException(op + " " + s.name + " " + Addr.hex(va) + ": a huge page is mapped there; the model moves 4 KiB pages only",
+                        "split " + s.name + " " + Addr.hex(va & -Addr.PMD_SIZE) + " first");
+            int pfn = Pte.pfn(pte);
+            if (pfn != PhysMem.ZERO_PFN && !out.contains(pfn)) out.add(pfn);
+        }
+        if (out.isEmpty()) throw new EngineException(op + " " + s.name + " " + r + ": no page is mapped there", "touch it first");
+        return out;
+    }
+
+    /** The call sites of one try_to_unmap_one flavour. */
+    private record UnmapSites(String start, String clear, String entry, String unlock, String end) {}
+
+    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, Sites.MIGRATE_CLEAR, null,
+            Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
+    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_CLEAR, Sites.RECLAIM_SWAP_ENTRY,
+            Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
+
+    /**
+     * try_to_unmap_one for one mapping: [start], PTL, clear (and flush the CPU, unless the
+     * flush is batched), install the migration or swap entry, drop the mapping's reference
+     * (the caller's keeps the page), unlock, [invalidate_page], [end]. {@code slot} < 0
+     * means a migration entry. Phases: start, clear, unlock, end (once per mapping).
+     */
+    private void tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
+        Space s = m.space();
+        Range page = Range.page(m.va());
+        step("start");
+        w.fire(s, sites.start(), page);
+        phase("start", l);
+        step("clear");
+        lockPtl(s);
+        long pte = s.pageTable.get(m.va());
+        boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
+        if (mapped) {
+            s.pageTable.set(m.va(), Pte.NONE);
+            if (!batched) cpuFlush(s, page);
+            // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
+            w.fire(s, sites.clear(), batched ? Range.ALL : page);
+            long entry = slot < 0 ? Pte.make(pfn, Pte.MIGRATION | (pte & Pte.WRITE)) : Pte.make(slot, Pte.SWAP);
+            s.pageTable.set(m.va(), entry);
+            if (sites.entry() != null) w.fire(s, sites.entry(), page);
+            w.mem.removeMap(pfn);
+            w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
+        }
+        phase("clear", l);
+        unlockPtl(s);
+        step("unlock");
+        if (mapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
+        phase("unlock", l);
+        step("end");
+        w.fire(s, sites.end(), page);
+        phase("end", l);
+    }
+
+    /**
+     * migrate (migrate_pages, MIGRATE_SYNC): per page, isolate it (a reference), unmap
+     * every mapping into migration entries (try_to_unmap_one), copy to a new frame,
+     * replace the migration entries by PTEs to the new frame (remove_migration_ptes: no
+     * flush, no notifier) and drop the isolation reference, which frees the old frame.
+     * Phases: start, clear, unlock, end (per mapping), copy, remap (per mapping), free.
+     */
+    void migrate(Space s, Range r, PhaseListener l) {
+        beginOp("migrate", s);
+        for (int old : pagesIn(s, r, "migrate")) {
+            w.mem.get(old); // isolate_lru_page
+            List<Mapping> maps = rmap(old);
+            for (Mapping m : maps) tryToUnmapOne(m, old, -1, MIGRATION, false, l);
+            step("copy");
+            int fresh = w.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
+            pageCacheReplace(old, fresh); // migrate_page_move_mapping
+            w.mem.setValue(fresh, w.mem.value(old)); // migrate_page_copy
+            w.copiedOut.add(old);
+            w.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
+            phase("copy", l);
+            for (Mapping m : maps) {
+                step("remap");
+                Space sp = m.space();
+                lockPtl(sp);
+                long pte = sp.pageTable.get(m.va());
+                if (Pte.isMigration(pte) && Pte.pfn(pte) == old) {
+                    w.fire(sp, Sites.MIGRATE_REMAP, Range.page(m.va()));
+                    long wr = pte & Pte.WRITE;
+                    w.mem.get(fresh);
+                    w.mem.addMap(fresh);
+                    sp.pageTable.set(m.va(), Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
+                }
+                unlockPtl(sp);
+                phase("remap", l);
+            }
+            w.mem.put(fresh);
+            step("free");
+            w.mem.put(old); // putback: the isolation reference was the last one
+            w.copiedOut.remove(old);
+            phase("free", l);
+        }
+        endOp();
+    }
+
+    /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
+    private void pageCacheReplace(int old, int fresh) {
+        for (TreeMap<Long, Integer> pages : w.pageCache.values()) {
+            for (java.util.Map.Entry<Long, Integer> e : pages.entrySet()) {
+                if (e.getValue() == old) {
+                    e.setValue(fresh);
+                    w.mem.get(fresh);
+                    w.mem.put(old);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * reclaim (shrink_page_list for one anon page): add_to_swap, unmap every mapping into
+     * swap entries (try_to_unmap_one), flush the batched CPU TLB flush where the profile
+     * batches it (4.3+ TTU_BATCH_FLUSH), write the page out, then __remove_mapping frees it
+     * unless it was mapped again meanwhile. The model reclaims as if page_check_references
+     * had found the page old: the aging pass is the separate `age` operation.
+     * Phases: start, clear, unlock, end (per mapping), flush, writeback, free.
+     */
+    void reclaim(Space s, Range r, PhaseListener l) {
+        beginOp("reclaim", s);
+        boolean batched = w.profile.batchedUnmapFlush;
+        for (int pfn : pagesIn(s, r, "reclaim")) {
+            if (isPageCache(pfn))
+                throw new EngineException("reclaim " + s.name + " " + r + ": pfn " + pfn + " is a file page; the model swaps out anonymous pages only",
+                        "reclaim a page of an anon mapping");
+            w.mem.get(pfn); // isolate_lru_page
+            int slot = w.nextSwapSlot++;
+            w.swapCache.put(slot, pfn); // add_to_swap: the swap cache holds a reference
+            w.mem.get(pfn);
+            List<Mapping> maps = rmap(pfn);
+            for (Mapping m : maps) tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l);
+            step("flush");
+            for (Space sp : spacesOf(maps)) {
+                if (batched) cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty: the deferred CPU flush
+                w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
+            }
+            phase("flush", l);
+            step("writeback");
+            w.swap.put(slot, w.mem.value(pfn)); // pageout
+            w.copiedOut.add(pfn);
+            phase("writeback", l);
+            step("free");
+            // __remove_mapping: the reference freeze fails if the page was faulted back in
+            if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
+                w.swapCache.remove(slot);
+                w.mem.put(pfn);
+                w.mem.put(pfn);
+            } else {
+                w.trace.event("reclaim", "pfn " + pfn + " was mapped again: __remove_mapping fails, the page stays in the swap cache");
+                w.mem.put(pfn);
+            }
+            w.copiedOut.remove(pfn);
+            phase("free", l);
+        }
+        endOp();
+    }
+
+    private static List<Space> spacesOf(List<Mapping> maps) {
+        List<Space> out = new ArrayList<>();
+        for (Mapping m : maps) if (!out.contains(m.space())) out.add(m.space());
+        return out;
+    }
+
+    private boolean isPageCache(int pfn) {
+        for (TreeMap<Long, Integer> pages : w.pageCache.values()) if (pages.containsValue(pfn)) return true;
+        return false;
+    }
+
+    // ------------------------------------------------------------ KSM
+
+    /**
+     * ksm: try_to_merge_two_pages. a's page becomes the KSM page (write_protect_page), then
+     * b's page is write-protected, compared, and its PTE pointed at the KSM page
+     * (replace_page); the scanner's reference on b's old page is dropped last, which frees
+     * it. The language takes the two pages' contents as identical, so the model makes them
+     * so before the scan; a write that lands between the write-protect and the compare
+     * makes pages_identical fail and the merge is abandoned, as in the kernel.
+     * Phases: protect-start, protect-clear, protect-set, protect-end (for a, then b),
+     * replace-start, replace-clear, replace-set, replace-end, free.
+     */
+    void ksm(Space a, long va, Space b, long vb, PhaseListener l) {
+        beginOp("ksm", a);
+        if (b.exited) throw new EngineException(b.name + " has exited");
+        long pa = Addr.pageDown(va), pb = Addr.pageDown(vb);
+        int kpage = ksmCandidate(a, pa), page = ksmCandidate(b, pb);
+        if (kpage == page) throw new EngineException("ksm: " + a.name + " " + Addr.hex(pa) + " and " + b.name + " " + Addr.hex(pb)
+                + " already map the same frame (pfn " + page + ")");
+        w.mem.get(kpage); // follow_page(FOLL_GET): the scanner's references
+        w.mem.get(page);
+        w.mem.setValue(page, w.mem.value(kpage)); // the contents are taken as identical
+        long protectedPte = writeProtectPage(a, pa, kpage, l);
+        long orig = writeProtectPage(b, pb, page, l);
+        boolean identical = protectedPte != Pte.NONE && orig != Pte.NONE && w.mem.value(page) == w.mem.value(kpage);
+        if (identical) {
+            replacePage(b, pb, page, kpage, orig, l);
+        } else {
+            w.trace.event("ksm", "pages_identical failed or a PTE changed: no merge");
+        }
+        step("free");
+        w.mem.put(kpage);
+        w.mem.put(page); // the scanner's reference: after replace_page it was the last
+        phase("free", l);
+        endOp();
+    }
+
+    private int ksmCandidate(Space s, long va) {
+        Vma v = s.findVma(va);
+        long pte = s.pageTable.get(va);
+        if (v == null || !v.anon || !Pte.present(pte) || Pte.huge(pte) || Pte.pfn(pte) == PhysMem.ZERO_PFN)
+            throw new EngineException("ksm: " + s.name + " " + Addr.hex(va) + " has no anonymous 4 KiB page mapped", "touch it with a write first");
+        return Pte.pfn(pte);
+    }
+
+    /** write_protect_page: returns the write-protected PTE, or NONE when the page moved meanwhile. */
+    private long writeProtectPage(Space s, long va, int pfn, PhaseListener l) {
+        Range page = Range.page(va);
+        step("protect-start");
+        w.fire(s, Sites.KSM_WP_START, page);
+        phase("protect-start", l);
+        step("protect-clear");
+        lockPtl(s);
+        long pte = s.pageTable.get(va);
+        long result = Pte.NONE;
+        boolean same = Pte.present(pte) && Pte.pfn(pte) == pfn;
+        boolean change = same && (Pte.writable(pte) || Pte.dirty(pte));
+        if (change) {
+            s.pageTable.set(va, Pte.NONE);
+            cpuFlush(s, page);
+            w.fire(s, Sites.KSM_WP_CLEAR, page);
+        }
+        phase("protect-clear", l);
+        step("protect-set");
+        if (change) {
+            long entry = Pte.make(pfn, Pte.PRESENT | (pte & Pte.YOUNG)); // clean and write-protected
+            w.fire(s, Sites.KSM_WP_SET, page, va, entry);
+            s.pageTable.set(va, entry);
+            result = entry;
+        } else if (same) {
+            result = pte;
+        }
+        phase("protect-set", l);
+        unlockPtl(s);
+        step("protect-end");
+        w.fire(s, Sites.KSM_WP_END, page);
+        phase("protect-end", l);
+        return result;
+    }
+
+    /** replace_page: point the PTE at the KSM page; the old page keeps only the scanner's reference. */
+    private void replacePage(Space s, long va, int old, int kpage, long orig, PhaseListener l) {
+        Range page = Range.page(va);
+        step("replace-start");
+        w.fire(s, Sites.KSM_REPLACE_START, page);
+        phase("replace-start", l);
+        step("replace-clear");
+        lockPtl(s);
+        boolean same = s.pageTable.get(va) == orig; // pte_same with the write-protected value
+        if (same) {
+            w.mem.get(kpage);
+            w.mem.addMap(kpage);
+            s.pageTable.set(va, Pte.NONE);
+            cpuFlush(s, page);
+            w.fire(s, Sites.KSM_REPLACE_CLEAR, page);
+        }
+        phase("replace-clear", l);
+        step("replace-set");
+        if (same) {
+            long entry = Pte.make(kpage, Pte.PRESENT);
+            w.fire(s, Sites.KSM_REPLACE_SET, page, va, entry);
+            w.checker.beforeRepointSameContent(s, va, old, kpage);
+            s.pageTable.set(va, entry);
+            w.mem.removeMap(old);
+            w.mem.put(old);
+        }
+        phase("replace-set", l);
+        unlockPtl(s);
+        step("replace-end");
+        w.fire(s, Sites.KSM_REPLACE_END, page);
+        phase("replace-end", l);
+    }
+
+    // ------------------------------------------------------------ aging
+
+    /**
+     * age: page_referenced for each page mapped in r: per mapping (rmap walk), under the
+     * PTL, ptep_clear_flush_young (test and clear the young bit; x86 does no CPU flush)
+     * then ->clear_flush_young; the page counts as referenced if either saw it young.
+     * Nothing is freed and no start/end is fired. Phases: clear-young, unlock (per mapping).
+     */
+    void age(Space s, Range r, PhaseListener l) {
+        beginOp("age", s);
+        for (int pfn : pagesIn(s, r, "age")) {
+            boolean referenced = false;
+            for (Mapping m : rmap(pfn)) {
+                Space sp = m.space();
+                Range page = Range.page(m.va());
+                step("clear-young");
+                lockPtl(sp);
+                long pte = sp.pageTable.get(m.va());
+                boolean young = Pte.young(pte);
+                if (young) {
+                    sp.pageTable.set(m.va(), Pte.mkold(pte));
+                    w.fire(sp, Sites.AGE_FLUSH_YOUNG, page); // arm64 flushes a young PTE (and from 6.6 notifies)
+                }
+                boolean secondary = false;
+                for (Hook h : w.profile.row(Sites.AGE_NOTIFY, w.arch()).hooks()) {
+                    if (h == Hook.CLEAR_FLUSH_YOUNG) secondary |= w.clearFlushYoung(sp, page, Sites.AGE_NOTIFY);
+                }
+                referenced |= young || secondary;
+                phase("clear-young", l);
+                unlockPtl(sp);
+                step("unlock");
+                phase("unlock", l);
+            }
+            w.trace.event("age", "pfn " + pfn + (referenced ? " referenced" : " not referenced"));
+        }
+        endOp();
+    }
+
+    // ------------------------------------------------------------ OOM reaper
+
+    /**
+     * oom-reap: __oom_reap_task_mm. Where the profile has no reaper (before 4.6) this is an
+     * error. 4.6-4.18 skip an mm with subscribers altogether; otherwise, per anon or
+     * private VMA: gather, a non-blocking start (6.5+: may fail with -EAGAIN, then the VMA
+     * is skipped and end is not called), zap, end, tlb_finish_mmu. VMAs and page tables
+     * stay. Phases: start, clear, end, flush, free, batch-flush (per VMA).
+     */
+    void oomReap(Space s, PhaseListener l) {
+        if (!w.profile.hasSite(Sites.OOM_REAP_START))
+            throw new EngineException(w.profile.name + " has no OOM reaper (it arrived in 4.6)", "use exit, or a later profile");
+        beginOp("oom-reap", s);
+        if (w.profile.oomReaperSkipsSubscribed && !s.subscribers.isEmpty()) {
+            w.trace.event("oom", s.name + " has mmu notifiers: the OOM reaper skips it (mm_has_notifiers) and sets MMF_OOM_SKIP");
+            endOp();
+            return;
+        }
+        for (Vma v : List.copyOf(s.vmas.values())) {
+            if (v.shared && !v.anon) continue; // only anonymous or private memory is reaped
+            Range r = v.range();
+            MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
+            step("start");
+            if (!w.fireStartNonblock(s, Sites.OOM_REAP_START, r)) {
+                w.trace.event("oom", "non-blocking start failed for " + r + ": this VMA is skipped, no end");
+                continue;
+            }
+            phase("start", l);
+            step("clear");
+            zap(s, tlb, r, l);
+            phase("clear", l);
+            step("end");
+            w.fire(s, Sites.OOM_REAP_END, r);
+            phase("end", l);
+            step("flush");
+            tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+            phase("flush", l);
+            step("free");
+            tlbFlushMmuFree(tlb);
+            phase("free", l);
+        }
+        endOp();
+    }
+
+    // ------------------------------------------------------------ mremap
+
+    /**
+     * mremap to a fixed new address: copy_vma, then move_page_tables over the old range
+     * (start; per PTE table, under the old and the new PTL, move every entry; 4.20+ flush
+     * the old range before dropping the PTLs; drop the PTLs; before 4.20 one CPU flush of
+     * the old range now; end), then do_munmap of the old range. The pages are moved, not
+     * freed: the danger is a translation of the old address that outlives the PTLs while
+     * another thread frees the page through the new address (kernel-reference §7 #7).
+     * Phases: start, move, unlock (per PTE table), flush, end, unmap.
+     */
+    void mremap(Space s, Range r, long newStart, PhaseListener l) {
+        beginOp("mremap", s);
+        Vma v = s.findVma(r.start());
+        if (v == null || r.end() > v.end)
+            throw new EngineException("mremap " + s.name + " " + r + ": the range must lie inside one VMA (-EFAULT)");
+        if (!Addr.pageAligned(newStart)) throw new EngineException("mremap: the new address " + Addr.hex(newStart) + " is not page aligned",
+                "use " + Addr.hex(Addr.pageDown(newStart)));
+        Range to = new Range(newStart, newStart + r.size());
+        if (to.overlaps(r)) throw new EngineException("mremap: the new range " + to + " overlaps the old one (-EINVAL)");
+        for (Vma o : s.vmas.values()) {
+            if (to.overlaps(o.start, o.end)) throw new EngineException("mremap: " + to + " overlaps " + o.range() + " in " + s.name,
+                    "munmap it first or choose another address");
+        }
+        long delta = newStart - r.start();
+        Vma moved = v.slice(r.start(), r.end()).movedTo(newStart); // copy_vma
+        s.vmas.put(moved.start, moved);
+        step("start");
+        w.fire(s, Sites.MREMAP_START, r);
+        phase("start", l);
+        List<Long> addrs = s.pageTable.populated(r);
+        int i = 0;
+        boolean any = false;
+        while (i < addrs.size()) {
+            long table = addrs.get(i) & -Addr.PMD_SIZE;
+            step("move");
+            lockPtl(s); // old PTL, then new PTL
+            lockPtl(s);
+            boolean present = false;
+            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
+                long va = addrs.get(i++);
+                long pte = s.pageTable.get(va);
+                if (Pte.none(pte)) continue;
+                if (Pte.huge(pte)) throw new EngineException("mremap: a huge page is mapped at " + Addr.hex(va) + "; the model moves 4 KiB PTEs only",
+                        "split it first");
+                s.pageTable.set(va, Pte.NONE); // ptep_get_and_clear: no flush
+                s.pageTable.set(va + delta, pte);
+                present |= Pte.present(pte);
+            }
+            any |= present;
+            Range span = new Range(Math.max(table, r.start()), Math.min(table + Addr.PMD_SIZE, r.end()));
+            if (present && w.profile.mremapFlushUnderPtl) {
+                cpuFlush(s, span);
+                w.fire(s, Sites.MREMAP_PTL_FLUSH, span);
+            }
+            phase("move", l);
+            unlockPtl(s);
+            unlockPtl(s);
+            step("unlock");
+            phase("unlock", l);
+        }
+        step("flush");
+        if (any && !w.profile.mremapFlushUnderPtl) {
+            cpuFlush(s, r);
+            w.fire(s, Sites.MREMAP_FLUSH, r);
+        }
+        phase("flush", l);
+        step("end");
+        w.fire(s, Sites.MREMAP_END, r);
+        phase("end", l);
+        step("unmap");
+        munmap(s, r, PhaseListener.NONE); // do_munmap of the old range: its page tables go
+        phase("unmap", l);
+        endOp();
+    }
+
+    // ------------------------------------------------------------ uprobes
+
+    /**
+     * uprobe: uprobe_write_opcode -> __replace_page. The text page (a page-cache page,
+     * faulted in first as get_user_pages does) is replaced by an anonymous copy holding
+     * the breakpoint: a PTE repointed to a page with different content (case B). The old
+     * page is never freed here: the page cache and the caller's reference keep it.
+     * Phases: start, clear, set, unlock, end.
+     */
+    void uprobe(Space s, long va, PhaseListener l) {
+        beginOp("uprobe", s);
+        long page = Addr.pageDown(va);
+        Vma v = s.findVma(page);
+        if (v == null || v.anon)
+            throw new EngineException("uprobe " + s.name + " " + Addr.hex(page) + ": uprobes patch file-backed text; " + (v == null ? "no VMA maps it" : "the VMA is anonymous"),
+                    "map a file there");
+        long pte = s.pageTable.get(page);
+        if (!Pte.present(pte)) {
+            handleMmFault(s, page, false); // get_user_pages(FOLL_FORCE)
+            pte = s.pageTable.get(page);
+        }
+        int old = Pte.pfn(pte);
+        w.mem.get(old); // the caller's reference
+        int fresh = w.mem.alloc(FrameKind.USER); // the breakpoint copy; this reference becomes the mapping's
+        w.mem.setValue(fresh, w.mem.value(old) ^ 0xCC);
+        Range r = Range.page(page);
+        step("start");
+        w.fire(s, Sites.UPROBE_START, r);
+        phase("start", l);
+        step("clear");
+        lockPtl(s);
+        w.mem.addMap(fresh);
+        s.pageTable.set(page, Pte.NONE);
+        cpuFlush(s, r);
+        w.fire(s, Sites.UPROBE_CLEAR, r);
+        phase("clear", l);
+        step("set");
+        long npte = Pte.make(fresh, Pte.PRESENT | Pte.YOUNG);
+        w.fire(s, Sites.UPROBE_SET, r, page, npte);
+        w.checker.beforeRepoint(s, page, old, fresh);
+        s.pageTable.set(page, npte);
+        w.mem.removeMap(old);
+        phase("set", l);
+        unlockPtl(s);
+        w.mem.put(old); // the old mapping's reference, after the unlock
+        step("unlock");
+        phase("unlock", l);
+        step("end");
+        w.fire(s, Sites.UPROBE_END, r);
+        phase("end", l);
+        w.mem.put(old); // uprobe_write_opcode: put_page after __replace_page
+        endOp();
+    }
+
+    // ------------------------------------------------------------ remap_file_pages
+
+    /**
+     * remap: remap_file_pages (3.16/3.19 mm/fremap.c). The language gives no file
+     * offset, so the model maps the range to the file's first pages (pgoff 0), or, when
+     * that is already its linear offset, to the pages right after it. Inside one
+     * start/end: per page, under the PTL, zap_pte (clear + flush) then a nonlinear file
+     * PTE; pages are faulted in later through it. The page cache keeps the old pages.
+     * From 4.0 the syscall is an mmap(MAP_FIXED|MAP_POPULATE) emulation: the profile has
+     * no such sites and this is an error. Phases: start, clear (per page), end.
+     */
+    void remap(Space s, Range r, PhaseListener l) {
+        if (!w.profile.hasSite(Sites.REMAP_START))
+            throw new EngineException(w.profile.name + " has no remap_file_pages of its own: since 4.0 it is emulated with"
+                    + " mmap(MAP_FIXED|MAP_POPULATE), i.e. an munmap of the range followed by faults",
+                    "write it as munmap + map + touch, or use linux-3.16 / linux-3.19");
+        beginOp("remap", s);
+        Vma v = s.findVma(r.start());
+        if (v == null || r.end() > v.end || v.anon || !v.shared)
+            throw new EngineException("remap " + s.name + " " + r + ": remap_file_pages needs one shared file mapping (-EINVAL)");
+        long linear = v.fileIndex(r.start());
+        long pgoff = linear == 0 ? r.pages() : 0;
+        step("start");
+        w.fire(s, Sites.REMAP_START, r);
+        phase("start", l);
+        for (long i = 0; i < r.pages(); i++) {
+            long va = r.start() + i * Addr.PAGE_SIZE;
+            Range page = Range.page(va);
+            step("clear");
+            s.pageTable.allocTables(va);
+            lockPtl(s);
+            long pte = s.pageTable.get(va);
+            if (Pte.present(pte)) {
+                s.pageTable.set(va, Pte.NONE);
+                cpuFlush(s, page);
+                w.fire(s, Sites.REMAP_CLEAR, page);
+                w.mem.removeMap(Pte.pfn(pte));
+                w.mem.put(Pte.pfn(pte)); // page_cache_release: the page cache keeps the page
+            }
+            s.pageTable.set(va, Pte.make((int) (pgoff + i), Pte.FILE));
+            phase("clear", l);
+            unlockPtl(s);
+        }
+        step("end");
+        w.fire(s, Sites.REMAP_END, r);
+        phase("end", l);
         endOp();
     }
 }

@@ -41,6 +41,13 @@ public final class World {
     final Map<String, TreeMap<Long, Integer>> pageCache = new TreeMap<>();
     /** Swap slots: slot -> saved value. */
     final TreeMap<Integer, Long> swap = new TreeMap<>();
+    /** The swap cache: slot -> frame still in memory (add_to_swap until __remove_mapping). */
+    final TreeMap<Integer, Integer> swapCache = new TreeMap<>();
+    /**
+     * Frames whose contents were already copied out by the running operation (migration's
+     * copy, reclaim's pageout): a device write into one now is lost. Empty between statements.
+     */
+    final Set<Integer> copiedOut = new java.util.HashSet<>();
     int nextSwapSlot = 1;
     int gatherBatch = DEFAULT_GATHER_BATCH;
     int stormThreshold = DEFAULT_STORM_THRESHOLD;
@@ -369,6 +376,30 @@ public final class World {
 
     public void cow(Space s, long va, PhaseListener l) { vmm.cow(s, va, l); }
 
+    /** Migrate the pages mapped in r to new frames (migrate_pages, synchronous). */
+    public void migrate(Space s, Range r, PhaseListener l) { vmm.migrate(s, r, l); }
+
+    /** Swap out the pages mapped in r through rmap (shrink_page_list). */
+    public void reclaim(Space s, Range r, PhaseListener l) { vmm.reclaim(s, r, l); }
+
+    /** KSM merges b's page at vb into a's page at va (one write-protected frame). */
+    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm(a, va, b, vb, l); }
+
+    /** Page aging of the pages mapped in r (page_referenced: clear_flush_young). */
+    public void age(Space s, Range r, PhaseListener l) { vmm.age(s, r, l); }
+
+    /** The OOM reaper on s (__oom_reap_task_mm). */
+    public void oomReap(Space s, PhaseListener l) { vmm.oomReap(s, l); }
+
+    /** mremap(MREMAP_FIXED) of r to newStart (move_page_tables). */
+    public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap(s, r, newStart, l); }
+
+    /** uprobes installing a breakpoint in the text page at va (__replace_page). */
+    public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobe(s, va, l); }
+
+    /** remap_file_pages over r (3.16/3.19 only). */
+    public void remap(Space s, Range r, PhaseListener l) { vmm.remap(s, r, l); }
+
     /** fork: the child space is created if it was not declared. */
     public void fork(Space parent, String child, PhaseListener l) {
         Space c = spaces.containsKey(child) ? spaces.get(child) : createSpace(child);
@@ -411,7 +442,8 @@ public final class World {
 
     // ---------------------------------------------------------------- notifier dispatch
 
-    enum PageRequestResult { SUCCESS, INVALID }
+    /** SUCCESS: retry the walk; INVALID: no VMA allows it; WAIT: the handler sleeps (migration_entry_wait). */
+    enum PageRequestResult { SUCCESS, INVALID, WAIT }
 
     void hook(Space s, String text) {
         trace.event("hook", text);
@@ -430,6 +462,8 @@ public final class World {
                 case INVALIDATE_PAGE: invalidatePage(s, address, site); break;
                 case CHANGE_PTE: changePte(s, address, pte, site); break;
                 case CLEAR_FLUSH_YOUNG: clearFlushYoung(s, r, site); break;
+                case CLEAR_YOUNG: clearYoung(s, r, site); break;
+                case TEST_YOUNG: testYoung(s, address, site); break;
                 default: throw new IllegalStateException("site " + site + " lists " + h);
             }
         }
@@ -512,6 +546,60 @@ public final class World {
             if (sub.has(Hook.CLEAR_FLUSH_YOUNG)) young |= sub.ops.clearFlushYoung(ctx(sub, false), r);
         }
         return young;
+    }
+
+    boolean clearYoung(Space s, Range r, String site) {
+        hook(s, hookLabel("clear_young " + r, site));
+        boolean young = false;
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.CLEAR_YOUNG)) young |= sub.ops.clearYoung(ctx(sub, false), r);
+        }
+        return young;
+    }
+
+    boolean testYoung(Space s, long address, String site) {
+        hook(s, hookLabel("test_young " + Addr.hex(address), site));
+        boolean young = false;
+        for (Subscriber sub : List.copyOf(s.subscribers)) {
+            if (sub.has(Hook.TEST_YOUNG)) young |= sub.ops.testYoung(ctx(sub, false), address);
+        }
+        return young;
+    }
+
+    /**
+     * mmu_notifier_invalidate_range_start_nonblock (4.19+): the site's start with the
+     * blockable flag clear. Where the profile lets a start fail and a subscriber returns
+     * -EAGAIN, the core (6.5 __mmu_notifier_invalidate_range_start) still calls every
+     * start, then calls end on every subscriber that has one, and returns the error: the
+     * caller must not call end itself. Returns whether the start succeeded.
+     */
+    boolean fireStartNonblock(Space s, String site, Range r) {
+        SiteRow row = profile.row(site, arch);
+        boolean ok = true;
+        for (Hook h : row.hooks()) {
+            if (h != Hook.INVALIDATE_RANGE_START) throw new IllegalStateException("site " + site + " lists " + h);
+            NotifierRange nr = new NotifierRange(r, row.event(), false);
+            s.activeInvalidations++;
+            hook(s, hookLabel("invalidate_range_start " + nr, site));
+            boolean failed = false;
+            for (Subscriber sub : List.copyOf(s.subscribers)) {
+                if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
+                checkAlive(sub, "invalidate_range_start");
+                if (!sub.ops.invalidateRangeStart(ctx(sub, false), nr) && profile.startMayFail) {
+                    hook(s, "  -EAGAIN from " + sub.name);
+                    failed = true;
+                }
+            }
+            if (failed) {
+                hook(s, "  start failed: the core calls invalidate_range_end on every subscriber that has it");
+                for (Subscriber sub : List.copyOf(s.subscribers)) {
+                    if (sub.has(Hook.INVALIDATE_RANGE_END)) sub.ops.invalidateRangeEnd(ctx(sub, false), nr);
+                }
+                s.activeInvalidations--;
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     private void checkAlive(Subscriber sub, String what) {
@@ -631,6 +719,8 @@ public final class World {
         pageCache.putAll(copy.pageCache);
         swap.clear();
         swap.putAll(copy.swap);
+        swapCache.clear();
+        swapCache.putAll(copy.swapCache);
         nextSwapSlot = copy.nextSwapSlot;
         gatherBatch = copy.gatherBatch;
         stormThreshold = copy.stormThreshold;
@@ -656,6 +746,7 @@ public final class World {
             for (Map.Entry<Long, Integer> e : f.getValue().entrySet()) h.put(e.getKey()).put(e.getValue());
         }
         for (Map.Entry<Integer, Long> e : swap.entrySet()) h.put(e.getKey()).put(e.getValue());
+        for (Map.Entry<Integer, Integer> e : swapCache.entrySet()) h.put(e.getKey()).put(e.getValue());
         h.put(nextSwapSlot);
         return h.hex();
     }
@@ -704,6 +795,7 @@ public final class World {
         }
         for (Map.Entry<String, TreeMap<Long, Integer>> f : o.pageCache.entrySet()) c.pageCache.put(f.getKey(), new TreeMap<>(f.getValue()));
         c.swap.putAll(o.swap);
+        c.swapCache.putAll(o.swapCache);
         c.nextSwapSlot = o.nextSwapSlot;
         c.gatherBatch = o.gatherBatch;
         c.stormThreshold = o.stormThreshold;

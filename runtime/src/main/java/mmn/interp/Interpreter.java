@@ -391,6 +391,51 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 String child = ((Stmt.NameArg) a.get(1)).name().text();
                 return (w, l) -> w.fork(w.space(parent), child, l);
             }
+            case "migrate": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return (w, l) -> w.migrate(w.space(sp), r, l);
+            }
+            case "reclaim": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return (w, l) -> w.reclaim(w.space(sp), r, l);
+            }
+            case "ksm": {
+                String sa = space(a, 0).name();
+                long va = address(a, 1);
+                String sb = space(a, 2).name();
+                long vb = address(a, 3);
+                return (w, l) -> w.ksm(w.space(sa), va, w.space(sb), vb, l);
+            }
+            case "age": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return (w, l) -> w.age(w.space(sp), r, l);
+            }
+            case "oom-reap": {
+                String sp = space(a, 0).name();
+                return (w, l) -> w.oomReap(w.space(sp), l);
+            }
+            case "mremap": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                long to = address(a, 2);
+                if (!Addr.pageAligned(to))
+                    throw new ScriptError(a.get(2).pos(), "mremap's new address must be page aligned: " + Addr.hex(to) + " is not",
+                            "did you mean " + Addr.hex(Addr.pageDown(to)) + "?");
+                return (w, l) -> w.mremap(w.space(sp), r, to, l);
+            }
+            case "uprobe": {
+                String sp = space(a, 0).name();
+                long va = address(a, 1);
+                return (w, l) -> w.uprobe(w.space(sp), va, l);
+            }
+            case "remap": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return (w, l) -> w.remap(w.space(sp), r, l);
+            }
             default:
                 throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", operations()));
         }
