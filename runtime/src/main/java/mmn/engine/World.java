@@ -47,7 +47,7 @@ public final class World {
      * Frames whose contents were already copied out by the running operation (migration's
      * copy, reclaim's pageout): a device write into one now is lost. Empty between statements.
      */
-    final Set<Integer> copiedOut = new java.util.HashSet<>();
+    final Set<Integer> copiedOut = new java.util.TreeSet<>();
     int nextSwapSlot = 1;
     int gatherBatch = DEFAULT_GATHER_BATCH;
     int stormThreshold = DEFAULT_STORM_THRESHOLD;
@@ -721,6 +721,9 @@ public final class World {
         swap.putAll(copy.swap);
         swapCache.clear();
         swapCache.putAll(copy.swapCache);
+        // mid-operation state too: the explorer snapshots and restores between micro-steps
+        copiedOut.clear();
+        copiedOut.addAll(copy.copiedOut);
         nextSwapSlot = copy.nextSwapSlot;
         gatherBatch = copy.gatherBatch;
         stormThreshold = copy.stormThreshold;
@@ -747,6 +750,8 @@ public final class World {
         }
         for (Map.Entry<Integer, Long> e : swap.entrySet()) h.put(e.getKey()).put(e.getValue());
         for (Map.Entry<Integer, Integer> e : swapCache.entrySet()) h.put(e.getKey()).put(e.getValue());
+        h.put(copiedOut.size());
+        for (int pfn : copiedOut) h.put(pfn);
         h.put(nextSwapSlot);
         return h.hex();
     }
@@ -796,6 +801,7 @@ public final class World {
         for (Map.Entry<String, TreeMap<Long, Integer>> f : o.pageCache.entrySet()) c.pageCache.put(f.getKey(), new TreeMap<>(f.getValue()));
         c.swap.putAll(o.swap);
         c.swapCache.putAll(o.swapCache);
+        c.copiedOut.addAll(o.copiedOut);
         c.nextSwapSlot = o.nextSwapSlot;
         c.gatherBatch = o.gatherBatch;
         c.stormThreshold = o.stormThreshold;

@@ -107,4 +107,24 @@ class EngineStateTest {
             if (stale) assertTrue(t.of(ViolationKind.STALE_TRANSLATION).get(0).why().contains("repointed"));
         }
     }
+
+    /**
+     * A snapshot taken in the middle of an operation carries its in-flight state: the
+     * explorer restores between micro-steps, and a migration's "already copied" mark
+     * left behind by an earlier replay once made a device write look lost.
+     */
+    @Test
+    void snapshotInsideAnOperationCarriesWhatItHasCopiedOut() {
+        Rig t = workload();
+        World.Snapshot[] atCopy = new World.Snapshot[1];
+        String[] hashAtCopy = new String[1];
+        t.stmt("migrate", () -> t.w.migrate(t.a, r(BASE, PAGE), after("copy", () -> {
+            atCopy[0] = t.w.snapshot();
+            hashAtCopy[0] = t.w.stateHash();
+        })));
+        World fresh = new World();
+        fresh.restore(atCopy[0]);
+        assertEquals(hashAtCopy[0], fresh.stateHash());
+        assertTrue(!fresh.copiedOut.isEmpty(), "the copied frame is part of the state at phase copy");
+    }
 }
