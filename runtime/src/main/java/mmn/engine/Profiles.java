@@ -8,10 +8,12 @@ import static mmn.engine.Hook.INVALIDATE_RANGE_ONLY_END;
 import static mmn.engine.Hook.INVALIDATE_PAGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.Hook.RELEASE;
+import static mmn.engine.Hook.TEST_YOUNG;
 import static mmn.engine.NotifierRange.Event.CLEAR;
 import static mmn.engine.NotifierRange.Event.PROTECTION_PAGE;
 import static mmn.engine.NotifierRange.Event.PROTECTION_VMA;
 import static mmn.engine.NotifierRange.Event.UNMAP;
+import static mmn.engine.SiteRow.Lock.I_MMAP;
 import static mmn.engine.SiteRow.Lock.MMAP_LOCK;
 import static mmn.engine.SiteRow.Lock.NONE;
 import static mmn.engine.SiteRow.Lock.PTL;
@@ -87,6 +89,16 @@ public final class Profiles {
             .row(Sites.REMAP_START, MMAP_LOCK, CLEAR, "mm/fremap.c SYSCALL_DEFINE5(remap_file_pages) -> mmu_notifier_invalidate_range_start(start, start + size)", INVALIDATE_RANGE_START)
             .row(Sites.REMAP_CLEAR, PTL, CLEAR, "mm/fremap.c install_file_pte -> zap_pte -> ptep_clear_flush (CPU only), then set_pte_at(file PTE)")
             .row(Sites.REMAP_END, MMAP_LOCK, CLEAR, "mm/fremap.c SYSCALL_DEFINE5(remap_file_pages) -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.COLLAPSE_SCAN_YOUNG, MMAP_LOCK, CLEAR, "mm/huge_memory.c khugepaged_scan_pmd -> mmu_notifier_test_young for a PTE that is not young", TEST_YOUNG)
+            .row(Sites.COLLAPSE_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c collapse_huge_page -> mmu_notifier_invalidate_range_start(address, address + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.COLLAPSE_PMD_CLEAR, PTL, CLEAR, "mm/huge_memory.c collapse_huge_page -> pmdp_clear_flush: CPU flush only")
+            .row(Sites.COLLAPSE_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c collapse_huge_page -> mmu_notifier_invalidate_range_end; __collapse_huge_page_copy then frees the small pages with no hook", INVALIDATE_RANGE_END)
+            .row(Sites.SPLIT_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_pmd -> mmu_notifier_invalidate_range_start(haddr, haddr + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.SPLIT_EARLY_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_pmd -> mmu_notifier_invalidate_range_end before split_huge_page: the window closes before anything changes", INVALIDATE_RANGE_END)
+            .row(Sites.SPLITTING_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_splitting -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.SPLITTING_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_splitting -> pmdp_splitting_flush (CPU flush), then mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_page_map -> pmdp_invalidate: CPU flush, no notifier")
+            .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_map -> pmd_populate, unlock: no notifier (same pages)")
             .build();
 
     /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
@@ -135,6 +147,19 @@ public final class Profiles {
             .row(Sites.OOM_REAP_END, MMAP_LOCK, UNMAP, "mm/oom_kill.c __oom_reap_task_mm -> tlb_finish_mmu after unmap_page_range, no invalidate_range_end")
             .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes: only a dirty moved PTE is flushed, after the new PTL is dropped (the model defers it with the rest)")
             .row(Sites.UPROBE_END, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_invalidate_range_end (a plain end: invalidate_range again)", INVALIDATE_RANGE_END)
+            .row(Sites.COLLAPSE_SCAN_YOUNG, MMAP_LOCK, CLEAR, "mm/khugepaged.c khugepaged_scan_pmd -> mmu_notifier_test_young for a PTE that is not young", TEST_YOUNG)
+            .row(Sites.COLLAPSE_START, MMAP_LOCK, CLEAR, "mm/khugepaged.c collapse_huge_page -> mmu_notifier_invalidate_range_start(address, address + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.COLLAPSE_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_huge_page -> pmdp_collapse_flush: CPU flush only")
+            .row(Sites.COLLAPSE_END, MMAP_LOCK, CLEAR, "mm/khugepaged.c collapse_huge_page -> mmu_notifier_invalidate_range_end (invalidate_range first); the small pages are freed after it", INVALIDATE_RANGE_END)
+            .row(Sites.RETRACT_START, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables: no invalidate_range_start (kernel-reference §7 #9)")
+            .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c retract_page_tables -> pmdp_collapse_flush: CPU flush only; pte_free follows at once")
+            .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables: no invalidate_range_end; the page-table page was already freed")
+            .row(Sites.SPLIT_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_start(haddr, haddr + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.SPLIT_EARLY_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd: one window around __split_huge_pmd_locked (no early end since the 4.5 THP refcount rework)")
+            .row(Sites.SPLITTING_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c: no __split_huge_page_splitting pass since the 4.5 THP refcount rework")
+            .row(Sites.SPLITTING_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c: no __split_huge_page_splitting pass since the 4.5 THP refcount rework")
+            .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_pmd_locked -> pmdp_invalidate: CPU flush, no notifier")
+            .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_only_end (same pages, per its comment)", INVALIDATE_RANGE_ONLY_END)
             // mm/fremap.c is gone: remap_file_pages is an mmap(MAP_FIXED|MAP_POPULATE) emulation (c8d78c1823f4)
             .without(Sites.REMAP_START, Sites.REMAP_CLEAR, Sites.REMAP_END)
             .build();
@@ -164,6 +189,9 @@ public final class Profiles {
             .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes -> flush_tlb_range(old range) before both PTLs are dropped (eb66ae030829): CPU only")
             .row(Sites.MREMAP_FLUSH, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables: no final flush (each table was flushed under its PTLs)")
             .row(Sites.UPROBE_START, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.RETRACT_START, I_MMAP, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start (the fix for kernel-reference §7 #9)", INVALIDATE_RANGE_START)
+            .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> pmdp_collapse_flush: CPU flush only")
+            .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> mmu_notifier_invalidate_range_end (invalidate_range first), then pte_free", INVALIDATE_RANGE_END)
             .build();
 
     /**
@@ -198,6 +226,11 @@ public final class Profiles {
             .archRow(Sites.AGE_FLUSH_YOUNG, "arm64", PTL, CLEAR, "arch/arm64/include/asm/pgtable.h ptep_clear_flush_young -> flush_tlb_page_nosync when the page was young -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
             .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(old range) under both PTLs", INVALIDATE_RANGE)
             .row(Sites.UPROBE_CLEAR, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
+            .row(Sites.COLLAPSE_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_huge_page -> pmdp_collapse_flush -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
+            .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c retract_page_tables -> pmdp_collapse_flush -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs; pte_free_defer after end", INVALIDATE_RANGE)
+            .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables -> mmu_notifier_invalidate_range_end, then pte_free_defer (RCU)", INVALIDATE_RANGE_END)
+            .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_pmd_locked -> pmdp_invalidate -> flush_pmd_tlb_range -> flush_tlb_range -> mmu_notifier_arch_invalidate_secondary_tlbs under the PMD lock", INVALIDATE_RANGE)
+            .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_end (only_end is gone)", INVALIDATE_RANGE_END)
             .build();
 
     private static final Map<String, Profile> ALL = new LinkedHashMap<>();
