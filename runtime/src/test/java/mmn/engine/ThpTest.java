@@ -93,6 +93,22 @@ class ThpTest {
         }
     }
 
+    /** Splitting an anon THP keeps every subpage: no strategy, naive or not, can be caught by it. */
+    @Test
+    void splitIsSafeEvenForNaiveStrategies() {
+        for (Profile p : ALL) {
+            for (String strategy : List.of("start-only", "end-only")) {
+                Rig t = thp(p, strategy, false);
+                t.stmt("collapse", () -> t.w.collapse(t.a, HUGE, PhaseListener.NONE));
+                t.stmt("dma", rw(t));
+                int before = t.found.size();
+                t.stmt("split", () -> t.w.split(t.a, HUGE, Rig.after("start", rw(t))));
+                t.stmt("dma", rw(t));
+                assertEquals(before, t.found.size(), p.name() + " " + strategy + ": " + t.found);
+            }
+        }
+    }
+
     @Test
     void thpHookSequencesFollowTheKernel() {
         assertEquals(List.of("invalidate_range_start", "invalidate_range_end"), collapseHooks(Profiles.LINUX_3_19));
