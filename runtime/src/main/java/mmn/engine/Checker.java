@@ -169,7 +169,8 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             // is now backed by another page (COW, KSM, migration) or its data is being
             // copied out (a migration or swap entry): the process will read the other copy.
             long pte = t.owner.space().pageTable.get(va);
-            boolean repointed = Pte.mapsPage(pte) && Pte.pfn(pte) != pfn;
+            int backing = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
+            boolean repointed = Pte.mapsPage(pte) && backing != pfn;
             // a write before the copy (migration) or the pageout (reclaim) is carried over; after it, it is lost
             boolean copyingOut = (Pte.isMigration(pte) || Pte.isSwap(pte)) && w.copiedOut.contains(pfn);
             if (repointed || copyingOut) {

@@ -135,6 +135,25 @@ public final class Operations {
                 new Step("remap_file_pages (3.16/3.19 mm/fremap.c; from 4.0 an mmap emulation): invalidate_range_start", Sites.REMAP_START, "start"),
                 new Step("install_file_pte, per page under the PTL: zap_pte (clear, flush, drop the mapping), then a nonlinear file PTE", Sites.REMAP_CLEAR, "clear"),
                 new Step("invalidate_range_end", Sites.REMAP_END, "end"));
+        define("collapse", List.of("unmap", "start", "clear-pmd", "end", "copy", "set", "free-table"),
+                new Step("khugepaged_scan_pmd: young bits, else ->test_young per PTE; an unreferenced range is left alone", Sites.COLLAPSE_SCAN_YOUNG, null),
+                new Step("anon: collapse_huge_page: allocate the huge page; mmap lock for write; invalidate_range_start", Sites.COLLAPSE_START, "start"),
+                new Step("under the PMD lock: clear the PMD that points at the PTE table, flush the CPU TLB", Sites.COLLAPSE_PMD_CLEAR, "clear-pmd"),
+                new Step("invalidate_range_end", Sites.COLLAPSE_END, "end"),
+                new Step("copy each small page into the huge page; clear its PTE and free it (no flush, no hook)", null, "copy"),
+                new Step("set the huge PMD; the PTE table is kept as its deposit", null, "set"),
+                new Step("file/shmem (4.8+): unmap the small pages (unmap_mapping_range, with its own hooks)", null, "unmap"),
+                new Step("retract_page_tables: invalidate_range_start (none before the fix)", Sites.RETRACT_START, "start"),
+                new Step("under the PMD lock: pmdp_collapse_flush, the PMD cleared and the CPU TLB flushed", Sites.RETRACT_PMD_CLEAR, "clear-pmd"),
+                new Step("invalidate_range_end (none before the fix)", Sites.RETRACT_END, "end"),
+                new Step("pte_free: the page-table page is freed", null, "free-table"));
+        define("split", List.of("start", "split", "end"),
+                new Step("__split_huge_pmd: invalidate_range_start", Sites.SPLIT_START, "start"),
+                new Step("3.16/3.19: the window closes before anything changes", Sites.SPLIT_EARLY_END, null),
+                new Step("3.16/3.19 __split_huge_page_splitting: its own start, pmdp_splitting_flush, end", Sites.SPLITTING_START, null),
+                new Step("(end of the splitting pass)", Sites.SPLITTING_END, null),
+                new Step("under the PMD lock: withdraw the deposited table, 512 PTEs to the same subpages, pmdp_invalidate", Sites.SPLIT_INVALIDATE, "split"),
+                new Step("pmd_populate; drop the lock; invalidate_range_end", Sites.SPLIT_END, "end"));
         define("dma", List.of(), new Step("device access: ATC, IOTLB, walk; page request on a fault", null, null));
     }
 
@@ -144,7 +163,10 @@ public final class Operations {
     }
 
     /** Operations the language names whose engine part is not built yet. */
-    public static final List<String> PLANNED = List.of("split", "collapse");
+    public static final List<String> PLANNED = List.of();
+
+    /** Sites of a part of an operation some kernels lack (khugepaged's file collapse before 4.8). */
+    public static final java.util.Set<String> OPTIONAL_SITES = java.util.Set.of(Sites.RETRACT_START, Sites.RETRACT_PMD_CLEAR, Sites.RETRACT_END);
 
     /**
      * Operations a kernel may lack: the profile has no row for this site, and the

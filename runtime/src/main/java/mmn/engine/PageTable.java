@@ -115,6 +115,41 @@ public final class PageTable {
         return t;
     }
 
+    /**
+     * Clears the PMD entry that points to va's PTE table (pmdp_collapse_flush) and returns
+     * the table's frame, which stays allocated; every PTE it held is reported changed.
+     */
+    int detachPteTable(long va) {
+        int pmd = tableAt(va, 2);
+        long[] tab = mem.table(pmd);
+        int i = Addr.index(va, 2);
+        int pte = Pte.pfn(tab[i]);
+        tab[i] = Pte.NONE;
+        long base = va & -Addr.PMD_SIZE;
+        long[] ptes = mem.table(pte);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+            if (ptes[k] != Pte.NONE && listener != null) listener.leafChanged(this, base + ((long) k << Addr.PAGE_SHIFT), ptes[k], Pte.NONE);
+        }
+        return pte;
+    }
+
+    /** Writes an entry of a PTE table that no PMD points to (a withdrawn deposit). */
+    void setDetached(int table, long va, long pte) {
+        mem.table(table)[Addr.index(va, 1)] = pte;
+    }
+
+    /** pmd_populate: the PMD of va now points at the PTE table; its entries are reported changed. */
+    void populatePmd(long va, int table) {
+        int pmd = tableAtOrAlloc(va, 2);
+        mem.table(pmd)[Addr.index(va, 2)] = Pte.make(table, Pte.PRESENT | Pte.WRITE);
+        long base = va & -Addr.PMD_SIZE;
+        long[] ptes = mem.table(table);
+        if (listener != null) listener.leafChanged(this, base, Pte.NONE, ptes[0]);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+            if (ptes[k] != Pte.NONE && listener != null) listener.leafChanged(this, base + ((long) k << Addr.PAGE_SHIFT), Pte.NONE, ptes[k]);
+        }
+    }
+
     /** Leaf addresses in range whose entry is not none, in address order (walks only existing tables). */
     public List<Long> populated(Range r) {
         List<Long> out = new ArrayList<>();

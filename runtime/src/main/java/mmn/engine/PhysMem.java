@@ -116,6 +116,31 @@ public final class PhysMem {
         freeStack = Arrays.copyOf(freeStack, cap);
     }
 
+    /**
+     * A transparent huge page: 512 contiguous frames, 2 MiB aligned, taken above the high
+     * water mark (frames skipped for the alignment go to the free list). The model keeps a
+     * reference and a map count per 4 KiB subpage instead of the compound head's.
+     */
+    public int allocHuge() {
+        int n = Addr.PTRS_PER_TABLE;
+        int base = (highWater + n - 1) / n * n;
+        if (base + n > frames) throw new EngineException("out of memory: no 2M-aligned run of 512 free frames for a huge page (raise `memory`)");
+        while (base + n > kind.length) grow();
+        for (int pfn = highWater; pfn < base; pfn++) {
+            kind[pfn] = FrameKind.FREE;
+            freeStack[freeTop++] = pfn;
+        }
+        highWater = base + n;
+        for (int pfn = base; pfn < base + n; pfn++) {
+            kind[pfn] = FrameKind.USER;
+            gen[pfn]++;
+            value[pfn] = 0;
+            refcount[pfn] = 1;
+            mapcount[pfn] = 0;
+        }
+        return base;
+    }
+
     /** Returns a frame to the allocator. The checker hears of it before anything reuses it. */
     public void free(int pfn) {
         if (pfn == ZERO_PFN) return;

@@ -8,10 +8,12 @@ import static mmn.engine.Hook.INVALIDATE_RANGE_ONLY_END;
 import static mmn.engine.Hook.INVALIDATE_PAGE;
 import static mmn.engine.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.Hook.RELEASE;
+import static mmn.engine.Hook.TEST_YOUNG;
 import static mmn.engine.NotifierRange.Event.CLEAR;
 import static mmn.engine.NotifierRange.Event.PROTECTION_PAGE;
 import static mmn.engine.NotifierRange.Event.PROTECTION_VMA;
 import static mmn.engine.NotifierRange.Event.UNMAP;
+import static mmn.engine.SiteRow.Lock.I_MMAP;
 import static mmn.engine.SiteRow.Lock.MMAP_LOCK;
 import static mmn.engine.SiteRow.Lock.NONE;
 import static mmn.engine.SiteRow.Lock.PTL;
@@ -55,12 +57,12 @@ public final class Profiles {
             .row(Sites.FORK_START, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_start(src_mm) when is_cow", INVALIDATE_RANGE_START)
             .row(Sites.FORK_END, MMAP_LOCK, PROTECTION_PAGE, "mm/memory.c copy_page_range -> mmu_notifier_invalidate_range_end(src_mm) when is_cow", INVALIDATE_RANGE_END)
             .row(Sites.FORK_FLUSH, MMAP_LOCK, PROTECTION_PAGE, "kernel/fork.c dup_mmap -> flush_tlb_mm(oldmm): CPU only, after every VMA is copied")
-            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_MIGRATION from mm/migrate.c __unmap_and_move): no invalidate_range_start")
+            .row(Sites.MIGRATE_START, NONE, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_MIGRATION from mm/migrate.c __unmap_and_move): no invalidate_range_start")
             .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (CPU only), then set_pte_at(migration entry)")
             .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> pte_unmap_unlock, then mmu_notifier_invalidate_page(address) after the PTL is dropped", INVALIDATE_PAGE)
             .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one: no invalidate_range_end")
             .row(Sites.MIGRATE_REMAP, PTL, CLEAR, "mm/migrate.c remove_migration_pte -> set_pte_at: non-present to present, no flush and no notifier")
-            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one (from mm/vmscan.c shrink_page_list): no invalidate_range_start")
+            .row(Sites.RECLAIM_START, NONE, CLEAR, "mm/rmap.c try_to_unmap_one (from mm/vmscan.c shrink_page_list): no invalidate_range_start")
             .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (CPU only; reclaim is never batched)")
             .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> swap_duplicate, set_pte_at(swp_entry): no notifier")
             .row(Sites.RECLAIM_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> pte_unmap_unlock, then mmu_notifier_invalidate_page(address) after the PTL is dropped", INVALIDATE_PAGE)
@@ -87,6 +89,16 @@ public final class Profiles {
             .row(Sites.REMAP_START, MMAP_LOCK, CLEAR, "mm/fremap.c SYSCALL_DEFINE5(remap_file_pages) -> mmu_notifier_invalidate_range_start(start, start + size)", INVALIDATE_RANGE_START)
             .row(Sites.REMAP_CLEAR, PTL, CLEAR, "mm/fremap.c install_file_pte -> zap_pte -> ptep_clear_flush (CPU only), then set_pte_at(file PTE)")
             .row(Sites.REMAP_END, MMAP_LOCK, CLEAR, "mm/fremap.c SYSCALL_DEFINE5(remap_file_pages) -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.COLLAPSE_SCAN_YOUNG, MMAP_LOCK, CLEAR, "mm/huge_memory.c khugepaged_scan_pmd -> mmu_notifier_test_young for a PTE that is not young", TEST_YOUNG)
+            .row(Sites.COLLAPSE_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c collapse_huge_page -> mmu_notifier_invalidate_range_start(address, address + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.COLLAPSE_PMD_CLEAR, PTL, CLEAR, "mm/huge_memory.c collapse_huge_page -> pmdp_clear_flush: CPU flush only")
+            .row(Sites.COLLAPSE_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c collapse_huge_page -> mmu_notifier_invalidate_range_end; __collapse_huge_page_copy then frees the small pages with no hook", INVALIDATE_RANGE_END)
+            .row(Sites.SPLIT_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_pmd -> mmu_notifier_invalidate_range_start(haddr, haddr + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.SPLIT_EARLY_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_pmd -> mmu_notifier_invalidate_range_end before split_huge_page: the window closes before anything changes", INVALIDATE_RANGE_END)
+            .row(Sites.SPLITTING_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_splitting -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.SPLITTING_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_splitting -> pmdp_splitting_flush (CPU flush), then mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_page_map -> pmdp_invalidate: CPU flush, no notifier")
+            .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_map -> pmd_populate, unlock: no notifier (same pages)")
             .build();
 
     /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
@@ -119,11 +131,11 @@ public final class Profiles {
             .row(Sites.WP_COPY_END, MMAP_LOCK, CLEAR, "mm/memory.c wp_page_copy -> mmu_notifier_invalidate_range_only_end (invalidate_range already ran in ptep_clear_flush_notify)", INVALIDATE_RANGE_ONLY_END)
             .batchedUnmapFlush(true)
             .oomReaperSkipsSubscribed(true)
-            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
+            .row(Sites.MIGRATE_START, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
             .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> ptep_clear_flush (no invalidate_range: the migration entry makes it unnecessary, per its comment)")
             .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> page_vma_mapped_walk ends, PTL dropped (invalidate_page was removed in 4.13)")
             .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
-            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
+            .row(Sites.RECLAIM_START, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_invalidate_range_start(address, address + page size)", INVALIDATE_RANGE_START)
             .row(Sites.RECLAIM_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_unmap_one (TTU_BATCH_FLUSH) -> ptep_get_and_clear + set_tlb_ubc_flush_pending: the CPU flush is deferred, no notifier")
             .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry), then mmu_notifier_invalidate_range(page) under the PTL (the page may be freed before end)", INVALIDATE_RANGE)
             .row(Sites.RECLAIM_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> page_vma_mapped_walk ends, PTL dropped (invalidate_page was removed in 4.13)")
@@ -135,6 +147,19 @@ public final class Profiles {
             .row(Sites.OOM_REAP_END, MMAP_LOCK, UNMAP, "mm/oom_kill.c __oom_reap_task_mm -> tlb_finish_mmu after unmap_page_range, no invalidate_range_end")
             .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes: only a dirty moved PTE is flushed, after the new PTL is dropped (the model defers it with the rest)")
             .row(Sites.UPROBE_END, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_invalidate_range_end (a plain end: invalidate_range again)", INVALIDATE_RANGE_END)
+            .row(Sites.COLLAPSE_SCAN_YOUNG, MMAP_LOCK, CLEAR, "mm/khugepaged.c khugepaged_scan_pmd -> mmu_notifier_test_young for a PTE that is not young", TEST_YOUNG)
+            .row(Sites.COLLAPSE_START, MMAP_LOCK, CLEAR, "mm/khugepaged.c collapse_huge_page -> mmu_notifier_invalidate_range_start(address, address + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.COLLAPSE_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_huge_page -> pmdp_collapse_flush: CPU flush only")
+            .row(Sites.COLLAPSE_END, MMAP_LOCK, CLEAR, "mm/khugepaged.c collapse_huge_page -> mmu_notifier_invalidate_range_end (invalidate_range first); the small pages are freed after it", INVALIDATE_RANGE_END)
+            .row(Sites.RETRACT_START, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables: no invalidate_range_start (kernel-reference §7 #9)")
+            .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c retract_page_tables -> pmdp_collapse_flush: CPU flush only; pte_free follows at once")
+            .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables: no invalidate_range_end; the page-table page was already freed")
+            .row(Sites.SPLIT_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_start(haddr, haddr + HPAGE_PMD_SIZE)", INVALIDATE_RANGE_START)
+            .row(Sites.SPLIT_EARLY_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd: one window around __split_huge_pmd_locked (no early end since the 4.5 THP refcount rework)")
+            .row(Sites.SPLITTING_START, MMAP_LOCK, CLEAR, "mm/huge_memory.c: no __split_huge_page_splitting pass since the 4.5 THP refcount rework")
+            .row(Sites.SPLITTING_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c: no __split_huge_page_splitting pass since the 4.5 THP refcount rework")
+            .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_pmd_locked -> pmdp_invalidate: CPU flush, no notifier")
+            .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_only_end (same pages, per its comment)", INVALIDATE_RANGE_ONLY_END)
             // mm/fremap.c is gone: remap_file_pages is an mmap(MAP_FIXED|MAP_POPULATE) emulation (c8d78c1823f4)
             .without(Sites.REMAP_START, Sites.REMAP_CLEAR, Sites.REMAP_END)
             .build();
@@ -148,11 +173,11 @@ public final class Profiles {
             .intervalNotifiers(true)
             .row(Sites.ZAP_FORCE_FLUSH, PTL, UNMAP, "include/asm-generic/tlb.h tlb_flush_mmu_tlbonly: tlb_flush, then mmu_notifier_invalidate_range(tlb->mm, tlb->start, tlb->end)", INVALIDATE_RANGE)
             .oomReaperSkipsSubscribed(false)
-            .row(Sites.MIGRATE_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.MIGRATE_START, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
             .row(Sites.MIGRATE_CLEAR, PTL, CLEAR, "mm/rmap.c try_to_migrate_one -> ptep_clear_flush, then set_pte_at(migration entry): no invalidate_range (sync migration; async defers the CPU flush)")
             .row(Sites.MIGRATE_UNLOCK, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> page_vma_mapped_walk ends, PTL dropped")
             .row(Sites.MIGRATE_END, NONE, CLEAR, "mm/rmap.c try_to_migrate_one -> mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
-            .row(Sites.RECLAIM_START, MMAP_LOCK, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.RECLAIM_START, NONE, CLEAR, "mm/rmap.c try_to_unmap_one -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
             .row(Sites.RECLAIM_SWAP_ENTRY, PTL, CLEAR, "mm/rmap.c try_to_unmap_one -> set_pte_at(swp_entry), then mmu_notifier_invalidate_range(page) under the PTL", INVALIDATE_RANGE)
             .row(Sites.RECLAIM_FLUSH, NONE, CLEAR, "mm/vmscan.c shrink_folio_list -> try_to_unmap_flush_dirty / try_to_unmap_flush: CPU only, after end")
             .mremapFlushUnderPtl(true)
@@ -165,6 +190,9 @@ public final class Profiles {
             .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes -> flush_tlb_range(old range) before both PTLs are dropped (eb66ae030829): CPU only")
             .row(Sites.MREMAP_FLUSH, MMAP_LOCK, UNMAP, "mm/mremap.c move_page_tables: no final flush (each table was flushed under its PTLs)")
             .row(Sites.UPROBE_START, MMAP_LOCK, CLEAR, "kernel/events/uprobes.c __replace_page -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.RETRACT_START, I_MMAP, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start (the fix for kernel-reference §7 #9)", INVALIDATE_RANGE_START)
+            .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> pmdp_collapse_flush: CPU flush only")
+            .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> mmu_notifier_invalidate_range_end (invalidate_range first), then pte_free", INVALIDATE_RANGE_END)
             .build();
 
     /**
@@ -199,6 +227,11 @@ public final class Profiles {
             .archRow(Sites.AGE_FLUSH_YOUNG, "arm64", PTL, CLEAR, "arch/arm64/include/asm/pgtable.h ptep_clear_flush_young -> flush_tlb_page_nosync when the page was young -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
             .row(Sites.MREMAP_PTL_FLUSH, PTL, UNMAP, "mm/mremap.c move_ptes -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(old range) under both PTLs", INVALIDATE_RANGE)
             .row(Sites.UPROBE_CLEAR, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> ptep_clear_flush -> flush_tlb_page -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(page)", INVALIDATE_RANGE)
+            .row(Sites.COLLAPSE_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_huge_page -> pmdp_collapse_flush -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs", INVALIDATE_RANGE)
+            .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c retract_page_tables -> pmdp_collapse_flush -> flush_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs; pte_free_defer after end", INVALIDATE_RANGE)
+            .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables -> mmu_notifier_invalidate_range_end, then pte_free_defer (RCU)", INVALIDATE_RANGE_END)
+            .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_pmd_locked -> pmdp_invalidate -> flush_pmd_tlb_range -> flush_tlb_range -> mmu_notifier_arch_invalidate_secondary_tlbs under the PMD lock", INVALIDATE_RANGE)
+            .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_end (only_end is gone)", INVALIDATE_RANGE_END)
             .build();
 
     private static final Map<String, Profile> ALL = new LinkedHashMap<>();

@@ -72,6 +72,20 @@ public final class Sites {
     public static final String UPROBE_CLEAR = "__replace_page:ptep_clear_flush";
     public static final String UPROBE_SET = "__replace_page:set_pte_at_notify";
     public static final String UPROBE_END = "__replace_page:invalidate_range_end";
+    // THP: khugepaged collapse (anon) and retract (file/shmem page tables), split
+    public static final String COLLAPSE_SCAN_YOUNG = "khugepaged_scan_pmd:mmu_notifier_test_young";
+    public static final String COLLAPSE_START = "collapse_huge_page:invalidate_range_start";
+    public static final String COLLAPSE_PMD_CLEAR = "collapse_huge_page:pmdp_collapse_flush";
+    public static final String COLLAPSE_END = "collapse_huge_page:invalidate_range_end";
+    public static final String RETRACT_START = "retract_page_tables:invalidate_range_start";
+    public static final String RETRACT_PMD_CLEAR = "retract_page_tables:pmdp_collapse_flush";
+    public static final String RETRACT_END = "retract_page_tables:invalidate_range_end";
+    public static final String SPLIT_START = "__split_huge_pmd:invalidate_range_start";
+    public static final String SPLIT_EARLY_END = "__split_huge_page_pmd:invalidate_range_end(before the split)";
+    public static final String SPLITTING_START = "__split_huge_page_splitting:invalidate_range_start";
+    public static final String SPLITTING_END = "__split_huge_page_splitting:invalidate_range_end";
+    public static final String SPLIT_INVALIDATE = "__split_huge_pmd_locked:pmdp_invalidate";
+    public static final String SPLIT_END = "__split_huge_pmd:invalidate_range_end";
     // remap_file_pages (mm/fremap.c; absent from 4.0, where it became an mmap emulation)
     public static final String REMAP_START = "remap_file_pages:invalidate_range_start";
     public static final String REMAP_CLEAR = "zap_pte:ptep_clear_flush";

@@ -22,6 +22,10 @@ public final class Space {
     boolean exited;
     /** Depth of the page-table lock held by the running operation. */
     int ptlDepth;
+    /** mmap_lock held for write by the running operation (khugepaged's collapse): faults wait. */
+    boolean mmapWriteLocked;
+    /** pgtable_trans_huge_deposit: 2M-aligned address of a huge PMD -> the PTE table kept for its split. */
+    final TreeMap<Long, Integer> deposits = new TreeMap<>();
 
     Space(String name) {
         this.name = name;
@@ -100,6 +104,7 @@ public final class Space {
         if (pageTable != null) pageTable.hashInto(h);
         cpuTlb.hashInto(h);
         h.put(activeInvalidations).put(released).put(exited).put(ptlDepth).put(subscribers.size());
+        for (Map.Entry<Long, Integer> e : deposits.entrySet()) h.put(e.getKey()).put(e.getValue());
         for (Subscriber s : subscribers) s.hashInto(h);
     }
 }

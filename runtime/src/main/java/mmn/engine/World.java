@@ -397,6 +397,12 @@ public final class World {
     /** uprobes installing a breakpoint in the text page at va (__replace_page). */
     public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobe(s, va, l); }
 
+    /** Split the transparent huge page mapped at va (__split_huge_pmd). */
+    public void split(Space s, long va, PhaseListener l) { vmm.split(s, va, l); }
+
+    /** khugepaged on the 2M range at va: collapse anon PTEs into a huge page, or retract a file range's page table. */
+    public void collapse(Space s, long va, PhaseListener l) { vmm.collapse(s, va, l); }
+
     /** remap_file_pages over r (3.16/3.19 only). */
     public void remap(Space s, Range r, PhaseListener l) { vmm.remap(s, r, l); }
 
@@ -544,6 +550,20 @@ public final class World {
         boolean young = false;
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.CLEAR_FLUSH_YOUNG)) young |= sub.ops.clearFlushYoung(ctx(sub, false), r);
+        }
+        return young;
+    }
+
+    /** Fires a site's aging hooks (clear_flush_young, clear_young, test_young): whether any subscriber saw the page young. */
+    boolean fireYoung(Space s, String site, Range r) {
+        boolean young = false;
+        for (Hook h : profile.row(site, arch).hooks()) {
+            switch (h) {
+                case CLEAR_FLUSH_YOUNG: young |= clearFlushYoung(s, r, site); break;
+                case CLEAR_YOUNG: young |= clearYoung(s, r, site); break;
+                case TEST_YOUNG: young |= testYoung(s, r.start(), site); break;
+                default: throw new IllegalStateException("site " + site + " lists " + h + " among aging hooks");
+            }
         }
         return young;
     }
@@ -775,6 +795,7 @@ public final class World {
             n.released = s.released;
             n.exited = s.exited;
             n.ptlDepth = s.ptlDepth;
+            n.deposits.putAll(s.deposits);
             sm.put(s, n);
             c.spaces.put(n.name, n);
         }

@@ -436,6 +436,16 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 Range r = range(a, 1);
                 return (w, l) -> w.remap(w.space(sp), r, l);
             }
+            case "split": {
+                String sp = space(a, 0).name();
+                long va = address(a, 1);
+                return (w, l) -> w.split(w.space(sp), va, l);
+            }
+            case "collapse": {
+                String sp = space(a, 0).name();
+                long va = address(a, 1);
+                return (w, l) -> w.collapse(w.space(sp), va, l);
+            }
             default:
                 throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", operations()));
         }

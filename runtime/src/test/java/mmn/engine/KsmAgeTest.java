@@ -46,6 +46,20 @@ class KsmAgeTest {
         assertTrue(t.found.isEmpty(), t.found.toString());
     }
 
+    /** Two processes with the same page: b's frame is replaced by a's, in b's page table. */
+    @Test
+    void ksmAcrossTwoSpaces() {
+        Rig t = warmed(Profiles.LINUX_6_5, "range", 1);
+        Space b = t.w.createSpace("B");
+        t.w.map(b, r(BASE, Addr.PAGE_SIZE), Vma.READ | Vma.WRITE, null, false, false, false);
+        t.stmt("touch B", () -> t.w.touch(b, BASE, true));
+        int kpage = Pte.pfn(t.a.pageTable().get(BASE)), old = Pte.pfn(b.pageTable().get(BASE));
+        t.stmt("ksm", () -> t.w.ksm(t.a, BASE, b, BASE, PhaseListener.NONE));
+        assertEquals(kpage, Pte.pfn(b.pageTable().get(BASE)));
+        assertEquals(FrameKind.FREE, t.w.memory().kind(old));
+        assertTrue(t.found.isEmpty(), t.found.toString());
+    }
+
     @Test
     void ksmWithRangeIsCoherentWithDeviceAccessesAtEveryPhase() {
         for (Profile p : WITH_RANGE) {

@@ -133,6 +133,23 @@ class MigrateReclaimTest {
         assertTrue(t.found.isEmpty(), t.found.toString());
     }
 
+    /** A page-cache page: migrate_page_move_mapping moves the cache's slot to the new frame. */
+    @Test
+    void migrateOfAFilePageMovesThePageCacheEntry() {
+        Rig t = new Rig(Profiles.LINUX_6_8, "arch-tlbs", 8);
+        long file = 0x600000;
+        t.w.map(t.a, r(file, Addr.PAGE_SIZE), Vma.READ | Vma.WRITE, "data", true, false, false);
+        t.stmt("touch", () -> t.w.touch(t.a, file, true));
+        int old = Pte.pfn(t.a.pageTable().get(file));
+        t.stmt("migrate", () -> t.w.migrate(t.a, r(file, Addr.PAGE_SIZE), PhaseListener.NONE));
+        int fresh = Pte.pfn(t.a.pageTable().get(file));
+        assertNotEquals(old, fresh);
+        assertEquals(fresh, t.w.pageCache.get("data").get(0L));
+        assertEquals(FrameKind.FREE, t.w.memory().kind(old));
+        assertEquals(2, t.w.memory().refcount(fresh)); // the mapping and the page cache
+        assertTrue(t.found.isEmpty(), t.found.toString());
+    }
+
     @Test
     void migrateOfNothingIsAnError() {
         Rig t = new Rig(Profiles.LINUX_3_19, "range", 8);

@@ -40,6 +40,14 @@ class OomMremapTest {
         assertEquals(pfn, Pte.pfn(t.a.pageTable().get(BASE)));
         assertEquals(FrameKind.USER, t.w.memory().kind(pfn));
         assertTrue(t.found.isEmpty(), t.found.toString());
+        // without subscribers 4.15 reaps it, with no start/end at all
+        Rig bare = new Rig(Profiles.LINUX_4_15, null, 8);
+        bare.touchAll(BASE, 2);
+        int b = Pte.pfn(bare.a.pageTable().get(BASE));
+        bare.stmt("oom-reap", () -> bare.w.oomReap(bare.a, PhaseListener.NONE));
+        assertEquals(List.of("invalidate_range"), hooks(bare)); // tlb_finish_mmu's call; no subscriber hears it
+        assertEquals(FrameKind.FREE, bare.w.memory().kind(b));
+        assertTrue(bare.found.isEmpty(), bare.found.toString());
         // the same mm in 6.5 is reaped
         Rig n = warmed(Profiles.LINUX_6_5, "range", 2);
         int q = Pte.pfn(n.a.pageTable().get(BASE));
