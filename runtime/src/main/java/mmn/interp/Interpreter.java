@@ -484,23 +484,13 @@ final class Interpreter implements Stmt.Visitor<Void> {
     @Override
     public Void visitFlush(Stmt.Flush s) {
         Device d = device(s.device());
-        Range r = s.range() == null ? null : flushRange(s.range());
+        Range r = s.range() == null ? null : range(s.range());
         statement(s, () -> {
             if (handlerContext == null) world.flushDevice(d, r);
             else if (r == null) handlerContext.flushAll(d);
             else handlerContext.flush(d, r);
         });
         return null;
-    }
-
-    /** A flush takes any range, page aligned or not (the hardware rounds out). */
-    private Range flushRange(RangeExpr r) {
-        if (r instanceof RangeExpr.Point p) {
-            Object v = eval(p.addr());
-            if (v instanceof Range rr) return rr;
-            return Range.page(asLong(v, p.pos()));
-        }
-        return range(r);
     }
 
     @Override
@@ -697,7 +687,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         if (st instanceof Stmt.Dma d) return dmaActions(d);
         if (st instanceof Stmt.Flush f) {
             String dev = device(f.device()).name();
-            Range r = f.range() == null ? null : flushRange(f.range());
+            Range r = f.range() == null ? null : range(f.range());
             return List.of(new DeviceAction(text, w -> w.flushDevice(w.device(dev), r)));
         }
         if (st instanceof Stmt.DeviceControl c) {
