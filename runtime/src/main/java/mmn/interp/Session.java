@@ -94,6 +94,7 @@ public final class Session {
     }
 
     private Outcome run(Source src) {
+        cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
         try {
             Script script = ScriptParser.parse(src);
             Checks.script(script.body());
@@ -165,7 +166,6 @@ public final class Session {
     }
 
     Bounds exploreBounds() {
-        cancel.set(false);
         Bounds b = Bounds.defaults().withMaxStates(opts.maxStates).withMaxDepth(opts.maxDepth).withCancel(cancel);
         if (opts.timeout != null) b = b.withTimeout(opts.timeout);
         if (opts.threads > 0) b = b.withThreads(opts.threads);
