@@ -734,8 +734,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 throw new Stop();
             }
             default:
-                session.report("FAILED " + s.pos() + ": explore inconclusive: " + r.render().split("\n")[0]
-                        + "\n  " + stats + "\n  hint: raise --max-states, --max-depth or --timeout");
+                session.report("FAILED " + s.pos() + ": explore inconclusive: " + r.render().split("\n")[0] + "\n  " + stats
+                        + (r.verdict() == mmn.engine.explore.Verdict.BOUND_HIT ? "\n  hint: raise --max-states, --max-depth or --timeout" : ""));
                 throw new Stop();
         }
     }
