@@ -95,6 +95,7 @@ public final class Session {
 
     private Outcome run(Source src) {
         cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
+        if (src.path() != null) including.push(src.path());
         try {
             Script script = ScriptParser.parse(src);
             Checks.script(script.body());
@@ -121,6 +122,8 @@ public final class Session {
             if (System.getenv("MMN_DEBUG") != null) e.printStackTrace(err);
             else err.println("  (this is a bug in mmn; run with MMN_DEBUG=1 for details)");
             return Outcome.ERROR;
+        } finally {
+            if (src.path() != null) including.pop();
         }
     }
 
@@ -130,7 +133,7 @@ public final class Session {
         Path base = s.pos().source().path();
         Path dir = base == null ? Path.of("").toAbsolutePath() : base.getParent();
         Path file = dir.resolve(s.path().value()).normalize();
-        if (including.contains(file) || file.equals(base))
+        if (including.contains(file))
             throw new ScriptError(s.path().pos(), "include cycle: " + s.path().value() + " is already being run",
                     "a file may include another only once along a chain");
         String text;
@@ -140,20 +143,18 @@ public final class Session {
             throw new ScriptError(s.path().pos(), "cannot read " + file + (e instanceof NoSuchFileException ? ": no such file" : ": " + e.getMessage()),
                     "include paths are relative to the including file");
         }
-        if (base != null) including.push(base);
         including.push(file);
         try {
-            Script script = ScriptParser.parse(new Source(dir.relativize(file).toString().isEmpty() ? file.toString()
-                    : relativeName(s.pos(), file), file, text));
+            Script script = ScriptParser.parse(new Source(displayName(file), file, text));
             Checks.script(script.body());
             in.run(script.body());
         } finally {
             including.pop();
-            if (base != null) including.pop();
         }
     }
 
-    private static String relativeName(Pos from, Path file) {
+    /** A path as a person would type it: relative to the working directory when under it. */
+    private static String displayName(Path file) {
         Path cwd = Path.of("").toAbsolutePath();
         return file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
     }

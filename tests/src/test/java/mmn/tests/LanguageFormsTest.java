@@ -179,4 +179,17 @@ class LanguageFormsTest {
             });
         });
     }
+
+    @Test
+    void includeRunsAFileRelativeToTheIncludingOneInTheSameWorld(@TempDir Path dir) throws Exception {
+        Run.text(dir, "lib/setup.mmn", "let base = 0x400000\nspace A\nmap A base +64K rw anon\n");
+        Run r = Run.text(dir, "main.mmn", "include \"lib/setup.mmn\"\ntouch A base write\nexpect mapped A base\n");
+        assertEquals(Outcome.OK, r.outcome(), r.err());
+        assertTrue(r.out().contains("expect mapped A base"), r.out());
+        // an error inside the included file names that file
+        Run.text(dir, "lib/bad.mmn", "space A\nmunmap A 0x400100 +4K\n");
+        Run bad = Run.text(dir, "main2.mmn", "include \"lib/bad.mmn\"\n");
+        assertEquals(Outcome.ERROR, bad.outcome());
+        assertTrue(bad.err().contains("bad.mmn:2:10: error: a range start must be page aligned"), bad.err());
+    }
 }
