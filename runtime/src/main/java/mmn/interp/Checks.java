@@ -63,7 +63,7 @@ final class Checks implements Stmt.Visitor<Void> {
     private void onlyAtTop(Stmt s, String what) {
         if (where == Where.PHASE)
             throw new ScriptError(s.pos(), what + " cannot be injected into an operation's phase",
-                    "a phase block runs device actions (dma, flush, print...) while the operation holds the mmap lock");
+                    "a phase block runs device actions (dma, flush, print...) and the rmap operations reclaim and migrate while the operation holds the mmap lock");
         if (where == Where.HANDLER)
             throw new ScriptError(s.pos(), what + " is not allowed in a notifier handler",
                     "handlers may use flush, block, unblock, detach, set-root, print, let and if");
@@ -175,7 +175,10 @@ final class Checks implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitOperation(Stmt.Operation s) {
-        onlyAtTop(s, "an operation (" + s.op() + ")");
+        // reclaim and migrate reach a page through rmap and take no mmap lock (kswapd,
+        // kcompactd): they may run inside another operation's phase, as another thread
+        if (!(where == Where.PHASE && Interpreter.RMAP_OPERATIONS.contains(s.op())))
+            onlyAtTop(s, "an operation (" + s.op() + ")");
         if (!Operations.exists(s.op())) {
             throw notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", Interpreter.operations()));
         }

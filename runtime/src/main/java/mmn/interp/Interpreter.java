@@ -339,9 +339,21 @@ final class Interpreter implements Stmt.Visitor<Void> {
     public Void visitOperation(Stmt.Operation s) {
         OpCall call = operation(s);
         PhaseListener l = phases(s.hooks());
+        if (inStatement && handlerContext == null) {
+            // injected into another operation's phase (only reclaim and migrate may be):
+            // they take the page-table lock of every mapping they walk
+            for (Space sp : world.spaces().values()) {
+                if (sp.ptlHeld())
+                    throw new ScriptError(s.pos(), s.op() + " cannot run here: " + sp.name() + "'s page-table lock is held at this phase",
+                            "inject it at a phase after the lock is dropped (e.g. unlock)");
+            }
+        }
         statement(s, () -> call.run(world, l));
         return null;
     }
+
+    /** Operations that reach pages through rmap and take no mmap lock: allowed inside a phase block. */
+    static final java.util.Set<String> RMAP_OPERATIONS = java.util.Set.of("reclaim", "migrate");
 
     /**
      * An operation with its operands evaluated, ready to run against a world. Names are

@@ -104,6 +104,21 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void reclaimInsideAPhaseRunsAsAnotherThread() throws Exception {
+        // reclaim reaches the page through rmap without the mmap lock: allowed in a phase
+        Run r = Run.text(dir, "ok.mmn", "profile linux-6.8\nspace A\nmap A 0x400000 +64K rw anon\ntouch A 0x400000 write\n"
+                + "mremap A 0x400000 +4K to 0x900000 { after unlock { reclaim A 0x900000 } }\nexpect unmapped A 0x900000\n");
+        assertEquals(Outcome.OK, r.outcome(), r.out() + r.err());
+        // but not where the operation holds a page-table lock it would need
+        Run bad = bad("profile linux-6.8\nspace A\nmap A 0x400000 +64K rw anon\ntouch A 0x400000 write\n"
+                + "mremap A 0x400000 +4K to 0x900000 { after move { reclaim A 0x900000 } }\n");
+        assertTrue(bad.err().contains("page-table lock is held at this phase"), bad.err());
+        // an operation that needs the mmap lock stays refused
+        Run mm = bad("space A\nmremap A 0x400000 +4K to 0x900000 { after unlock { dontneed A 0x900000 } }\n");
+        assertTrue(mm.err().contains("cannot be injected into an operation's phase"), mm.err());
+    }
+
+    @Test
     void includeCycleIsAnError() throws Exception {
         Run.text(dir, "b.mmn", "include \"bad.mmn\"\n");
         Run r = bad("include \"b.mmn\"\n");
