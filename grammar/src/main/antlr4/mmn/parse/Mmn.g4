@@ -82,6 +82,7 @@ expectation
     | 'same-frame' space=ident expr space2=ident expr              # expectSameFrame
     | 'mapped' ident expr                                          # expectMapped
     | 'unmapped' ident expr                                        # expectUnmapped
+    | 'dma' dev=ident space=ident range access=ident result=ident  # expectDma
     ;
 
 verdict : 'coherent' | 'violation' ident ;

@@ -112,15 +112,20 @@ public sealed interface Stmt {
         public <R> R accept(Visitor<R> v) { return v.visitOperation(this); }
     }
 
-    enum ExpectKind { COHERENT, VIOLATION, FAILED, HEALTHY, FAULTS, SAME_FRAME, MAPPED, UNMAPPED }
+    enum ExpectKind { COHERENT, VIOLATION, FAILED, HEALTHY, FAULTS, SAME_FRAME, MAPPED, UNMAPPED, DMA }
 
     /**
      * An expectation. Which fields are set depends on the kind: {@code kind} names the
      * violation, {@code names}/{@code addrs} the device or spaces and addresses,
-     * {@code cmp}/{@code value} the fault bound, {@code body} the statements checked.
+     * {@code cmp}/{@code value} the fault bound, {@code body} the statements checked;
+     * for DMA, {@code names} are device, space, access and expected result, {@code range} the pages.
      */
     record Expect(Pos pos, ExpectKind what, Name kind, List<Name> names, List<Expr> addrs, String cmp, Expr value,
-            Block body) implements Stmt {
+            Block body, RangeExpr range) implements Stmt {
+        public Expect(Pos pos, ExpectKind what, Name kind, List<Name> names, List<Expr> addrs, String cmp, Expr value, Block body) {
+            this(pos, what, kind, names, addrs, cmp, value, body, null);
+        }
+
         public <R> R accept(Visitor<R> v) { return v.visitExpect(this); }
     }
 

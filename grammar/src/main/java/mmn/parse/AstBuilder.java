@@ -198,6 +198,9 @@ final class AstBuilder extends MmnBaseVisitor<Object> {
                     List.of(expr(x.expr(0)), expr(x.expr(1))), null, null, null);
         if (e instanceof ExpectMappedContext x)
             return new Stmt.Expect(p, Stmt.ExpectKind.MAPPED, null, List.of(name(x.ident())), List.of(expr(x.expr())), null, null, null);
+        if (e instanceof ExpectDmaContext x)
+            return new Stmt.Expect(p, Stmt.ExpectKind.DMA, null, List.of(name(x.dev), name(x.space), name(x.access), name(x.result)),
+                    List.of(), null, null, null, range(x.range()));
         ExpectUnmappedContext x = (ExpectUnmappedContext) e;
         return new Stmt.Expect(p, Stmt.ExpectKind.UNMAPPED, null, List.of(name(x.ident())), List.of(expr(x.expr())), null, null, null);
     }

@@ -26,6 +26,9 @@ final class Checks implements Stmt.Visitor<Void> {
     static final List<String> DEVICE_KINDS = List.of("ats", "mirror", "kvm");
     static final List<String> PLANNED_DEVICE_KINDS = List.of();
     static final List<String> ACCESSES = List.of("read", "write");
+    /** How a device access can end (Device.AccessResult.Status), as `expect dma` names it. */
+    static final List<String> ACCESS_RESULTS = java.util.Arrays.stream(mmn.engine.Device.AccessResult.Status.values())
+            .map(st -> st.name().toLowerCase()).toList();
 
     private Where where = Where.TOP;
 
@@ -199,6 +202,11 @@ final class Checks implements Stmt.Visitor<Void> {
     @Override
     public Void visitExpect(Stmt.Expect s) {
         notInHandler(s, "expect");
+        if (s.what() == Stmt.ExpectKind.DMA) {
+            access(s.names().get(2));
+            Name result = s.names().get(3);
+            if (!ACCESS_RESULTS.contains(result.text())) throw unknown(result, "access result", ACCESS_RESULTS);
+        }
         if (s.what() == Stmt.ExpectKind.VIOLATION) {
             violationKind(s.kind());
             if (s.body() == null)

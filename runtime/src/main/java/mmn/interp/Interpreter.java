@@ -584,6 +584,24 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 else failed(s, "frames differ: " + frameText(f1) + " and " + frameText(f2), List.of());
                 break;
             }
+            case DMA: {
+                Device d = device(s.names().get(0));
+                Space sp = space(s.names().get(1));
+                boolean write = s.names().get(2).text().equals("write");
+                String want = s.names().get(3).text();
+                List<String> got = new ArrayList<>();
+                List<Long> pages = addresses(s.range());
+                statement(s, () -> {
+                    for (long va : pages) {
+                        Device.AccessResult r = world.dma(d, sp, va, write);
+                        String st = r.status().name().toLowerCase();
+                        if (!st.equals(want)) got.add(Addr.hex(va) + ": " + st + (r.detail() != null ? " (" + r.detail() + ")" : ""));
+                    }
+                });
+                if (got.isEmpty()) held(s, pages.size() == 1 ? want : pages.size() + " accesses " + want);
+                else failed(s, "expected " + want + ", got " + String.join("; ", got), List.of());
+                break;
+            }
             default: {
                 boolean want = s.what() == Stmt.ExpectKind.MAPPED;
                 Space sp = space(s.names().get(0));

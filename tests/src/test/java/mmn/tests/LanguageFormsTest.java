@@ -72,6 +72,7 @@ class LanguageFormsTest {
             form("expect same-frame A 0x402000 B 0x402000", Stmt.Expect.class),
             form("expect mapped A 0x400000", Stmt.Expect.class),
             form("expect unmapped A 0x400000", Stmt.Expect.class),
+            form("expect dma gpu A 0x400000 +8K write invalid", Stmt.Expect.class),
             form("explore { munmap A 0x400000 +4K } with { dma gpu A 0x400000 read; dma gpu A 0x400000 write }",
                     Stmt.Explore.class),
             form("explore { munmap A 0x400000 +4K } with { dma gpu A 0x400000 read } expect violation stale-translation",
