@@ -7,7 +7,6 @@ import java.util.List;
 import mmn.ast.Expr;
 import mmn.ast.Name;
 import mmn.ast.Pos;
-import mmn.ast.RangeExpr;
 import mmn.ast.Stmt;
 import mmn.engine.Addr;
 import mmn.engine.Device;
@@ -40,6 +39,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
     private final Session session;
     private final World world;
     private Env env;
+    private final Evaluator ev;
+    private final OpCalls opCalls;
 
     /** Inside a phase block or a handler, statements are part of the running engine statement. */
     private boolean inStatement;
@@ -55,6 +56,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
         this.session = session;
         this.world = world;
         this.env = globals;
+        this.ev = new Evaluator(() -> env);
+        this.opCalls = new OpCalls(ev, this::space);
     }
 
     /** Operations the language can run today (the rest of language.md's catalogue says "not supported yet"). */
@@ -125,7 +128,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitMemory(Stmt.Memory s) {
-        long bytes = integer(s.size());
+        long bytes = ev.integer(s.size());
         engine(s.pos(), () -> world.setMemory(bytes));
         return null;
     }
@@ -139,7 +142,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
             return null;
         }
         if (s.value() == null) throw new ScriptError(s.word().pos(), knob + " takes a number", "set " + knob + " 16");
-        long v = integer(s.value());
+        long v = ev.integer(s.value());
         engine(s.value().pos(), () -> world.setKnob(knob, v));
         return null;
     }
@@ -153,7 +156,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
     @Override
     public Void visitMap(Stmt.MapDecl s) {
         Space sp = space(s.space());
-        Range r = range(s.range());
+        Range r = ev.range(s.range());
         Integer prot = null;
         boolean shared = false, huge = false, hugetlb = false, anon = false;
         for (Name a : s.attrs()) {
@@ -234,7 +237,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     private long positive(Expr e, Pos pos, String usage) {
         if (e == null) throw new ScriptError(pos, "missing number", usage);
-        long v = integer(e);
+        long v = ev.integer(e);
         if (v < 0 || v > Integer.MAX_VALUE) throw new ScriptError(e.pos(), "out of range: " + v, usage);
         return v;
     }
@@ -277,7 +280,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
     public Void visitTouch(Stmt.Touch s) {
         Space sp = space(s.space());
         boolean write = s.access().text().equals("write");
-        List<Long> pages = addresses(s.range());
+        List<Long> pages = ev.addresses(s.range());
         statement(s, () -> {
             for (long va : pages) world.touch(sp, va, write);
         });
@@ -310,34 +313,16 @@ final class Interpreter implements Stmt.Visitor<Void> {
         String sp = space(s.space()).name();
         boolean write = s.access().text().equals("write");
         List<DeviceAction> out = new ArrayList<>();
-        for (long va : addresses(s.range())) {
+        for (long va : ev.addresses(s.range())) {
             out.add(new DeviceAction("dma " + dev + " " + sp + " " + Addr.hex(va) + " " + s.access().text(),
                     w -> w.dma(w.device(dev), w.space(sp), va, write), va, write));
         }
         return out;
     }
 
-    /** The accessed addresses: a lone address as written, a range page by page. */
-    private List<Long> addresses(RangeExpr r) {
-        List<Long> out = new ArrayList<>();
-        if (r instanceof RangeExpr.Point p) {
-            Object v = eval(p.addr());
-            if (v instanceof Range rr) return addresses(rr);
-            out.add(asLong(v, p.addr().pos()));
-            return out;
-        }
-        return addresses(range(r));
-    }
-
-    private static List<Long> addresses(Range r) {
-        List<Long> out = new ArrayList<>();
-        for (long va = r.start(); va < r.end(); va += Addr.PAGE_SIZE) out.add(va);
-        return out;
-    }
-
     @Override
     public Void visitOperation(Stmt.Operation s) {
-        OpCall call = operation(s);
+        OpCalls.OpCall call = opCalls.of(s);
         PhaseListener l = phases(s.hooks());
         if (inStatement && handlerContext == null) {
             // injected into another operation's phase (only reclaim and migrate may be):
@@ -354,114 +339,6 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     /** Operations that reach pages through rmap and take no mmap lock: allowed inside a phase block. */
     static final java.util.Set<String> RMAP_OPERATIONS = java.util.Set.of("reclaim", "migrate");
-
-    /**
-     * An operation with its operands evaluated, ready to run against a world. Names are
-     * looked up in the world it is given, so the explorer can replay it on copies.
-     */
-    @FunctionalInterface
-    interface OpCall {
-        void run(World w, PhaseListener l);
-    }
-
-    private OpCall operation(Stmt.Operation s) {
-        List<Stmt.Operand> a = s.args();
-        switch (s.op()) {
-            case "munmap": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.munmap(w.space(sp), r, l);
-            }
-            case "dontneed": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.dontneed(w.space(sp), r, l);
-            }
-            case "mprotect": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                Name pn = ((Stmt.NameArg) a.get(2)).name();
-                int prot;
-                try {
-                    prot = Vma.parseProt(pn.text());
-                } catch (EngineException e) {
-                    throw new ScriptError(pn.pos(), e.getMessage(), e.hint());
-                }
-                return (w, l) -> w.mprotect(w.space(sp), r, prot, l);
-            }
-            case "exit": {
-                String sp = space(a, 0).name();
-                return (w, l) -> w.exit(w.space(sp), l);
-            }
-            case "cow": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.cow(w.space(sp), va, l);
-            }
-            case "fork": {
-                String parent = space(a, 0).name();
-                String child = ((Stmt.NameArg) a.get(1)).name().text();
-                return (w, l) -> w.fork(w.space(parent), child, l);
-            }
-            case "migrate": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.migrate(w.space(sp), r, l);
-            }
-            case "reclaim": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.reclaim(w.space(sp), r, l);
-            }
-            case "ksm": {
-                String sa = space(a, 0).name();
-                long va = address(a, 1);
-                String sb = space(a, 2).name();
-                long vb = address(a, 3);
-                return (w, l) -> w.ksm(w.space(sa), va, w.space(sb), vb, l);
-            }
-            case "age": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.age(w.space(sp), r, l);
-            }
-            case "oom-reap": {
-                String sp = space(a, 0).name();
-                return (w, l) -> w.oomReap(w.space(sp), l);
-            }
-            case "mremap": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                long to = address(a, 2);
-                if (!Addr.pageAligned(to))
-                    throw new ScriptError(a.get(2).pos(), "mremap's new address must be page aligned: " + Addr.hex(to) + " is not",
-                            "did you mean " + Addr.hex(Addr.pageDown(to)) + "?");
-                return (w, l) -> w.mremap(w.space(sp), r, to, l);
-            }
-            case "uprobe": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.uprobe(w.space(sp), va, l);
-            }
-            case "remap": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.remap(w.space(sp), r, l);
-            }
-            case "split": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.split(w.space(sp), va, l);
-            }
-            case "collapse": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.collapse(w.space(sp), va, l);
-            }
-            default:
-                throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", operations()));
-        }
-    }
 
     /** Runs each phase block right after its micro-step, as part of the operation's statement. */
     private PhaseListener phases(List<Stmt.PhaseHook> hooks) {
@@ -496,7 +373,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
     @Override
     public Void visitFlush(Stmt.Flush s) {
         Device d = device(s.device());
-        Range r = s.range() == null ? null : range(s.range());
+        Range r = s.range() == null ? null : ev.range(s.range());
         statement(s, () -> {
             if (handlerContext == null) world.flushDevice(d, r);
             else if (r == null) handlerContext.flushAll(d);
@@ -572,7 +449,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
             }
             case FAULTS: {
                 Device d = device(s.names().get(0));
-                long want = integer(s.value());
+                long want = ev.integer(s.value());
                 if (compare(d.faults(), s.cmp(), want)) held(s, d.name() + " took " + d.faults() + " faults");
                 else failed(s, d.name() + " took " + d.faults() + " faults, expected " + s.cmp() + " " + want, List.of());
                 break;
@@ -590,7 +467,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 boolean write = s.names().get(2).text().equals("write");
                 String want = s.names().get(3).text();
                 List<String> got = new ArrayList<>();
-                List<Long> pages = addresses(s.range());
+                List<Long> pages = ev.addresses(s.range());
                 statement(s, () -> {
                     for (long va : pages) {
                         Device.AccessResult r = world.dma(d, sp, va, write);
@@ -605,7 +482,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
             default: {
                 boolean want = s.what() == Stmt.ExpectKind.MAPPED;
                 Space sp = space(s.names().get(0));
-                long va = asLong(eval(s.addrs().get(0)), s.addrs().get(0).pos());
+                long va = Evaluator.asLong(ev.eval(s.addrs().get(0)), s.addrs().get(0).pos());
                 long pte = sp.pageTable().get(Addr.pageDown(va));
                 boolean mapped = Pte.present(pte);
                 if (mapped == want) held(s, Addr.hex(va) + (mapped ? " mapped" : " not mapped"));
@@ -665,7 +542,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     private int frameOf(Name space, Expr addr) {
         Space sp = space(space);
-        long pte = sp.pageTable().get(Addr.pageDown(asLong(eval(addr), addr.pos())));
+        long pte = sp.pageTable().get(Addr.pageDown(Evaluator.asLong(ev.eval(addr), addr.pos())));
         return Pte.present(pte) ? Pte.pfn(pte) : -1;
     }
 
@@ -679,10 +556,10 @@ final class Interpreter implements Stmt.Visitor<Void> {
      */
     @Override
     public Void visitExplore(Stmt.Explore s) {
-        List<OpCall> ops = new ArrayList<>();
-        for (Stmt st : s.ops().body()) ops.add(operation((Stmt.Operation) st));
+        List<OpCalls.OpCall> ops = new ArrayList<>();
+        for (Stmt st : s.ops().body()) ops.add(opCalls.of((Stmt.Operation) st));
         OpProgram program = (w, l) -> {
-            for (OpCall c : ops) c.run(w, l);
+            for (OpCalls.OpCall c : ops) c.run(w, l);
         };
         List<List<Action>> threads = new ArrayList<>();
         for (Stmt.Block t : s.threads()) {
@@ -717,7 +594,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         if (st instanceof Stmt.Dma d) return dmaActions(d);
         if (st instanceof Stmt.Flush f) {
             String dev = device(f.device()).name();
-            Range r = f.range() == null ? null : range(f.range());
+            Range r = f.range() == null ? null : ev.range(f.range());
             return List.of(new DeviceAction(text, w -> w.flushDevice(w.device(dev), r)));
         }
         if (st instanceof Stmt.DeviceControl c) {
@@ -796,14 +673,14 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitLet(Stmt.Let s) {
-        env.define(s.var().text(), eval(s.value()));
+        env.define(s.var().text(), ev.eval(s.value()));
         return null;
     }
 
     @Override
     public Void visitFor(Stmt.For s) {
-        long from = integer(s.from());
-        long to = integer(s.to());
+        long from = ev.integer(s.from());
+        long to = ev.integer(s.to());
         Env saved = env;
         try {
             for (long i = from; i < to; i++) {
@@ -819,7 +696,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitRepeat(Stmt.Repeat s) {
-        long n = integer(s.count());
+        long n = ev.integer(s.count());
         if (n < 0) throw new ScriptError(s.count().pos(), "repeat count is negative: " + n);
         for (long i = 0; i < n; i++) block(s.body());
         return null;
@@ -836,7 +713,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         StringBuilder b = new StringBuilder();
         for (Expr e : s.args()) {
             if (b.length() > 0) b.append(' ');
-            b.append(e instanceof Expr.Str str ? str.value() : Value.show(eval(e)));
+            b.append(e instanceof Expr.Str str ? str.value() : Value.show(ev.eval(e)));
         }
         if (handlerContext != null) handlerContext.print(b.toString());
         else session.say(b.toString());
@@ -846,8 +723,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
     @Override
     public Void visitIf(Stmt.If s) {
         Stmt.Cond c = s.cond();
-        long l = integer(c.left());
-        long r = integer(c.right());
+        long l = ev.integer(c.left());
+        long r = ev.integer(c.right());
         if (compare(l, c.op(), r)) block(s.then());
         else if (s.otherwise() != null) s.otherwise().accept(this);
         return null;
@@ -887,108 +764,4 @@ final class Interpreter implements Stmt.Visitor<Void> {
         }
     }
 
-    private Space space(List<Stmt.Operand> a, int i) {
-        return space(((Stmt.NameArg) a.get(i)).name());
-    }
-
-    private Range range(List<Stmt.Operand> a, int i) {
-        Stmt.Operand o = a.get(i);
-        if (o instanceof Stmt.RangeArg r) return range(r.range());
-        Expr e = ((Stmt.AddrArg) o).addr();
-        return Range.page(asLong(eval(e), e.pos()));
-    }
-
-    private long address(List<Stmt.Operand> a, int i) {
-        Stmt.Operand o = a.get(i);
-        Expr e = o instanceof Stmt.AddrArg x ? x.addr() : ((RangeExpr.Point) ((Stmt.RangeArg) o).range()).addr();
-        return asLong(eval(e), e.pos());
-    }
-
-    // ---------------------------------------------------------------- ranges and values
-
-    /** A range as written; its start and end must be page aligned, a lone address means its page. */
-    Range range(RangeExpr r) {
-        if (r instanceof RangeExpr.Point p) {
-            Object v = eval(p.addr());
-            if (v instanceof Range rr) return rr;
-            return Range.page(asLong(v, p.pos()));
-        }
-        long start, end;
-        Expr startExpr, endExpr;
-        if (r instanceof RangeExpr.Sized s) {
-            startExpr = s.start();
-            endExpr = s.size();
-            start = integer(s.start());
-            long size = integer(s.size());
-            if (size <= 0) throw new ScriptError(s.size().pos(), "range size must be positive, got " + size);
-            aligned(s.size(), size, "a range size");
-            end = start + size;
-        } else {
-            RangeExpr.Span s = (RangeExpr.Span) r;
-            startExpr = s.start();
-            endExpr = s.end();
-            start = integer(s.start());
-            end = integer(s.end());
-            aligned(endExpr, end, "a range end");
-            if (end <= start) throw new ScriptError(r.pos(), "empty range: " + Addr.hex(end) + " is not above " + Addr.hex(start));
-        }
-        aligned(startExpr, start, "a range start");
-        if (start < 0 || end > Addr.TASK_SIZE)
-            throw new ScriptError(r.pos(), "range leaves the user address space [0, " + Addr.hex(Addr.TASK_SIZE) + ")");
-        return new Range(start, end);
-    }
-
-    private static void aligned(Expr e, long v, String what) {
-        if (!Addr.pageAligned(v)) {
-            throw new ScriptError(e.pos(), what + " must be page aligned: " + Addr.hex(v) + " is not",
-                    "did you mean " + Addr.hex(Addr.pageDown(v)) + " (or " + Addr.hex(Addr.pageUp(v)) + ")?");
-        }
-    }
-
-    long integer(Expr e) {
-        return asLong(eval(e), e.pos());
-    }
-
-    private static long asLong(Object v, Pos pos) {
-        if (v instanceof Long l) return l;
-        throw new ScriptError(pos, "expected an integer, got " + Value.typeName(v));
-    }
-
-    Object eval(Expr e) {
-        if (e instanceof Expr.Int i) return i.value();
-        if (e instanceof Expr.Str s) return s.value();
-        if (e instanceof Expr.Var v) {
-            Object val = env.get(v.name());
-            if (val == null) {
-                String near = mmn.parse.Suggest.closest(v.name(), env.names());
-                throw new ScriptError(v.pos(), "undefined variable '" + v.name() + "'",
-                        near != null ? "did you mean '" + near + "'?" : "define it first: let " + v.name() + " = ...");
-            }
-            return val;
-        }
-        if (e instanceof Expr.Pages p) {
-            return arith(p.pos(), '*', integer(p.count()), Addr.PAGE_SIZE);
-        }
-        if (e instanceof Expr.Neg n) return arith(n.pos(), '-', 0, integer(n.operand()));
-        Expr.Binary b = (Expr.Binary) e;
-        return arith(b.pos(), b.op(), integer(b.left()), integer(b.right()));
-    }
-
-    private static long arith(Pos pos, char op, long a, long b) {
-        try {
-            switch (op) {
-                case '+': return Math.addExact(a, b);
-                case '-': return Math.subtractExact(a, b);
-                case '*': return Math.multiplyExact(a, b);
-                case '/':
-                    if (b == 0) throw new ScriptError(pos, "division by zero");
-                    return a / b;
-                default:
-                    if (b == 0) throw new ScriptError(pos, "division by zero");
-                    return a % b;
-            }
-        } catch (ArithmeticException x) {
-            throw new ScriptError(pos, "integer overflow");
-        }
-    }
 }
