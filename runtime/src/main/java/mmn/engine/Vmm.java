@@ -282,7 +282,7 @@ final class Vmm {
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
         step("copy");
         if (vma.hugetlb) {
-            hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l);
+            hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
             cpuAccess(s, va, true);
             endOp();
             return;
