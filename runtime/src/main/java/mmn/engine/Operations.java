@@ -65,7 +65,7 @@ public final class Operations {
                 new Step("otherwise the entry gets the new protection", null, "change"),
                 new Step("flush_hugetlb_tlb_range (the widened range after an unshare) before i_mmap_rwsem is dropped", Sites.HUGETLB_PROT_FLUSH, "flush"),
                 new Step("i_mmap_rwsem dropped; invalidate_range_end", Sites.HUGETLB_PROT_END, "end"));
-        define("exit", List.of("release", "clear", "unlink-tables", "flush", "free", "batch-flush"),
+        define("exit", List.of("release", "clear", "unlink-tables", "flush", "free", "batch-flush", "unshare"),
                 new Step("exit_mmap: mmu_notifier_release; every subscriber leaves the list", Sites.EXIT_RELEASE, "release"),
                 new Step("unmap_vmas(0, -1): start/end reach nobody now", Sites.UNMAP_START, null),
                 new Step("zap every PTE", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
