@@ -204,7 +204,21 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
 
     @Override
     public void leafChanged(PageTable pt, long va, long oldPte, long newPte) {
-        dirtyPages.add(new PageKey(pt.space(), va));
+        if (!Pte.huge(oldPte) && !Pte.huge(newPte)) {
+            dirtyPages.add(new PageKey(pt.space(), va));
+            return;
+        }
+        // a 2M leaf: entries are cached per 4 KiB page, so every subpage is checked; a
+        // leaf in a PMD page shared by several spaces (hugetlb huge_pmd_share) changed for all
+        long base = va & -Addr.PMD_SIZE;
+        int pmd = pt.tableAt(base, 2);
+        for (Space s : w.spaces.values()) {
+            if (s.pageTable != pt && (pmd < 0 || s.pageTable == null || s.pageTable.root() < 0 || s.pageTable.tableAt(base, 2) != pmd)) continue;
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirtyPages.add(new PageKey(s, base + ((long) k << Addr.PAGE_SHIFT)));
+        }
+        if (!w.spaces.containsValue(pt.space())) {
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirtyPages.add(new PageKey(pt.space(), base + ((long) k << Addr.PAGE_SHIFT)));
+        }
     }
 
     /**

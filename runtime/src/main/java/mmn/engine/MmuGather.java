@@ -28,8 +28,23 @@ public final class MmuGather {
         this.fixedRange = r;
     }
 
+    /** Frames of gathered huge pages beyond their first: one batch slot holds a whole huge page. */
+    int hugeTail;
+
     int batched() {
-        return pages.size() + tables.size();
+        return pages.size() + tables.size() - hugeTail;
+    }
+
+    /**
+     * tlb_remove_huge_tlb_entry + tlb_remove_page_size (__tlb_remove_page in 3.x) for a
+     * hugetlb page: one slot, its 512 frames freed together; the range widened by 2M.
+     */
+    boolean removeHugePage(int base, long va) {
+        long b = va & -Addr.PMD_SIZE;
+        range = new Range(b, b + Addr.PMD_SIZE).union(range);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) pages.add(base + k);
+        hugeTail += Addr.PTRS_PER_TABLE - 1;
+        return batched() >= capacity;
     }
 
     /** tlb_remove_tlb_entry + __tlb_remove_page: returns true when the batch is full. */

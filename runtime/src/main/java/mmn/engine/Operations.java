@@ -19,31 +19,53 @@ public final class Operations {
     private static final Map<String, List<String>> PHASES = new LinkedHashMap<>();
 
     static {
-        define("munmap", List.of("start", "clear", "end", "unlink-tables", "flush", "free", "batch-flush"),
+        define("munmap", List.of("start", "clear", "end", "unlink-tables", "flush", "free", "batch-flush", "unshare"),
+                new Step("hugetlb, 6.3+: hugetlb_vm_op_split unshares the PUD span around a cut: start", Sites.HUGETLB_SPLIT_UNSHARE_START, null),
+                new Step("hugetlb_unshare_pmds: huge_pmd_unshare, flush_hugetlb_tlb_range under i_mmap_rwsem", Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, null),
+                new Step("hugetlb_unshare_pmds: end", Sites.HUGETLB_SPLIT_UNSHARE_END, null),
                 new Step("detach_vmas_to_be_unmapped: the VMAs leave the tree (faults now find no VMA)", null, null),
                 new Step("tlb_gather_mmu", null, null),
                 new Step("unmap_vmas: invalidate_range_start", Sites.UNMAP_START, "start"),
                 new Step("zap_pte_range under the PTL: clear PTEs, batch pages; a full batch flushes, unlocks and frees", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
+                new Step("hugetlb VMA (unmap_single_vma -> __unmap_hugepage_range): 3.16-4.15 open their own window", Sites.HUGETLB_UNMAP_START, null),
+                new Step("per 2M entry under the PTL: huge_pmd_unshare drops a shared PMD page's whole PUD span from this mm", null, "unshare"),
+                new Step("huge_ptep_get_and_clear, the huge page into the gather (one slot); a full batch flushes and frees", Sites.HUGETLB_UNMAP_FORCE_FLUSH, "batch-flush"),
+                new Step("5.x+: after an unshare, the PUD span flushed before i_mmap_rwsem is dropped", Sites.HUGETLB_UNSHARE_FLUSH, null),
+                new Step("3.16-4.15: __unmap_hugepage_range's own end", Sites.HUGETLB_UNMAP_END, null),
                 new Step("all PTEs of the range cleared", null, "clear"),
                 new Step("unmap_vmas: invalidate_range_end", Sites.UNMAP_END, "end"),
                 new Step("free_pgtables: page-table pages unlinked into the batch (outside start/end)", Sites.PGTABLE_FORCE_FLUSH, "unlink-tables"),
                 new Step("tlb_finish_mmu: CPU TLB flush of the gathered range", Sites.GATHER_FINISH, "flush"),
                 new Step("tlb_finish_mmu: data and page-table pages freed", null, "free"));
-        define("dontneed", List.of("start", "clear", "end", "flush", "free", "batch-flush"),
+        define("dontneed", List.of("start", "clear", "end", "flush", "free", "batch-flush", "unshare"),
                 new Step("tlb_gather_mmu", null, null),
                 new Step("zap_page_range: invalidate_range_start", Sites.ZAP_START, "start"),
                 new Step("zap_pte_range under the PTL (page tables kept)", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
+                new Step("hugetlb (5.18+; -EINVAL before): the range widened for PMD sharing (adjust_range_if_pmd_sharing_possible), __unmap_hugepage_range", null, null),
+                new Step("hugetlb VMA (unmap_single_vma -> __unmap_hugepage_range): 3.16-4.15 open their own window", Sites.HUGETLB_UNMAP_START, null),
+                new Step("per 2M entry under the PTL: huge_pmd_unshare drops a shared PMD page's whole PUD span from this mm", null, "unshare"),
+                new Step("huge_ptep_get_and_clear, the huge page into the gather (one slot); a full batch flushes and frees", Sites.HUGETLB_UNMAP_FORCE_FLUSH, "batch-flush"),
+                new Step("5.x+: after an unshare, the PUD span flushed before i_mmap_rwsem is dropped", Sites.HUGETLB_UNSHARE_FLUSH, null),
+                new Step("3.16-4.15: __unmap_hugepage_range's own end", Sites.HUGETLB_UNMAP_END, null),
                 new Step("all PTEs of the range cleared", null, "clear"),
                 new Step("zap_page_range: invalidate_range_end", Sites.ZAP_END, "end"),
                 new Step("tlb_finish_mmu: CPU TLB flush", Sites.GATHER_FINISH, "flush"),
                 new Step("tlb_finish_mmu: pages freed", null, "free"));
-        define("mprotect", List.of("start", "change", "end", "flush"),
+        define("mprotect", List.of("start", "change", "end", "flush", "unshare"),
+                new Step("hugetlb, 6.3+: hugetlb_vm_op_split unshares the PUD span around a cut: start", Sites.HUGETLB_SPLIT_UNSHARE_START, null),
+                new Step("hugetlb_unshare_pmds: huge_pmd_unshare, flush_hugetlb_tlb_range under i_mmap_rwsem", Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, null),
+                new Step("hugetlb_unshare_pmds: end", Sites.HUGETLB_SPLIT_UNSHARE_END, null),
                 new Step("mprotect_fixup: split VMAs, set the new protection", null, null),
                 new Step("change_pmd_range: invalidate_range_start", Sites.MPROTECT_START, "start"),
                 new Step("change_pte_range under the PTL: downgrade PTEs (no flush yet)", null, "change"),
                 new Step("change_pmd_range: invalidate_range_end", Sites.MPROTECT_END, "end"),
-                new Step("change_protection_range: flush_tlb_range (the device heard before the CPU)", Sites.MPROTECT_FLUSH, "flush"));
-        define("exit", List.of("release", "clear", "unlink-tables", "flush", "free", "batch-flush"),
+                new Step("change_protection_range: flush_tlb_range (the device heard before the CPU)", Sites.MPROTECT_FLUSH, "flush"),
+                new Step("hugetlb VMA: hugetlb_change_protection: invalidate_range_start (4.19+: widened by adjust_range_if_pmd_sharing_possible)", Sites.HUGETLB_PROT_START, "start"),
+                new Step("under i_mmap_rwsem, per 2M entry under the PTL: huge_pmd_unshare drops a shared PUD span", null, "unshare"),
+                new Step("otherwise the entry gets the new protection", null, "change"),
+                new Step("flush_hugetlb_tlb_range (the widened range after an unshare) before i_mmap_rwsem is dropped", Sites.HUGETLB_PROT_FLUSH, "flush"),
+                new Step("i_mmap_rwsem dropped; invalidate_range_end", Sites.HUGETLB_PROT_END, "end"));
+        define("exit", List.of("release", "clear", "unlink-tables", "flush", "free", "batch-flush", "unshare"),
                 new Step("exit_mmap: mmu_notifier_release; every subscriber leaves the list", Sites.EXIT_RELEASE, "release"),
                 new Step("unmap_vmas(0, -1): start/end reach nobody now", Sites.UNMAP_START, null),
                 new Step("zap every PTE", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
@@ -63,6 +85,9 @@ public final class Operations {
                 new Step("copy_page_range: invalidate_range_start on the parent", Sites.FORK_START, "start"),
                 new Step("copy_pte_range under both PTLs: write-protect parent and child PTEs, share the pages (no flush)", null, "copy"),
                 new Step("copy_page_range: invalidate_range_end on the parent", Sites.FORK_END, "end"),
+                new Step("hugetlb VMA: copy_hugetlb_page_range: invalidate_range_start on the parent when cow", Sites.HUGETLB_FORK_START, "start"),
+                new Step("per entry under both PTLs: huge_ptep_set_wrprotect (3.19: invalidate_range after each); a shared VMA may share the PMD page instead", Sites.HUGETLB_FORK_WRPROTECT, "copy"),
+                new Step("copy_hugetlb_page_range: invalidate_range_end", Sites.HUGETLB_FORK_END, "end"),
                 new Step("dup_mmap: flush_tlb_mm(parent) after every VMA", Sites.FORK_FLUSH, "flush"));
         define("cow", List.of("copy", "start", "clear", "set", "unlock", "end", "put", "reuse"),
                 new Step("do_wp_page: a write to a write-protected PTE; sole owner: wp_page_reuse", Sites.WP_REUSE, "reuse"),
@@ -72,7 +97,10 @@ public final class Operations {
                 new Step("set_pte_at_notify(new page); drop the old page's mapping", Sites.WP_COPY_SET, "set"),
                 new Step("drop the PTL", null, "unlock"),
                 new Step("wp_page_copy: invalidate_range_end", Sites.WP_COPY_END, "end"),
-                new Step("the fault's reference on the old page: its last put may free it here", null, "put"));
+                new Step("the fault's reference on the old page: its last put may free it here", null, "put"),
+                new Step("hugetlb VMA: hugetlb_cow / hugetlb_wp: sole owner -> set_huge_ptep_writable (no notifier); else copy_user_huge_page, then start", Sites.HUGETLB_COW_START, "start"),
+                new Step("under the PTL: huge_ptep_clear_flush", Sites.HUGETLB_COW_CLEAR, "clear"),
+                new Step("set_huge_pte_at(new page), no change_pte; drop the PTL; end; then the old page's put", Sites.HUGETLB_COW_END, "end"));
         define("migrate", List.of("start", "clear", "unlock", "end", "copy", "remap", "free"),
                 new Step("isolate_lru_page: the isolation reference keeps the old page alive", null, null),
                 new Step("try_to_unmap_one, per mapping (rmap walk): invalidate_range_start", Sites.MIGRATE_START, "start"),
@@ -166,7 +194,8 @@ public final class Operations {
     public static final List<String> PLANNED = List.of();
 
     /** Sites of a part of an operation some kernels lack (khugepaged's file collapse before 4.8). */
-    public static final java.util.Set<String> OPTIONAL_SITES = java.util.Set.of(Sites.RETRACT_START, Sites.RETRACT_PMD_CLEAR, Sites.RETRACT_END);
+    public static final java.util.Set<String> OPTIONAL_SITES = java.util.Set.of(Sites.RETRACT_START, Sites.RETRACT_PMD_CLEAR, Sites.RETRACT_END,
+            Sites.HUGETLB_SPLIT_UNSHARE_START, Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, Sites.HUGETLB_SPLIT_UNSHARE_END);
 
     /**
      * Operations a kernel may lack: the profile has no row for this site, and the

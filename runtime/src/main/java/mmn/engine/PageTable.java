@@ -150,6 +150,40 @@ public final class PageTable {
         }
     }
 
+    /**
+     * huge_pmd_share: va's PUD entry now points at another process's PMD page (its count
+     * was taken by the caller); the huge leaves it holds appear in this space.
+     */
+    void sharePmd(long va, int pmd) {
+        int pud = tableAtOrAlloc(va, 3);
+        mem.table(pud)[Addr.index(va, 3)] = Pte.make(pmd, Pte.PRESENT | Pte.WRITE);
+        reportPmdLeaves(va, pmd, true);
+    }
+
+    /**
+     * huge_pmd_unshare: clears va's PUD entry (the caller drops the PMD page's count);
+     * every huge leaf of the 1 GiB span vanishes from this space, none from the others.
+     */
+    int unsharePmd(long va) {
+        int pud = tableAt(va, 3);
+        int i = Addr.index(va, 3);
+        int pmd = Pte.pfn(mem.table(pud)[i]);
+        mem.table(pud)[i] = Pte.NONE;
+        reportPmdLeaves(va, pmd, false);
+        return pmd;
+    }
+
+    private void reportPmdLeaves(long va, int pmd, boolean appear) {
+        if (listener == null) return;
+        long base = va & -Addr.PUD_SIZE;
+        long[] tab = mem.table(pmd);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+            if (tab[k] == Pte.NONE) continue;
+            long at = base + ((long) k << Addr.PMD_SHIFT);
+            listener.leafChanged(this, at, appear ? Pte.NONE : tab[k], appear ? tab[k] : Pte.NONE);
+        }
+    }
+
     /** Leaf addresses in range whose entry is not none, in address order (walks only existing tables). */
     public List<Long> populated(Range r) {
         List<Long> out = new ArrayList<>();

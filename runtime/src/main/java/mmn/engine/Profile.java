@@ -29,6 +29,19 @@ public final class Profile {
     final boolean oomReaperSkipsSubscribed;
     /** eb66ae030829 (4.20): move_ptes flushes the moved range before dropping the PTLs. */
     final boolean mremapFlushUnderPtl;
+    /**
+     * 4.19 (017b1660df89, dff11abe280b): adjust_range_if_pmd_sharing_possible widens a
+     * hugetlb notifier range to the PUD-aligned span a huge_pmd_unshare may drop.
+     */
+    final boolean hugetlbPmdShareWidening;
+    /**
+     * 5.x: after huge_pmd_unshare, __unmap_hugepage_range flushes the whole PUD span
+     * (tlb_flush_pmd_range + tlb_flush_mmu_tlbonly) before i_mmap_rwsem is dropped;
+     * 3.16-4.15 leave it to the caller's final flush.
+     */
+    final boolean hugetlbUnshareFlush;
+    /** 5.18 (90e7e7f5ef3f): MADV_DONTNEED on hugetlb VMAs; before, can_madv_dontneed_vma refused them (-EINVAL). */
+    final boolean hugetlbDontneed;
     final Map<String, SiteRow> rows;
 
     private Profile(Builder b) {
@@ -42,6 +55,9 @@ public final class Profile {
         batchedUnmapFlush = b.batchedUnmapFlush;
         oomReaperSkipsSubscribed = b.oomReaperSkipsSubscribed;
         mremapFlushUnderPtl = b.mremapFlushUnderPtl;
+        hugetlbPmdShareWidening = b.hugetlbPmdShareWidening;
+        hugetlbUnshareFlush = b.hugetlbUnshareFlush;
+        hugetlbDontneed = b.hugetlbDontneed;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
     }
 
@@ -55,6 +71,9 @@ public final class Profile {
     public boolean batchedUnmapFlush() { return batchedUnmapFlush; }
     public boolean oomReaperSkipsSubscribed() { return oomReaperSkipsSubscribed; }
     public boolean mremapFlushUnderPtl() { return mremapFlushUnderPtl; }
+    public boolean hugetlbPmdShareWidening() { return hugetlbPmdShareWidening; }
+    public boolean hugetlbUnshareFlush() { return hugetlbUnshareFlush; }
+    public boolean hugetlbDontneed() { return hugetlbDontneed; }
 
     /** The row for a call site; a site with no row fires nothing. */
     public SiteRow row(String site) {
@@ -102,6 +121,9 @@ public final class Profile {
         private boolean batchedUnmapFlush;
         private boolean oomReaperSkipsSubscribed;
         private boolean mremapFlushUnderPtl;
+        private boolean hugetlbPmdShareWidening;
+        private boolean hugetlbUnshareFlush;
+        private boolean hugetlbDontneed;
         private final Map<String, SiteRow> rows = new LinkedHashMap<>();
 
         Builder(String name) {
@@ -117,6 +139,9 @@ public final class Profile {
         Builder batchedUnmapFlush(boolean b) { batchedUnmapFlush = b; return this; }
         Builder oomReaperSkipsSubscribed(boolean b) { oomReaperSkipsSubscribed = b; return this; }
         Builder mremapFlushUnderPtl(boolean b) { mremapFlushUnderPtl = b; return this; }
+        Builder hugetlbPmdShareWidening(boolean b) { hugetlbPmdShareWidening = b; return this; }
+        Builder hugetlbUnshareFlush(boolean b) { hugetlbUnshareFlush = b; return this; }
+        Builder hugetlbDontneed(boolean b) { hugetlbDontneed = b; return this; }
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
@@ -145,6 +170,9 @@ public final class Profile {
             batchedUnmapFlush = p.batchedUnmapFlush;
             oomReaperSkipsSubscribed = p.oomReaperSkipsSubscribed;
             mremapFlushUnderPtl = p.mremapFlushUnderPtl;
+            hugetlbPmdShareWidening = p.hugetlbPmdShareWidening;
+            hugetlbUnshareFlush = p.hugetlbUnshareFlush;
+            hugetlbDontneed = p.hugetlbDontneed;
             rangeHookName = p.rangeHookName;
             return this;
         }

@@ -99,6 +99,20 @@ public final class Profiles {
             .row(Sites.SPLITTING_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_splitting -> pmdp_splitting_flush (CPU flush), then mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
             .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_page_map -> pmdp_invalidate: CPU flush, no notifier")
             .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_page_map -> pmd_populate, unlock: no notifier (same pages)")
+                        // hugetlb, mm/hugetlb.c (docs/research/callsites.md §7)
+            .row(Sites.HUGETLB_UNMAP_START, MMAP_LOCK, UNMAP, "mm/hugetlb.c __unmap_hugepage_range -> tlb_start_vma, mmu_notifier_invalidate_range_start(start, end): its own window, nested in unmap_vmas' one", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_UNMAP_FORCE_FLUSH, NONE, UNMAP, "mm/hugetlb.c __unmap_hugepage_range: __tlb_remove_page found the batch full -> drop the PTL, tlb_flush_mmu: CPU flush only, then free")
+            .row(Sites.HUGETLB_UNSHARE_FLUSH, PTL, UNMAP, "mm/hugetlb.c __unmap_hugepage_range -> huge_pmd_unshare: PUD cleared, the PMD page's count dropped, no flush (left to the caller's tlb_finish_mmu, after i_mmap is released)")
+            .row(Sites.HUGETLB_UNMAP_END, MMAP_LOCK, UNMAP, "mm/hugetlb.c __unmap_hugepage_range -> mmu_notifier_invalidate_range_end(start, end), then tlb_end_vma", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_COW_START, MMAP_LOCK, CLEAR, "mm/hugetlb.c hugetlb_cow -> copy_user_huge_page, then mmu_notifier_invalidate_range_start(haddr, haddr + huge page size)", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_COW_CLEAR, PTL, CLEAR, "mm/hugetlb.c hugetlb_cow -> huge_ptep_clear_flush (CPU only), then set_huge_pte_at(new page): no change_pte")
+            .row(Sites.HUGETLB_COW_END, MMAP_LOCK, CLEAR, "mm/hugetlb.c hugetlb_cow -> spin_unlock(ptl), mmu_notifier_invalidate_range_end; the old page's put follows", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_PROT_START, MMAP_LOCK, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> mmu_notifier_invalidate_range_start(start, end), then i_mmap_mutex (no widening for PMD sharing)", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_PROT_FLUSH, I_MMAP, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> flush_tlb_range(vma, start, end) before i_mmap_mutex is dropped (an unshared PMD page must not be freed first): CPU only")
+            .row(Sites.HUGETLB_PROT_END, MMAP_LOCK, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> mutex_unlock(i_mmap_mutex), mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_FORK_START, MMAP_LOCK, PROTECTION_PAGE, "mm/hugetlb.c copy_hugetlb_page_range -> mmu_notifier_invalidate_range_start(src, vm_start, vm_end) when cow", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_FORK_WRPROTECT, PTL, PROTECTION_PAGE, "mm/hugetlb.c copy_hugetlb_page_range -> huge_ptep_set_wrprotect(src): no flush, no notifier")
+            .row(Sites.HUGETLB_FORK_END, MMAP_LOCK, PROTECTION_PAGE, "mm/hugetlb.c copy_hugetlb_page_range -> mmu_notifier_invalidate_range_end(src, vm_start, vm_end) when cow", INVALIDATE_RANGE_END)
             .build();
 
     /** v3.19: the Roedel series (../shared/seed): invalidate_range at every CPU flush that precedes a free. */
@@ -117,6 +131,10 @@ public final class Profiles {
             .row(Sites.AGE_NOTIFY, PTL, CLEAR, "mm/rmap.c page_referenced_one -> ptep_clear_flush_young_notify -> mmu_notifier_clear_flush_young(mm, address, address + PAGE_SIZE)", CLEAR_FLUSH_YOUNG)
             .row(Sites.UPROBE_CLEAR, PTL, CLEAR, "kernel/events/uprobes.c __replace_page -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page) under the PTL", INVALIDATE_RANGE)
             .row(Sites.REMAP_CLEAR, PTL, CLEAR, "mm/fremap.c install_file_pte -> zap_pte -> ptep_clear_flush_notify: CPU flush, then invalidate_range(page), then set_pte_at(file PTE)", INVALIDATE_RANGE)
+                        .row(Sites.HUGETLB_UNMAP_FORCE_FLUSH, NONE, UNMAP, "mm/hugetlb.c __unmap_hugepage_range: batch full -> drop the PTL, tlb_flush_mmu -> tlb_flush_mmu_tlbonly: CPU flush, then invalidate_range(tlb->start, tlb->end), then free", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_COW_CLEAR, PTL, CLEAR, "mm/hugetlb.c hugetlb_cow -> huge_ptep_clear_flush, then mmu_notifier_invalidate_range(mm, mmun_start, mmun_end) under the PTL, then set_huge_pte_at(new page)", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_PROT_FLUSH, I_MMAP, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> flush_tlb_range(vma, start, end), then mmu_notifier_invalidate_range(mm, start, end), before i_mmap_mutex is dropped", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_FORK_WRPROTECT, PTL, PROTECTION_PAGE, "mm/hugetlb.c copy_hugetlb_page_range -> huge_ptep_set_wrprotect(src), then mmu_notifier_invalidate_range(src, mmun_start, mmun_end) per entry", INVALIDATE_RANGE)
             .build();
 
     /**
@@ -162,6 +180,10 @@ public final class Profiles {
             .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_only_end (same pages, per its comment)", INVALIDATE_RANGE_ONLY_END)
             // mm/fremap.c is gone: remap_file_pages is an mmap(MAP_FIXED|MAP_POPULATE) emulation (c8d78c1823f4)
             .without(Sites.REMAP_START, Sites.REMAP_CLEAR, Sites.REMAP_END)
+                        .row(Sites.HUGETLB_UNMAP_FORCE_FLUSH, NONE, UNMAP, "mm/hugetlb.c __unmap_hugepage_range -> spin_unlock, tlb_remove_page_size: a full batch flushes (CPU, invalidate_range) and frees", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_PROT_FLUSH, I_MMAP, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> flush_hugetlb_tlb_range(vma, start, end) before i_mmap_rwsem is dropped; the explicit invalidate_range is gone (comment: a downgrade needs none, end covers it)")
+            .row(Sites.HUGETLB_PROT_END, MMAP_LOCK, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> i_mmap_unlock_write, mmu_notifier_invalidate_range_end (invalidate_range first, after the lock that kept an unshared PMD page alive)", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_FORK_WRPROTECT, PTL, PROTECTION_PAGE, "mm/hugetlb.c copy_hugetlb_page_range -> huge_ptep_set_wrprotect(src): the invalidate_range was removed (comment: downgrading protection, end covers it)")
             .build();
 
     /** v6.5: struct mmu_notifier_range with events and the blockable flag; start may fail when non-blocking. */
@@ -193,6 +215,21 @@ public final class Profiles {
             .row(Sites.RETRACT_START, I_MMAP, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start (the fix for kernel-reference §7 #9)", INVALIDATE_RANGE_START)
             .row(Sites.RETRACT_PMD_CLEAR, PTL, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> pmdp_collapse_flush: CPU flush only")
             .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c collapse_and_free_pmd -> mmu_notifier_invalidate_range_end (invalidate_range first), then pte_free", INVALIDATE_RANGE_END)
+                        .hugetlbPmdShareWidening(true)
+            .hugetlbUnshareFlush(true)
+            .hugetlbDontneed(true)
+            .row(Sites.HUGETLB_UNMAP_START, MMAP_LOCK, UNMAP, "mm/hugetlb.c __unmap_hugepage_range_final: \"notification performed in caller\" (unmap_vmas, zap_page_range_single, unmap_hugepage_range)")
+            .row(Sites.HUGETLB_UNMAP_END, MMAP_LOCK, UNMAP, "mm/hugetlb.c __unmap_hugepage_range: tlb_end_vma; the caller's invalidate_range_end")
+            .row(Sites.HUGETLB_UNSHARE_FLUSH, I_MMAP, UNMAP, "mm/hugetlb.c __unmap_hugepage_range -> huge_pmd_unshare, tlb_flush_pmd_range(PUD span), force_flush; __unmap_hugepage_range_final -> tlb_flush_mmu_tlbonly: CPU flush, then invalidate_range, before i_mmap_rwsem is dropped", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_COW_START, MMAP_LOCK, CLEAR, "mm/hugetlb.c hugetlb_wp -> copy_user_large_folio, mmu_notifier_range_init(MMU_NOTIFY_CLEAR, haddr, haddr + huge page size) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_COW_CLEAR, PTL, CLEAR, "mm/hugetlb.c hugetlb_wp -> huge_ptep_clear_flush, then mmu_notifier_invalidate_range under the PTL, then set_huge_pte_at(new folio)", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_COW_END, MMAP_LOCK, CLEAR, "mm/hugetlb.c hugetlb_wp -> spin_unlock(ptl), mmu_notifier_invalidate_range_end (a plain end: invalidate_range again)", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_PROT_START, MMAP_LOCK, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> mmu_notifier_range_init(MMU_NOTIFY_PROTECTION_VMA), adjust_range_if_pmd_sharing_possible, invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_PROT_FLUSH, I_MMAP, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> flush_hugetlb_tlb_range (the widened range if a PMD was unshared) before i_mmap_rwsem is dropped: CPU only")
+            .row(Sites.HUGETLB_FORK_START, MMAP_LOCK, PROTECTION_PAGE, "mm/hugetlb.c copy_hugetlb_page_range -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR, src, vm_start, vm_end) + invalidate_range_start when cow", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_SPLIT_UNSHARE_START, I_MMAP, CLEAR, "mm/hugetlb.c hugetlb_vm_op_split -> hugetlb_unshare_pmds(PUD span around the split) -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start", INVALIDATE_RANGE_START)
+            .row(Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, I_MMAP, CLEAR, "mm/hugetlb.c hugetlb_unshare_pmds -> huge_pmd_unshare per PUD, flush_hugetlb_tlb_range(start, end) under i_mmap_rwsem: CPU only")
+            .row(Sites.HUGETLB_SPLIT_UNSHARE_END, I_MMAP, CLEAR, "mm/hugetlb.c hugetlb_unshare_pmds -> i_mmap_unlock_write, mmu_notifier_invalidate_range_end (invalidate_range first)", INVALIDATE_RANGE_END)
             .build();
 
     /**
@@ -232,6 +269,14 @@ public final class Profiles {
             .row(Sites.RETRACT_END, I_MMAP, CLEAR, "mm/khugepaged.c retract_page_tables -> mmu_notifier_invalidate_range_end, then pte_free_defer (RCU)", INVALIDATE_RANGE_END)
             .row(Sites.SPLIT_INVALIDATE, PTL, CLEAR, "mm/huge_memory.c __split_huge_pmd_locked -> pmdp_invalidate -> flush_pmd_tlb_range -> flush_tlb_range -> mmu_notifier_arch_invalidate_secondary_tlbs under the PMD lock", INVALIDATE_RANGE)
             .row(Sites.SPLIT_END, MMAP_LOCK, CLEAR, "mm/huge_memory.c __split_huge_pmd -> mmu_notifier_invalidate_range_end (only_end is gone)", INVALIDATE_RANGE_END)
+                        .row(Sites.HUGETLB_UNSHARE_FLUSH, I_MMAP, UNMAP, "mm/hugetlb.c __unmap_hugepage_range_final -> tlb_flush_mmu_tlbonly -> tlb_flush -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs(PUD span), before i_mmap_rwsem is dropped", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_UNMAP_FORCE_FLUSH, NONE, UNMAP, "mm/hugetlb.c __unmap_hugepage_range -> tlb_remove_page_size: a full batch -> tlb_flush_mmu -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs, then free", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_COW_CLEAR, PTL, CLEAR, "mm/hugetlb.c hugetlb_wp -> huge_ptep_clear_flush -> flush_hugetlb_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs under the PTL", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_COW_END, MMAP_LOCK, CLEAR, "mm/hugetlb.c hugetlb_wp -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_PROT_FLUSH, I_MMAP, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> flush_hugetlb_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs before i_mmap_rwsem is dropped", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_PROT_END, MMAP_LOCK, PROTECTION_VMA, "mm/hugetlb.c hugetlb_change_protection -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
+            .row(Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, I_MMAP, CLEAR, "mm/hugetlb.c hugetlb_unshare_pmds -> flush_hugetlb_tlb_range -> flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs under i_mmap_rwsem", INVALIDATE_RANGE)
+            .row(Sites.HUGETLB_SPLIT_UNSHARE_END, I_MMAP, CLEAR, "mm/hugetlb.c hugetlb_unshare_pmds -> mmu_notifier_invalidate_range_end (no secondary-TLB call any more)", INVALIDATE_RANGE_END)
             .build();
 
     private static final Map<String, Profile> ALL = new LinkedHashMap<>();

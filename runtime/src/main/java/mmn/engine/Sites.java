@@ -90,4 +90,24 @@ public final class Sites {
     public static final String REMAP_START = "remap_file_pages:invalidate_range_start";
     public static final String REMAP_CLEAR = "zap_pte:ptep_clear_flush";
     public static final String REMAP_END = "remap_file_pages:invalidate_range_end";
+
+    // hugetlb (mm/hugetlb.c): 2M pages mapped by PMD entries, PMD pages shared between
+    // processes mapping the same hugetlbfs file at PUD-aligned addresses (huge_pmd_share)
+    public static final String HUGETLB_UNMAP_START = "__unmap_hugepage_range:invalidate_range_start";
+    public static final String HUGETLB_UNMAP_FORCE_FLUSH = "__unmap_hugepage_range:tlb_flush_mmu";
+    public static final String HUGETLB_UNSHARE_FLUSH = "__unmap_hugepage_range:flush after huge_pmd_unshare";
+    public static final String HUGETLB_UNMAP_END = "__unmap_hugepage_range:invalidate_range_end";
+    public static final String HUGETLB_COW_START = "hugetlb_cow:invalidate_range_start";
+    public static final String HUGETLB_COW_CLEAR = "hugetlb_cow:huge_ptep_clear_flush";
+    public static final String HUGETLB_COW_END = "hugetlb_cow:invalidate_range_end";
+    public static final String HUGETLB_PROT_START = "hugetlb_change_protection:invalidate_range_start";
+    public static final String HUGETLB_PROT_FLUSH = "hugetlb_change_protection:flush_hugetlb_tlb_range";
+    public static final String HUGETLB_PROT_END = "hugetlb_change_protection:invalidate_range_end";
+    public static final String HUGETLB_FORK_START = "copy_hugetlb_page_range:invalidate_range_start";
+    public static final String HUGETLB_FORK_WRPROTECT = "copy_hugetlb_page_range:huge_ptep_set_wrprotect";
+    public static final String HUGETLB_FORK_END = "copy_hugetlb_page_range:invalidate_range_end";
+    /** hugetlb_vm_op_split -> hugetlb_unshare_pmds (6.3+; absent before, where a split leaves PMDs shared). */
+    public static final String HUGETLB_SPLIT_UNSHARE_START = "hugetlb_unshare_pmds:invalidate_range_start";
+    public static final String HUGETLB_SPLIT_UNSHARE_FLUSH = "hugetlb_unshare_pmds:flush_hugetlb_tlb_range";
+    public static final String HUGETLB_SPLIT_UNSHARE_END = "hugetlb_unshare_pmds:invalidate_range_end";
 }

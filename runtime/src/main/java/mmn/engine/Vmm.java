@@ -114,6 +114,10 @@ final class Vmm {
         if (vma == null || !vma.allows(write)) return World.PageRequestResult.INVALID;
         long page = Addr.pageDown(va);
         long pte = s.pageTable.get(page);
+        if (vma.hugetlb) {
+            hugetlbFault(s, vma, page, write); // handle_mm_fault -> hugetlb_fault
+            return World.PageRequestResult.SUCCESS;
+        }
         if (!Pte.mapsPage(pte)) {
             // do_swap_page: a migration entry waits for the migration; a swap entry swaps in
             if (Pte.isMigration(pte)) return World.PageRequestResult.WAIT;
@@ -277,6 +281,12 @@ final class Vmm {
         if (!vma.allows(true))
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
         step("copy");
+        if (vma.hugetlb) {
+            hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
+            cpuAccess(s, va, true);
+            endOp();
+            return;
+        }
         int old = Pte.pfn(pte);
         boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
         if (reuse) {
@@ -300,7 +310,12 @@ final class Vmm {
         if (!child.vmas.isEmpty()) throw new EngineException("fork " + parent.name + " " + child.name + ": " + child.name + " already has mappings",
                 "fork into a fresh space");
         for (Vma v : List.copyOf(parent.vmas.values())) {
-            child.vmas.put(v.start, v.copy());
+            Vma cv = v.copy();
+            child.vmas.put(v.start, cv);
+            if (v.hugetlb) {
+                copyHugetlbPageRange(parent, child, v, cv, l);
+                continue;
+            }
             boolean cow = !v.shared;
             Range r = v.range();
             if (cow) {
@@ -363,6 +378,7 @@ final class Vmm {
         for (int pfn : tlb.tables) w.mem.free(pfn);
         tlb.pages.clear();
         tlb.tables.clear();
+        tlb.hugeTail = 0;
         w.trace.event("free", "mmu_gather freed " + n + " pages and " + t + " page-table pages");
     }
 
@@ -431,6 +447,8 @@ final class Vmm {
     /** munmap: do_munmap -> unmap_region. */
     void munmap(Space s, Range r, PhaseListener l) {
         beginOp("munmap", s);
+        checkHugetlbCut(s, r, "munmap");
+        hugetlbSplitUnshare(s, r);
         s.splitAt(r);
         List<Vma> vmas = s.vmasIn(r);
         for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
@@ -441,7 +459,7 @@ final class Vmm {
         w.fire(s, Sites.UNMAP_START, r);
         phase("start", l);
         step("clear");
-        for (Vma v : vmas) zap(s, tlb, v.range(), l);
+        for (Vma v : vmas) zapVma(s, tlb, v, v.range(), l);
         phase("clear", l);
         step("end");
         w.fire(s, Sites.UNMAP_END, r);
@@ -479,15 +497,25 @@ final class Vmm {
         List<Vma> vmas = new ArrayList<>();
         for (Vma v : s.vmas.values()) if (r.overlaps(v.start, v.end)) vmas.add(v);
         if (vmas.isEmpty()) throw new EngineException("madvise(MADV_DONTNEED) on " + r + ": no VMA there (-ENOMEM)");
+        Range nr = r;
+        for (Vma v : vmas) {
+            if (!v.hugetlb) continue;
+            if (!w.profile.hugetlbDontneed())
+                throw new EngineException("madvise(MADV_DONTNEED) on the hugetlb VMA " + v.range() + ": -EINVAL in " + w.profile.name
+                        + " (can_madv_dontneed_vma refuses VM_HUGETLB before 5.18)", "munmap it, or use linux-6.5 and later");
+            checkHugetlbCut(s, r, "madvise(MADV_DONTNEED)");
+            // zap_page_range_single (6.5) / hugetlb_zap_begin (6.8): the notifier range widened for PMD sharing
+            nr = nr.union(adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
+        }
         MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
         step("start");
-        w.fire(s, Sites.ZAP_START, r);
+        w.fire(s, Sites.ZAP_START, nr);
         phase("start", l);
         step("clear");
-        for (Vma v : vmas) zap(s, tlb, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
+        for (Vma v : vmas) zapVma(s, tlb, v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
         phase("clear", l);
         step("end");
-        w.fire(s, Sites.ZAP_END, r);
+        w.fire(s, Sites.ZAP_END, nr);
         phase("end", l);
         step("flush");
         tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
@@ -504,10 +532,22 @@ final class Vmm {
      */
     void mprotect(Space s, Range r, int prot, PhaseListener l) {
         beginOp("mprotect", s);
+        checkHugetlbCut(s, r, "mprotect");
+        hugetlbSplitUnshare(s, r);
         s.splitAt(r);
         List<Vma> vmas = s.vmasIn(r);
         if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
         for (Vma v : vmas) v.prot = prot;
+        long hugetlb = vmas.stream().filter(v -> v.hugetlb).count();
+        if (hugetlb > 0) {
+            if (hugetlb < vmas.size())
+                throw new EngineException("mprotect " + r + " spans hugetlb and other VMAs; the model takes one kind per call",
+                        "one mprotect per VMA");
+            // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
+            for (Vma v : vmas) hugetlbChangeProtection(s, v, prot, l);
+            endOp();
+            return;
+        }
         step("start");
         w.fire(s, Sites.MPROTECT_START, r);
         phase("start", l);
@@ -561,7 +601,7 @@ final class Vmm {
         step("clear");
         MmuGather tlb = new MmuGather(s, Range.ALL, true, w.gatherBatch);
         w.fire(s, Sites.UNMAP_START, Range.ALL);
-        for (Vma v : List.copyOf(s.vmas.values())) zap(s, tlb, v.range(), l);
+        for (Vma v : List.copyOf(s.vmas.values())) zapVma(s, tlb, v, v.range(), l);
         w.fire(s, Sites.UNMAP_END, Range.ALL);
         phase("clear", l);
         s.vmas.clear();
@@ -947,6 +987,7 @@ final class Vmm {
         }
         for (Vma v : List.copyOf(s.vmas.values())) {
             if (v.shared && !v.anon) continue; // only anonymous or private memory is reaped
+            if (v.hugetlb) continue; // __oom_reap_task_mm skips VM_HUGETLB
             Range r = v.range();
             MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
             step("start");
@@ -1316,5 +1357,376 @@ final class Vmm {
         w.fire(s, Sites.SPLIT_END, r);
         phase("end", l);
         endOp();
+    }
+
+    // ------------------------------------------------------------ hugetlb (mm/hugetlb.c)
+
+    /** The page-cache key of a hugetlbfs file: its pages are 2M, indexed in huge pages. */
+    private static String hugetlbfs(String file) {
+        return "hugetlbfs:" + file;
+    }
+
+    /**
+     * vma_shareable / page_table_shareable: a shared file mapping that covers the whole
+     * PUD-aligned 1 GiB around va may share its PMD page with other processes.
+     */
+    private static boolean pmdShareable(Vma v, long va) {
+        long b = va & -Addr.PUD_SIZE;
+        return v.hugetlb && v.shared && !v.anon && v.start <= b && b + Addr.PUD_SIZE <= v.end;
+    }
+
+    /**
+     * adjust_range_if_pmd_sharing_possible (4.19): widen r to every PUD-aligned span of a
+     * shareable VMA it touches, because huge_pmd_unshare drops a whole span and the
+     * caller only learns that under the PTL, after the notifier range was sent.
+     */
+    Range adjustRangeIfPmdSharingPossible(Vma v, Range r) {
+        if (!w.profile.hugetlbPmdShareWidening() || !v.hugetlb || !v.shared || v.anon) return r;
+        long start = r.start(), end = r.end();
+        for (long a = r.start() & -Addr.PUD_SIZE; a < r.end(); a += Addr.PUD_SIZE) {
+            if (v.start <= a && a + Addr.PUD_SIZE <= v.end) {
+                start = Math.min(start, a);
+                end = Math.max(end, a + Addr.PUD_SIZE);
+            }
+        }
+        return new Range(start, end);
+    }
+
+    /**
+     * huge_pmd_share (from huge_pte_alloc): if another process maps the same file pages
+     * at a PUD-aligned, shareable address and has a PMD page there, point our PUD entry
+     * at that page and take a count on it instead of allocating our own.
+     */
+    private void hugePmdShare(Space s, Vma vma, long va) {
+        long pud = va & -Addr.PUD_SIZE;
+        if (!pmdShareable(vma, pud) || s.pageTable.tableAt(pud, 2) >= 0) return;
+        long idx = vma.fileIndex(pud);
+        for (Space o : w.spaces.values()) {
+            if (o == s || o.exited || o.pageTable == null || o.pageTable.root() < 0) continue;
+            for (Vma ov : o.vmas.values()) {
+                // page_table_shareable: same file, same flags (an mprotected VMA no longer shares)
+                if (!ov.hugetlb || !ov.shared || ov.anon || !vma.file.equals(ov.file) || ov.prot != vma.prot || idx < ov.pgoff) continue;
+                long oa = ov.start + ((idx - ov.pgoff) << Addr.PAGE_SHIFT);
+                if ((oa & (Addr.PUD_SIZE - 1)) != 0 || !pmdShareable(ov, oa)) continue;
+                int pmd = o.pageTable.tableAt(oa, 2);
+                if (pmd < 0) continue;
+                w.mem.get(pmd);
+                s.pageTable.sharePmd(pud, pmd);
+                w.trace.event("fault", s.name + " huge_pmd_share: PMD page pfn " + pmd + " of " + o.name + " for "
+                        + new Range(pud, pud + Addr.PUD_SIZE) + " (count " + w.mem.refcount(pmd) + ")");
+                return;
+            }
+        }
+    }
+
+    /**
+     * huge_pmd_unshare: if va's PMD page is shared (its count above one), clear this
+     * process's PUD entry and drop the count: the whole 1 GiB span is gone from this
+     * space (its pages refault later), the other sharers keep it. Caller holds the PTL.
+     */
+    private boolean hugePmdUnshare(Space s, long va) {
+        int pmd = s.pageTable.tableAt(va, 2);
+        if (pmd < 0 || w.mem.refcount(pmd) <= 1) return false;
+        s.pageTable.unsharePmd(va);
+        w.mem.put(pmd);
+        long pud = va & -Addr.PUD_SIZE;
+        w.trace.event("unshare", s.name + " huge_pmd_unshare: PMD page pfn " + pmd + " for " + new Range(pud, pud + Addr.PUD_SIZE)
+                + " dropped (count now " + w.mem.refcount(pmd) + ")");
+        return true;
+    }
+
+    /** hugetlb_fault: hugetlb_no_page for a missing 2M page, hugetlb_cow for a write to a read-only one. */
+    private void hugetlbFault(Space s, Vma vma, long va, boolean write) {
+        long base = va & -Addr.PMD_SIZE;
+        if (!Pte.mapsPage(s.pageTable.get(base))) hugePmdShare(s, vma, base); // huge_pte_alloc
+        long pte = s.pageTable.get(base);
+        if (!Pte.present(pte)) {
+            hugetlbNoPage(s, vma, base, write);
+        } else if (write && !Pte.writable(pte)) {
+            hugetlbCow(s, vma, base, pte, PhaseListener.NONE);
+        } else {
+            markAccessed(s, base, write);
+        }
+    }
+
+    /**
+     * hugetlb_no_page: a shared mapping maps the file's (or, anonymous, a fresh) huge
+     * page, writable if the VMA is; a private one maps a read fault read-only and gets
+     * its own copy on a write fault (hugetlb_cow right after, folded in here).
+     */
+    private void hugetlbNoPage(Space s, Vma vma, long base, boolean write) {
+        int cached = -1;
+        if (!vma.anon) {
+            TreeMap<Long, Integer> pages = w.pageCache.computeIfAbsent(hugetlbfs(vma.file), k -> new TreeMap<>());
+            long idx = vma.fileIndex(base) >>> (Addr.PMD_SHIFT - Addr.PAGE_SHIFT);
+            Integer c = pages.get(idx);
+            if (c == null) {
+                c = w.mem.allocHuge(); // the page cache holds the allocation's reference
+                for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(c + k, ((long) vma.file.hashCode() << 20) ^ (idx << 9 | k));
+                pages.put(idx, c);
+            }
+            cached = c;
+        }
+        int pfn;
+        long flags = Pte.PRESENT | Pte.YOUNG | Pte.HUGE;
+        if (vma.shared) {
+            if (cached >= 0) {
+                pfn = cached;
+                for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(pfn + k);
+            } else {
+                pfn = w.mem.allocHuge();
+            }
+            if (vma.allows(true)) flags |= Pte.WRITE | (write ? Pte.DIRTY : 0);
+        } else if (write || cached < 0) {
+            pfn = w.mem.allocHuge();
+            if (cached >= 0) for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(pfn + k, w.mem.value(cached + k));
+            if (write) flags |= Pte.WRITE | Pte.DIRTY;
+        } else {
+            pfn = cached;
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(pfn + k);
+        }
+        lockPtl(s);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(pfn + k);
+        s.pageTable.set(base, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(base) + " hugetlb_no_page: " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /**
+     * hugetlb_cow (hugetlb_wp in 6.x): the sole owner of an anonymous page gets it
+     * writable in place (set_huge_ptep_writable, no notifier); otherwise copy, then
+     * start; under the PTL huge_ptep_clear_flush (+ invalidate_range where the profile
+     * has it), set_huge_pte_at(new) with no change_pte; unlock; end; the old page's put.
+     */
+    private void hugetlbCow(Space s, Vma vma, long base, long pte, PhaseListener l) {
+        int old = Pte.pfn(pte);
+        boolean phased = l != PhaseListener.NONE;
+        String outer = w.phase;
+        if (vma.shared || (vma.anon && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1)) {
+            if (phased) step("reuse");
+            lockPtl(s);
+            s.pageTable.set(base, pte | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+            unlockPtl(s);
+            if (phased) phase("reuse", l);
+            if (phased) w.phase = outer;
+            return;
+        }
+        Range hr = new Range(base, base + Addr.PMD_SIZE);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(old + k); // get_page(old_page)
+        int fresh = w.mem.allocHuge();
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(fresh + k, w.mem.value(old + k)); // copy_user_huge_page
+        if (phased) phase("copy", l);
+        if (phased) step("start");
+        w.fire(s, Sites.HUGETLB_COW_START, hr);
+        if (phased) phase("start", l);
+        if (phased) step("clear");
+        lockPtl(s);
+        long cur = s.pageTable.get(base);
+        if (!Pte.present(cur) || Pte.pfn(cur) != old || Pte.writable(cur)) {
+            // !pte_same under the PTL: a fault (a device's, injected) got here first; out_release_all
+            unlockPtl(s);
+            w.fire(s, Sites.HUGETLB_COW_END, hr);
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+                w.mem.put(fresh + k);
+                w.mem.put(old + k);
+            }
+            w.trace.event("fault", s.name + " hugetlb_cow " + Addr.hex(base) + ": the entry changed while copying, nothing to do");
+            if (phased) w.phase = outer;
+            return;
+        }
+        s.pageTable.set(base, Pte.NONE);
+        cpuFlush(s, hr);
+        w.fire(s, Sites.HUGETLB_COW_CLEAR, hr);
+        if (phased) phase("clear", l);
+        if (phased) step("set");
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.checker.beforeRepoint(s, base + ((long) k << Addr.PAGE_SHIFT), old + k, fresh + k);
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(fresh + k);
+        s.pageTable.set(base, Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG | Pte.HUGE));
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+            w.mem.removeMap(old + k); // page_remove_rmap(old_page)
+            w.mem.put(old + k);       // the mapping's reference; the fault's keeps it alive
+        }
+        if (phased) phase("set", l);
+        unlockPtl(s);
+        if (phased) phase("unlock", l);
+        if (phased) step("end");
+        w.fire(s, Sites.HUGETLB_COW_END, hr);
+        if (phased) phase("end", l);
+        if (phased) step("put");
+        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.put(old + k); // put_page(old_page): may free it, after end
+        if (phased) phase("put", l);
+        if (phased) w.phase = outer;
+    }
+
+    /**
+     * __unmap_hugepage_range over r (part of one hugetlb VMA): per 2M entry under the
+     * PTL, huge_pmd_unshare skips a shared PMD page's whole span; otherwise
+     * huge_ptep_get_and_clear and the page into the gather (one slot); a full batch
+     * flushes and frees after the PTL is dropped. 3.16-4.15 bracket this with their own
+     * start/end and do not flush after an unshare; 5.x+ leave the notifier to the
+     * caller and flush the unshared span before returning.
+     */
+    private void unmapHugepageRange(Space s, MmuGather tlb, Range r, PhaseListener l) {
+        w.fire(s, Sites.HUGETLB_UNMAP_START, r);
+        Range unshared = null;
+        for (long a = r.start(); a < r.end(); a += Addr.PMD_SIZE) {
+            lockPtl(s);
+            if (hugePmdUnshare(s, a)) {
+                unlockPtl(s);
+                long pud = a & -Addr.PUD_SIZE;
+                unshared = new Range(pud, pud + Addr.PUD_SIZE).union(unshared);
+                String outer = w.phase;
+                phase("unshare", l);
+                step(outer);
+                a = pud + Addr.PUD_SIZE - Addr.PMD_SIZE;
+                continue;
+            }
+            long pte = s.pageTable.get(a);
+            if (!Pte.huge(pte) || !Pte.mapsPage(pte)) {
+                unlockPtl(s);
+                continue;
+            }
+            s.pageTable.set(a, Pte.NONE); // huge_ptep_get_and_clear, tlb_remove_huge_tlb_entry
+            int pfn = Pte.pfn(pte);
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.removeMap(pfn + k); // page_remove_rmap
+            boolean force = tlb.removeHugePage(pfn, a);
+            unlockPtl(s);
+            if (force) {
+                String outer = w.phase;
+                step("batch-flush");
+                tlbFlushMmuTlbOnly(tlb, Sites.HUGETLB_UNMAP_FORCE_FLUSH);
+                tlbFlushMmuFree(tlb);
+                phase("batch-flush", l);
+                step(outer);
+            }
+        }
+        if (unshared != null && w.profile.hugetlbUnshareFlush()) {
+            // tlb_flush_pmd_range(PUD span) + tlb_flush_mmu_tlbonly before i_mmap_rwsem is dropped
+            tlb.range = unshared.union(tlb.range);
+            tlbFlushMmuTlbOnly(tlb, Sites.HUGETLB_UNSHARE_FLUSH);
+        }
+        w.fire(s, Sites.HUGETLB_UNMAP_END, r);
+    }
+
+    /** Either path of the zap: hugetlb VMAs go through __unmap_hugepage_range (unmap_single_vma). */
+    private void zapVma(Space s, MmuGather tlb, Vma v, Range r, PhaseListener l) {
+        if (v.hugetlb) unmapHugepageRange(s, tlb, r, l);
+        else zap(s, tlb, r, l);
+    }
+
+    /** A hugetlb VMA is cut only at 2M boundaries (hugetlb_vm_op_split: -EINVAL otherwise). */
+    private void checkHugetlbCut(Space s, Range r, String op) {
+        for (long cut : new long[] {r.start(), r.end()}) {
+            Vma v = s.findVma(cut);
+            if (v != null && v.hugetlb && (cut & (Addr.PMD_SIZE - 1)) != 0)
+                throw new EngineException(op + " " + r + ": " + Addr.hex(cut) + " is inside a 2M page of the hugetlb VMA " + v.range() + " (-EINVAL)",
+                        "use 2M-aligned bounds");
+        }
+    }
+
+    /**
+     * hugetlb_vm_op_split -> hugetlb_unshare_pmds (6.3+; a site the older profiles lack):
+     * before a hugetlb VMA is cut inside a PUD-aligned span it covers, unshare that
+     * span's PMD page, with its own start, a CPU flush under i_mmap_rwsem, and end.
+     */
+    private void hugetlbSplitUnshare(Space s, Range r) {
+        if (!w.profile.hasSite(Sites.HUGETLB_SPLIT_UNSHARE_START)) return;
+        for (long cut : new long[] {r.start(), r.end()}) {
+            Vma v = s.findVma(cut);
+            if (v == null || !v.hugetlb || !v.shared || v.anon || v.start >= cut || (cut & (Addr.PUD_SIZE - 1)) == 0) continue;
+            long floor = cut & -Addr.PUD_SIZE;
+            Range span = new Range(floor, floor + Addr.PUD_SIZE);
+            if (floor < v.start || span.end() > v.end) continue;
+            w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_START, span);
+            lockPtl(s);
+            hugePmdUnshare(s, floor);
+            unlockPtl(s);
+            cpuFlush(s, span);
+            w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, span);
+            w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_END, span);
+        }
+    }
+
+    /**
+     * hugetlb_change_protection over one hugetlb VMA: start over the range (widened for
+     * PMD sharing from 4.19); under i_mmap_rwsem, per entry: huge_pmd_unshare skips a
+     * shared span, else the entry gets the new protection; flush_hugetlb_tlb_range
+     * (the widened range if a PMD was unshared) before the lock drops; then end.
+     */
+    private void hugetlbChangeProtection(Space s, Vma v, int prot, PhaseListener l) {
+        Range r = v.range();
+        Range nr = adjustRangeIfPmdSharingPossible(v, r);
+        step("start");
+        w.fire(s, Sites.HUGETLB_PROT_START, nr);
+        phase("start", l);
+        step("change");
+        boolean sharedPmd = false;
+        for (long a = r.start(); a < r.end(); a += Addr.PMD_SIZE) {
+            lockPtl(s);
+            if (hugePmdUnshare(s, a)) {
+                unlockPtl(s);
+                sharedPmd = true;
+                phase("unshare", l);
+                step("change");
+                a = (a & -Addr.PUD_SIZE) + Addr.PUD_SIZE - Addr.PMD_SIZE;
+                continue;
+            }
+            long pte = s.pageTable.get(a);
+            if (Pte.huge(pte) && Pte.mapsPage(pte)) s.pageTable.set(a, changePte(pte, v, prot) | Pte.HUGE);
+            unlockPtl(s);
+        }
+        phase("change", l);
+        step("flush");
+        Range fr = sharedPmd ? nr : r;
+        cpuFlush(s, fr);
+        w.fire(s, Sites.HUGETLB_PROT_FLUSH, fr);
+        phase("flush", l);
+        step("end");
+        w.fire(s, Sites.HUGETLB_PROT_END, nr);
+        phase("end", l);
+    }
+
+    /**
+     * copy_hugetlb_page_range: for a private VMA (cow) a window on the parent and each
+     * writable entry write-protected in place (huge_ptep_set_wrprotect; 3.19 adds an
+     * invalidate_range per entry); the child's entry names the same page. A shared VMA
+     * may find its PMD page shared already (huge_pmd_share), then there is nothing to copy.
+     */
+    private void copyHugetlbPageRange(Space parent, Space child, Vma v, Vma cv, PhaseListener l) {
+        boolean cow = !v.shared;
+        Range r = v.range();
+        if (cow) {
+            step("start");
+            w.fire(parent, Sites.HUGETLB_FORK_START, r);
+            phase("start", l);
+        }
+        step("copy");
+        for (long va : parent.pageTable.populated(r)) {
+            long pte = parent.pageTable.get(va);
+            if (!Pte.huge(pte) || !Pte.mapsPage(pte)) continue;
+            if (!cow) {
+                hugePmdShare(child, cv, va);
+                if (child.pageTable.tableAt(va, 2) >= 0 && child.pageTable.tableAt(va, 2) == parent.pageTable.tableAt(va, 2)) continue;
+            }
+            lockPtl(parent);
+            if (cow && Pte.writable(pte)) {
+                pte = Pte.wrprotect(pte);
+                parent.pageTable.set(va, pte);
+                w.fire(parent, Sites.HUGETLB_FORK_WRPROTECT, r);
+            }
+            int pfn = Pte.pfn(pte);
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+                w.mem.get(pfn + k);
+                w.mem.addMap(pfn + k);
+            }
+            child.pageTable.set(va, pte);
+            unlockPtl(parent);
+        }
+        phase("copy", l);
+        if (cow) {
+            step("end");
+            w.fire(parent, Sites.HUGETLB_FORK_END, r);
+            phase("end", l);
+        }
     }
 }
