@@ -132,7 +132,7 @@ public final class Main {
         try {
             if (args.isEmpty()) {
                 for (Profile p : Profiles.all()) out.println(p.name() + ": " + p.summary());
-                out.println("not built yet: " + String.join(", ", Profiles.PLANNED));
+                if (!Profiles.PLANNED.isEmpty()) out.println("not built yet: " + String.join(", ", Profiles.PLANNED));
                 return 0;
             }
             if (args.get(0).equals("--diff")) {
