@@ -648,9 +648,14 @@ final class Vmm {
         for (long va : s.pageTable.populated(r)) {
             long pte = s.pageTable.get(va);
             if (!Pte.mapsPage(pte)) continue;
-            if (Pte.huge(pte))
-                throw new EngineException(op + " " + s.name + " " + Addr.hex(va) + ": a huge page is mapped there; the model moves 4 KiB pages only",
-                        "split " + s.name + " " + Addr.hex(va & -Addr.PMD_SIZE) + " first");
+            if (Pte.huge(pte)) {
+                Vma v = s.findVma(va);
+                boolean hugetlb = v != null && v.hugetlb();
+                throw new EngineException(op + " " + s.name + " " + Addr.hex(va) + ": a " + (hugetlb ? "hugetlb" : "transparent huge")
+                        + " page is mapped there; the model moves 4 KiB pages only",
+                        hugetlb ? "hugetlb pages cannot be split; " + op + " of hugetlb pages is not modelled yet"
+                                : "split " + s.name + " " + Addr.hex(va & -Addr.PMD_SIZE) + " first");
+            }
             int pfn = Pte.pfn(pte);
             if (pfn != PhysMem.ZERO_PFN && !out.contains(pfn)) out.add(pfn);
         }
