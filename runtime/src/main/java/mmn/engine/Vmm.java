@@ -5,17 +5,42 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * The kernel's mm code paths, micro-step by micro-step: faults, the zap loop, the
- * mmu_gather, free_pgtables and the operations built from them. Where the kernel calls
- * into the notifier core, these methods name the call site and the profile decides
- * what fires ({@link World#fire}). Each operation announces its phases so that
- * injected device actions run right after the matching micro-step.
+ * The kernel's mm code paths shared by every operation, micro-step by micro-step:
+ * the plumbing (operations, phases, the PTL, the CPU flush), the fault side of
+ * mm/memory.c (handle_mm_fault, do_anonymous_page and friends, do_swap_page,
+ * do_wp_page, wp_page_copy) and the operations built on the zap: munmap
+ * (mm/mmap.c do_munmap, unmap_region), MADV_DONTNEED (mm/madvise.c), mprotect
+ * (mm/mprotect.c change_protection), exit_mmap, fork (kernel/fork.c dup_mmap,
+ * copy_page_range) and cow. Where the kernel calls into the notifier core, these
+ * methods name the call site and the profile decides what fires ({@link World#fire}).
+ * Each operation announces its phases so that injected device actions run right after
+ * the matching micro-step. The other kernel areas live in classes of their own, one
+ * instance each, held here: {@link Zap}, {@link Rmap}, {@link Ksm}, {@link OomReaper},
+ * {@link Mremap}, {@link Uprobes}, {@link Fremap}, {@link Thp}, {@link Hugetlb}.
  */
 final class Vmm {
     private final World w;
+    final Zap zap;
+    final Rmap rmap;
+    final Ksm ksm;
+    final OomReaper oomReaper;
+    final Mremap mremap;
+    final Uprobes uprobes;
+    final Fremap fremap;
+    final Thp thp;
+    final Hugetlb hugetlb;
 
     Vmm(World w) {
         this.w = w;
+        this.zap = new Zap(w, this);
+        this.rmap = new Rmap(w, this);
+        this.ksm = new Ksm(w, this);
+        this.oomReaper = new OomReaper(w, this);
+        this.mremap = new Mremap(w, this);
+        this.uprobes = new Uprobes(w, this);
+        this.fremap = new Fremap(w, this);
+        this.thp = new Thp(w, this);
+        this.hugetlb = new Hugetlb(w, this);
     }
 
     // ------------------------------------------------------------ plumbing
@@ -23,7 +48,7 @@ final class Vmm {
     /** The operation and phase an operation interrupted (an operation injected at another's phase). */
     private final java.util.ArrayDeque<String[]> outer = new java.util.ArrayDeque<>();
 
-    private void beginOp(String name, Space s) {
+    void beginOp(String name, Space s) {
         if (s.exited) throw new EngineException(s.name + " has exited; no further operations on it");
         outer.push(new String[] {w.operation, w.phase});
         w.operation = name;
@@ -31,28 +56,28 @@ final class Vmm {
     }
 
     /** A micro-step begins: violations found inside it are reported against its phase. */
-    private void step(String name) {
+    void step(String name) {
         w.phase = name;
     }
 
     /** A micro-step ended: announce it and run the actions injected after it. */
-    private void phase(String name, PhaseListener l) {
+    void phase(String name, PhaseListener l) {
         w.phase = name;
         w.trace.event("step", w.operation + ": " + name);
         l.after(name);
     }
 
-    private void endOp() {
+    void endOp() {
         String[] o = outer.isEmpty() ? new String[] {w.operation, null} : outer.pop();
         w.operation = o[0] == null ? w.operation : o[0];
         w.phase = o[1];
     }
 
-    private void lockPtl(Space s) {
+    void lockPtl(Space s) {
         s.ptlDepth++;
     }
 
-    private void unlockPtl(Space s) {
+    void unlockPtl(Space s) {
         s.ptlDepth--;
     }
 
@@ -115,7 +140,7 @@ final class Vmm {
         long page = Addr.pageDown(va);
         long pte = s.pageTable.get(page);
         if (vma.hugetlb) {
-            hugetlbFault(s, vma, page, write); // handle_mm_fault -> hugetlb_fault
+            hugetlb.hugetlbFault(s, vma, page, write); // handle_mm_fault -> hugetlb_fault
             return World.PageRequestResult.SUCCESS;
         }
         if (!Pte.mapsPage(pte)) {
@@ -282,7 +307,7 @@ final class Vmm {
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
         step("copy");
         if (vma.hugetlb) {
-            hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
+            hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
             cpuAccess(s, va, true);
             endOp();
             return;
@@ -313,7 +338,7 @@ final class Vmm {
             Vma cv = v.copy();
             child.vmas.put(v.start, cv);
             if (v.hugetlb) {
-                copyHugetlbPageRange(parent, child, v, cv, l);
+                hugetlb.copyHugetlbPageRange(parent, child, v, cv, l);
                 continue;
             }
             boolean cow = !v.shared;
@@ -360,95 +385,13 @@ final class Vmm {
         endOp();
     }
 
-    // ------------------------------------------------------------ the mmu_gather
-
-    /** tlb_flush_mmu_tlbonly: CPU flush of the gathered range, then whatever the profile fires there. */
-    private void tlbFlushMmuTlbOnly(MmuGather tlb, String site) {
-        if (tlb.range == null && !tlb.fullmm) return; // nothing gathered (!tlb->end)
-        Range r = tlb.flushRange();
-        cpuFlush(tlb.space, r);
-        w.fire(tlb.space, site, r);
-        tlb.range = null;
-    }
-
-    /** tlb_flush_mmu_free: the batch's pages get their last put; page-table pages are freed. */
-    private void tlbFlushMmuFree(MmuGather tlb) {
-        int n = tlb.pages.size(), t = tlb.tables.size();
-        for (int pfn : tlb.pages) w.mem.put(pfn);
-        for (int pfn : tlb.tables) w.mem.free(pfn);
-        tlb.pages.clear();
-        tlb.tables.clear();
-        tlb.hugeTail = 0;
-        w.trace.event("free", "mmu_gather freed " + n + " pages and " + t + " page-table pages");
-    }
-
-    /**
-     * unmap_single_vma -> zap_pte_range over r: per PTE table, under its PTL, clear each
-     * PTE and batch the page; a full batch (or a dirty shared-file PTE) forces
-     * tlb_flush_mmu_tlbonly under the PTL, then the free after unlocking, then the zap
-     * restarts where it stopped.
-     */
-    private void zap(Space s, MmuGather tlb, Range r, PhaseListener l) {
-        List<Long> addrs = s.pageTable.populated(r);
-        int i = 0;
-        while (i < addrs.size()) {
-            long table = addrs.get(i) & -Addr.PMD_SIZE;
-            lockPtl(s);
-            boolean force = false;
-            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
-                long va = addrs.get(i++);
-                long pte = s.pageTable.get(va);
-                if (Pte.none(pte)) continue;
-                s.pageTable.set(va, Pte.NONE);
-                if (Pte.isSwap(pte)) {
-                    w.swap.remove(Pte.pfn(pte));
-                    continue;
-                }
-                if (Pte.isMigration(pte) || Pte.isFile(pte)) continue;
-                int pfn = Pte.pfn(pte);
-                if (pfn == PhysMem.ZERO_PFN) {
-                    tlb.range = Range.page(va).union(tlb.range); // tlb_remove_tlb_entry only
-                    continue;
-                }
-                if (Pte.huge(pte)) {
-                    // zap_huge_pmd: the deposited PTE table is freed at once (nothing links it), the
-                    // 512 subpages join the batch (the model zaps a whole huge PMD even for a partial range)
-                    Integer dep = s.deposits.remove(va);
-                    if (dep != null) w.mem.free(dep);
-                    for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-                        w.mem.removeMap(pfn + k);
-                        if (tlb.removePage(pfn + k, va + ((long) k << Addr.PAGE_SHIFT))) force = true;
-                    }
-                    if (force) break;
-                    continue;
-                }
-                w.mem.removeMap(pfn);
-                Vma vma = s.findVma(va);
-                if (vma != null && !vma.anon && vma.shared && Pte.dirty(pte)) force = true; // dirty shared file page
-                if (tlb.removePage(pfn, va)) force = true;
-                if (force) break;
-            }
-            String outer = w.phase;
-            if (force) {
-                step("batch-flush");
-                tlbFlushMmuTlbOnly(tlb, Sites.ZAP_FORCE_FLUSH);
-            }
-            unlockPtl(s);
-            if (force) {
-                tlbFlushMmuFree(tlb);
-                phase("batch-flush", l);
-                step(outer);
-            }
-        }
-    }
-
     // ------------------------------------------------------------ operations
 
     /** munmap: do_munmap -> unmap_region. */
     void munmap(Space s, Range r, PhaseListener l) {
         beginOp("munmap", s);
-        checkHugetlbCut(s, r, "munmap");
-        hugetlbSplitUnshare(s, r);
+        hugetlb.checkHugetlbCut(s, r, "munmap");
+        hugetlb.hugetlbSplitUnshare(s, r);
         s.splitAt(r);
         List<Vma> vmas = s.vmasIn(r);
         for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
@@ -459,36 +402,21 @@ final class Vmm {
         w.fire(s, Sites.UNMAP_START, r);
         phase("start", l);
         step("clear");
-        for (Vma v : vmas) zapVma(s, tlb, v, v.range(), l);
+        for (Vma v : vmas) zap.zapVma(s, tlb, v, v.range(), l);
         phase("clear", l);
         step("end");
         w.fire(s, Sites.UNMAP_END, r);
         phase("end", l);
         step("unlink-tables");
-        freePgtables(s, tlb, r, floor, ceiling, false, l);
+        zap.freePgtables(s, tlb, r, floor, ceiling, false, l);
         phase("unlink-tables", l);
         step("flush");
-        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
         phase("flush", l);
         step("free");
-        tlbFlushMmuFree(tlb);
+        zap.tlbFlushMmuFree(tlb);
         phase("free", l);
         endOp();
-    }
-
-    /** free_pgtables: unlink page-table pages no remaining VMA needs; they join the gather's batch. */
-    private void freePgtables(Space s, MmuGather tlb, Range r, long floor, long ceiling, boolean root, PhaseListener l) {
-        for (PageTable.UnlinkedTable t : s.pageTable.unlinkTables(r, floor, ceiling, root)) {
-            w.trace.event("unlink", Addr.levelName(t.level()) + " table pfn " + t.pfn() + " for " + t.covers());
-            if (tlb.removeTable(t.pfn(), t.va())) {
-                String outer = w.phase;
-                step("batch-flush");
-                tlbFlushMmuTlbOnly(tlb, Sites.PGTABLE_FORCE_FLUSH);
-                tlbFlushMmuFree(tlb);
-                phase("batch-flush", l);
-                step(outer);
-            }
-        }
     }
 
     /** madvise(MADV_DONTNEED): zap_page_range; page tables stay. */
@@ -503,25 +431,25 @@ final class Vmm {
             if (!w.profile.hugetlbDontneed())
                 throw new EngineException("madvise(MADV_DONTNEED) on the hugetlb VMA " + v.range() + ": -EINVAL in " + w.profile.name
                         + " (can_madv_dontneed_vma refuses VM_HUGETLB before 5.18)", "munmap it, or use linux-6.5 and later");
-            checkHugetlbCut(s, r, "madvise(MADV_DONTNEED)");
+            hugetlb.checkHugetlbCut(s, r, "madvise(MADV_DONTNEED)");
             // zap_page_range_single (6.5) / hugetlb_zap_begin (6.8): the notifier range widened for PMD sharing
-            nr = nr.union(adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
+            nr = nr.union(hugetlb.adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
         }
         MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
         step("start");
         w.fire(s, Sites.ZAP_START, nr);
         phase("start", l);
         step("clear");
-        for (Vma v : vmas) zapVma(s, tlb, v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
+        for (Vma v : vmas) zap.zapVma(s, tlb, v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
         phase("clear", l);
         step("end");
         w.fire(s, Sites.ZAP_END, nr);
         phase("end", l);
         step("flush");
-        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
         phase("flush", l);
         step("free");
-        tlbFlushMmuFree(tlb);
+        zap.tlbFlushMmuFree(tlb);
         phase("free", l);
         endOp();
     }
@@ -532,8 +460,8 @@ final class Vmm {
      */
     void mprotect(Space s, Range r, int prot, PhaseListener l) {
         beginOp("mprotect", s);
-        checkHugetlbCut(s, r, "mprotect");
-        hugetlbSplitUnshare(s, r);
+        hugetlb.checkHugetlbCut(s, r, "mprotect");
+        hugetlb.hugetlbSplitUnshare(s, r);
         s.splitAt(r);
         List<Vma> vmas = s.vmasIn(r);
         if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
@@ -544,7 +472,7 @@ final class Vmm {
                 throw new EngineException("mprotect " + r + " spans hugetlb and other VMAs; the model takes one kind per call",
                         "one mprotect per VMA");
             // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
-            for (Vma v : vmas) hugetlbChangeProtection(s, v, prot, l);
+            for (Vma v : vmas) this.hugetlb.hugetlbChangeProtection(s, v, prot, l);
             endOp();
             return;
         }
@@ -582,7 +510,7 @@ final class Vmm {
      * hardware walk; private mappings never gain write here (vm_page_prot is PAGE_COPY,
      * writes fault and go through do_wp_page); shared writable mappings do.
      */
-    private static long changePte(long pte, Vma v, int prot) {
+    static long changePte(long pte, Vma v, int prot) {
         int pfn = Pte.pfn(pte);
         long keep = pte & (Pte.YOUNG | Pte.DIRTY | Pte.HUGE);
         if (prot == 0) return Pte.make(pfn, keep | Pte.PROTNONE);
@@ -601,1137 +529,20 @@ final class Vmm {
         step("clear");
         MmuGather tlb = new MmuGather(s, Range.ALL, true, w.gatherBatch);
         w.fire(s, Sites.UNMAP_START, Range.ALL);
-        for (Vma v : List.copyOf(s.vmas.values())) zapVma(s, tlb, v, v.range(), l);
+        for (Vma v : List.copyOf(s.vmas.values())) zap.zapVma(s, tlb, v, v.range(), l);
         w.fire(s, Sites.UNMAP_END, Range.ALL);
         phase("clear", l);
         s.vmas.clear();
         step("unlink-tables");
-        freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
+        zap.freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
         phase("unlink-tables", l);
         step("flush");
-        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
         phase("flush", l);
         step("free");
-        tlbFlushMmuFree(tlb);
+        zap.tlbFlushMmuFree(tlb);
         s.exited = true;
         phase("free", l);
         endOp();
-    }
-
-    // ------------------------------------------------------------ rmap operations
-
-    /** One PTE mapping a page, found by the rmap walk. */
-    record Mapping(Space space, long va) {}
-
-    /**
-     * The rmap walk (rmap_walk_anon / rmap_walk_file): every PTE in every space that maps
-     * the frame, spaces in declaration order, addresses ascending. The model scans the
-     * VMAs instead of keeping anon_vma chains: the answer is the same.
-     */
-    List<Mapping> rmap(int pfn) {
-        List<Mapping> out = new ArrayList<>();
-        for (Space sp : w.spaces.values()) {
-            if (sp.exited || sp.pageTable.root() < 0) continue;
-            for (Vma v : sp.vmas.values()) {
-                for (long va : sp.pageTable.populated(v.range())) {
-                    long pte = sp.pageTable.get(va);
-                    if (Pte.mapsPage(pte) && !Pte.huge(pte) && Pte.pfn(pte) == pfn) out.add(new Mapping(sp, va));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The distinct frames mapped by 4 KiB PTEs in r (the zero page is never migrated or reclaimed). */
-    private List<Integer> pagesIn(Space s, Range r, String op) {
-        List<Integer> out = new ArrayList<>();
-        for (long va : s.pageTable.populated(r)) {
-            long pte = s.pageTable.get(va);
-            if (!Pte.mapsPage(pte)) continue;
-            if (Pte.huge(pte)) {
-                Vma v = s.findVma(va);
-                boolean hugetlb = v != null && v.hugetlb();
-                throw new EngineException(op + " " + s.name + " " + Addr.hex(va) + ": a " + (hugetlb ? "hugetlb" : "transparent huge")
-                        + " page is mapped there; the model moves 4 KiB pages only",
-                        hugetlb ? "hugetlb pages cannot be split; " + op + " of hugetlb pages is not modelled yet"
-                                : "split " + s.name + " " + Addr.hex(va & -Addr.PMD_SIZE) + " first");
-            }
-            int pfn = Pte.pfn(pte);
-            if (pfn != PhysMem.ZERO_PFN && !out.contains(pfn)) out.add(pfn);
-        }
-        if (out.isEmpty()) throw new EngineException(op + " " + s.name + " " + r + ": no page is mapped there", "touch it first");
-        return out;
-    }
-
-    /** The call sites of one try_to_unmap_one flavour. */
-    private record UnmapSites(String start, String clear, String entry, String unlock, String end) {}
-
-    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, Sites.MIGRATE_CLEAR, null,
-            Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
-    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_CLEAR, Sites.RECLAIM_SWAP_ENTRY,
-            Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
-
-    /**
-     * try_to_unmap_one for one mapping: [start], PTL, clear (and flush the CPU, unless the
-     * flush is batched), install the migration or swap entry, drop the mapping's reference
-     * (the caller's keeps the page), unlock, [invalidate_page], [end]. {@code slot} < 0
-     * means a migration entry. Phases: start, clear, unlock, end (once per mapping).
-     */
-    private void tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
-        Space s = m.space();
-        Range page = Range.page(m.va());
-        step("start");
-        w.fire(s, sites.start(), page);
-        phase("start", l);
-        step("clear");
-        lockPtl(s);
-        long pte = s.pageTable.get(m.va());
-        boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
-        if (mapped) {
-            s.pageTable.set(m.va(), Pte.NONE);
-            if (!batched) cpuFlush(s, page);
-            // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
-            w.fire(s, sites.clear(), batched ? Range.ALL : page);
-            long entry = slot < 0 ? Pte.make(pfn, Pte.MIGRATION | (pte & Pte.WRITE)) : Pte.make(slot, Pte.SWAP);
-            s.pageTable.set(m.va(), entry);
-            if (sites.entry() != null) w.fire(s, sites.entry(), page);
-            w.mem.removeMap(pfn);
-            w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
-        }
-        phase("clear", l);
-        unlockPtl(s);
-        step("unlock");
-        if (mapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
-        phase("unlock", l);
-        step("end");
-        w.fire(s, sites.end(), page);
-        phase("end", l);
-    }
-
-    /**
-     * migrate (migrate_pages, MIGRATE_SYNC): per page, isolate it (a reference), unmap
-     * every mapping into migration entries (try_to_unmap_one), copy to a new frame,
-     * replace the migration entries by PTEs to the new frame (remove_migration_ptes: no
-     * flush, no notifier) and drop the isolation reference, which frees the old frame.
-     * Phases: start, clear, unlock, end (per mapping), copy, remap (per mapping), free.
-     */
-    void migrate(Space s, Range r, PhaseListener l) {
-        beginOp("migrate", s);
-        for (int old : pagesIn(s, r, "migrate")) {
-            w.mem.get(old); // isolate_lru_page
-            List<Mapping> maps = rmap(old);
-            for (Mapping m : maps) tryToUnmapOne(m, old, -1, MIGRATION, false, l);
-            step("copy");
-            int fresh = w.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
-            pageCacheReplace(old, fresh); // migrate_page_move_mapping
-            w.mem.setValue(fresh, w.mem.value(old)); // migrate_page_copy
-            w.copiedOut.add(old);
-            w.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
-            phase("copy", l);
-            for (Mapping m : maps) {
-                step("remap");
-                Space sp = m.space();
-                lockPtl(sp);
-                long pte = sp.pageTable.get(m.va());
-                if (Pte.isMigration(pte) && Pte.pfn(pte) == old) {
-                    w.fire(sp, Sites.MIGRATE_REMAP, Range.page(m.va()));
-                    long wr = pte & Pte.WRITE;
-                    w.mem.get(fresh);
-                    w.mem.addMap(fresh);
-                    sp.pageTable.set(m.va(), Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
-                }
-                unlockPtl(sp);
-                phase("remap", l);
-            }
-            w.mem.put(fresh);
-            step("free");
-            w.mem.put(old); // putback: the isolation reference was the last one
-            w.copiedOut.remove(old);
-            phase("free", l);
-        }
-        endOp();
-    }
-
-    /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
-    private void pageCacheReplace(int old, int fresh) {
-        for (TreeMap<Long, Integer> pages : w.pageCache.values()) {
-            for (java.util.Map.Entry<Long, Integer> e : pages.entrySet()) {
-                if (e.getValue() == old) {
-                    e.setValue(fresh);
-                    w.mem.get(fresh);
-                    w.mem.put(old);
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * reclaim (shrink_page_list for one anon page): add_to_swap, unmap every mapping into
-     * swap entries (try_to_unmap_one), flush the batched CPU TLB flush where the profile
-     * batches it (4.3+ TTU_BATCH_FLUSH), write the page out, then __remove_mapping frees it
-     * unless it was mapped again meanwhile. The model reclaims as if page_check_references
-     * had found the page old: the aging pass is the separate `age` operation.
-     * Phases: start, clear, unlock, end (per mapping), flush, writeback, free.
-     */
-    void reclaim(Space s, Range r, PhaseListener l) {
-        beginOp("reclaim", s);
-        boolean batched = w.profile.batchedUnmapFlush;
-        for (int pfn : pagesIn(s, r, "reclaim")) {
-            if (isPageCache(pfn))
-                throw new EngineException("reclaim " + s.name + " " + r + ": pfn " + pfn + " is a file page; the model swaps out anonymous pages only",
-                        "reclaim a page of an anon mapping");
-            w.mem.get(pfn); // isolate_lru_page
-            int slot = w.nextSwapSlot++;
-            w.swapCache.put(slot, pfn); // add_to_swap: the swap cache holds a reference
-            w.mem.get(pfn);
-            List<Mapping> maps = rmap(pfn);
-            for (Mapping m : maps) tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l);
-            step("flush");
-            for (Space sp : spacesOf(maps)) {
-                if (batched) cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty: the deferred CPU flush
-                w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
-            }
-            phase("flush", l);
-            step("writeback");
-            w.swap.put(slot, w.mem.value(pfn)); // pageout
-            w.copiedOut.add(pfn);
-            phase("writeback", l);
-            step("free");
-            // __remove_mapping: the reference freeze fails if the page was faulted back in
-            if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
-                w.swapCache.remove(slot);
-                w.mem.put(pfn);
-                w.mem.put(pfn);
-            } else {
-                w.trace.event("reclaim", "pfn " + pfn + " was mapped again: __remove_mapping fails, the page stays in the swap cache");
-                w.mem.put(pfn);
-            }
-            w.copiedOut.remove(pfn);
-            phase("free", l);
-        }
-        endOp();
-    }
-
-    private static List<Space> spacesOf(List<Mapping> maps) {
-        List<Space> out = new ArrayList<>();
-        for (Mapping m : maps) if (!out.contains(m.space())) out.add(m.space());
-        return out;
-    }
-
-    private boolean isPageCache(int pfn) {
-        for (TreeMap<Long, Integer> pages : w.pageCache.values()) if (pages.containsValue(pfn)) return true;
-        return false;
-    }
-
-    // ------------------------------------------------------------ KSM
-
-    /**
-     * ksm: try_to_merge_two_pages. a's page becomes the KSM page (write_protect_page), then
-     * b's page is write-protected, compared, and its PTE pointed at the KSM page
-     * (replace_page); the scanner's reference on b's old page is dropped last, which frees
-     * it. The language takes the two pages' contents as identical, so the model makes them
-     * so before the scan; a write that lands between the write-protect and the compare
-     * makes pages_identical fail and the merge is abandoned, as in the kernel.
-     * Phases: protect-start, protect-clear, protect-set, protect-end (for a, then b),
-     * replace-start, replace-clear, replace-set, replace-end, free.
-     */
-    void ksm(Space a, long va, Space b, long vb, PhaseListener l) {
-        beginOp("ksm", a);
-        if (b.exited) throw new EngineException(b.name + " has exited");
-        long pa = Addr.pageDown(va), pb = Addr.pageDown(vb);
-        int kpage = ksmCandidate(a, pa), page = ksmCandidate(b, pb);
-        if (kpage == page) throw new EngineException("ksm: " + a.name + " " + Addr.hex(pa) + " and " + b.name + " " + Addr.hex(pb)
-                + " already map the same frame (pfn " + page + ")");
-        w.mem.get(kpage); // follow_page(FOLL_GET): the scanner's references
-        w.mem.get(page);
-        w.mem.setValue(page, w.mem.value(kpage)); // the contents are taken as identical
-        long protectedPte = writeProtectPage(a, pa, kpage, l);
-        long orig = writeProtectPage(b, pb, page, l);
-        boolean identical = protectedPte != Pte.NONE && orig != Pte.NONE && w.mem.value(page) == w.mem.value(kpage);
-        if (identical) {
-            replacePage(b, pb, page, kpage, orig, l);
-        } else {
-            w.trace.event("ksm", "pages_identical failed or a PTE changed: no merge");
-        }
-        step("free");
-        w.mem.put(kpage);
-        w.mem.put(page); // the scanner's reference: after replace_page it was the last
-        phase("free", l);
-        endOp();
-    }
-
-    private int ksmCandidate(Space s, long va) {
-        Vma v = s.findVma(va);
-        long pte = s.pageTable.get(va);
-        if (v == null || !v.anon || !Pte.present(pte) || Pte.huge(pte) || Pte.pfn(pte) == PhysMem.ZERO_PFN)
-            throw new EngineException("ksm: " + s.name + " " + Addr.hex(va) + " has no anonymous 4 KiB page mapped", "touch it with a write first");
-        return Pte.pfn(pte);
-    }
-
-    /** write_protect_page: returns the write-protected PTE, or NONE when the page moved meanwhile. */
-    private long writeProtectPage(Space s, long va, int pfn, PhaseListener l) {
-        Range page = Range.page(va);
-        step("protect-start");
-        w.fire(s, Sites.KSM_WP_START, page);
-        phase("protect-start", l);
-        step("protect-clear");
-        lockPtl(s);
-        long pte = s.pageTable.get(va);
-        long result = Pte.NONE;
-        boolean same = Pte.present(pte) && Pte.pfn(pte) == pfn;
-        boolean change = same && (Pte.writable(pte) || Pte.dirty(pte));
-        if (change) {
-            s.pageTable.set(va, Pte.NONE);
-            cpuFlush(s, page);
-            w.fire(s, Sites.KSM_WP_CLEAR, page);
-        }
-        phase("protect-clear", l);
-        step("protect-set");
-        if (change) {
-            long entry = Pte.make(pfn, Pte.PRESENT | (pte & Pte.YOUNG)); // clean and write-protected
-            w.fire(s, Sites.KSM_WP_SET, page, va, entry);
-            s.pageTable.set(va, entry);
-            result = entry;
-        } else if (same) {
-            result = pte;
-        }
-        phase("protect-set", l);
-        unlockPtl(s);
-        step("protect-end");
-        w.fire(s, Sites.KSM_WP_END, page);
-        phase("protect-end", l);
-        return result;
-    }
-
-    /** replace_page: point the PTE at the KSM page; the old page keeps only the scanner's reference. */
-    private void replacePage(Space s, long va, int old, int kpage, long orig, PhaseListener l) {
-        Range page = Range.page(va);
-        step("replace-start");
-        w.fire(s, Sites.KSM_REPLACE_START, page);
-        phase("replace-start", l);
-        step("replace-clear");
-        lockPtl(s);
-        boolean same = s.pageTable.get(va) == orig; // pte_same with the write-protected value
-        if (same) {
-            w.mem.get(kpage);
-            w.mem.addMap(kpage);
-            s.pageTable.set(va, Pte.NONE);
-            cpuFlush(s, page);
-            w.fire(s, Sites.KSM_REPLACE_CLEAR, page);
-        }
-        phase("replace-clear", l);
-        step("replace-set");
-        if (same) {
-            long entry = Pte.make(kpage, Pte.PRESENT);
-            w.fire(s, Sites.KSM_REPLACE_SET, page, va, entry);
-            w.checker.beforeRepointSameContent(s, va, old, kpage);
-            s.pageTable.set(va, entry);
-            w.mem.removeMap(old);
-            w.mem.put(old);
-        }
-        phase("replace-set", l);
-        unlockPtl(s);
-        step("replace-end");
-        w.fire(s, Sites.KSM_REPLACE_END, page);
-        phase("replace-end", l);
-    }
-
-    // ------------------------------------------------------------ aging
-
-    /**
-     * age: page_referenced for each page mapped in r: per mapping (rmap walk), under the
-     * PTL, ptep_clear_flush_young (test and clear the young bit; x86 does no CPU flush)
-     * then ->clear_flush_young; the page counts as referenced if either saw it young.
-     * Nothing is freed and no start/end is fired. Phases: clear-young, unlock (per mapping).
-     */
-    void age(Space s, Range r, PhaseListener l) {
-        beginOp("age", s);
-        for (int pfn : pagesIn(s, r, "age")) {
-            boolean referenced = false;
-            for (Mapping m : rmap(pfn)) {
-                Space sp = m.space();
-                Range page = Range.page(m.va());
-                step("clear-young");
-                lockPtl(sp);
-                long pte = sp.pageTable.get(m.va());
-                boolean young = Pte.young(pte);
-                if (young) {
-                    sp.pageTable.set(m.va(), Pte.mkold(pte));
-                    w.fire(sp, Sites.AGE_FLUSH_YOUNG, page); // arm64 flushes a young PTE (and from 6.6 notifies)
-                }
-                boolean secondary = w.fireYoung(sp, Sites.AGE_NOTIFY, page);
-                referenced |= young || secondary;
-                phase("clear-young", l);
-                unlockPtl(sp);
-                step("unlock");
-                phase("unlock", l);
-            }
-            w.trace.event("age", "pfn " + pfn + (referenced ? " referenced" : " not referenced"));
-        }
-        endOp();
-    }
-
-    // ------------------------------------------------------------ OOM reaper
-
-    /**
-     * oom-reap: __oom_reap_task_mm. Where the profile has no reaper (before 4.6) this is an
-     * error. 4.6-4.18 skip an mm with subscribers altogether; otherwise, per anon or
-     * private VMA: gather, a non-blocking start (6.5+: may fail with -EAGAIN, then the VMA
-     * is skipped and end is not called), zap, end, tlb_finish_mmu. VMAs and page tables
-     * stay. Phases: start, clear, end, flush, free, batch-flush (per VMA).
-     */
-    void oomReap(Space s, PhaseListener l) {
-        if (!w.profile.hasSite(Sites.OOM_REAP_START))
-            throw new EngineException(w.profile.name + " has no OOM reaper (it arrived in 4.6)", "use exit, or a later profile");
-        beginOp("oom-reap", s);
-        if (w.profile.oomReaperSkipsSubscribed && !s.subscribers.isEmpty()) {
-            w.trace.event("oom", s.name + " has mmu notifiers: the OOM reaper skips it (mm_has_notifiers) and sets MMF_OOM_SKIP");
-            endOp();
-            return;
-        }
-        for (Vma v : List.copyOf(s.vmas.values())) {
-            if (v.shared && !v.anon) continue; // only anonymous or private memory is reaped
-            if (v.hugetlb) continue; // __oom_reap_task_mm skips VM_HUGETLB
-            Range r = v.range();
-            MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
-            step("start");
-            if (!w.fireStartNonblock(s, Sites.OOM_REAP_START, r)) {
-                w.trace.event("oom", "non-blocking start failed for " + r + ": this VMA is skipped, no end");
-                continue;
-            }
-            phase("start", l);
-            step("clear");
-            zap(s, tlb, r, l);
-            phase("clear", l);
-            step("end");
-            w.fire(s, Sites.OOM_REAP_END, r);
-            phase("end", l);
-            step("flush");
-            tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-            phase("flush", l);
-            step("free");
-            tlbFlushMmuFree(tlb);
-            phase("free", l);
-        }
-        endOp();
-    }
-
-    // ------------------------------------------------------------ mremap
-
-    /**
-     * mremap to a fixed new address: copy_vma, then move_page_tables over the old range
-     * (start; per PTE table, under the old and the new PTL, move every entry; 4.20+ flush
-     * the old range before dropping the PTLs; drop the PTLs; before 4.20 one CPU flush of
-     * the old range now; end), then do_munmap of the old range. The pages are moved, not
-     * freed: the danger is a translation of the old address that outlives the PTLs while
-     * another thread frees the page through the new address (kernel-reference §7 #7).
-     * Phases: start, move, unlock (per PTE table), flush, end, unmap.
-     */
-    void mremap(Space s, Range r, long newStart, PhaseListener l) {
-        beginOp("mremap", s);
-        Vma v = s.findVma(r.start());
-        if (v == null || r.end() > v.end)
-            throw new EngineException("mremap " + s.name + " " + r + ": the range must lie inside one VMA (-EFAULT)");
-        if (!Addr.pageAligned(newStart)) throw new EngineException("mremap: the new address " + Addr.hex(newStart) + " is not page aligned",
-                "use " + Addr.hex(Addr.pageDown(newStart)));
-        Range to = new Range(newStart, newStart + r.size());
-        if (to.overlaps(r)) throw new EngineException("mremap: the new range " + to + " overlaps the old one (-EINVAL)");
-        for (Vma o : s.vmas.values()) {
-            if (to.overlaps(o.start, o.end)) throw new EngineException("mremap: " + to + " overlaps " + o.range() + " in " + s.name,
-                    "munmap it first or choose another address");
-        }
-        long delta = newStart - r.start();
-        Vma moved = v.slice(r.start(), r.end()).movedTo(newStart); // copy_vma
-        s.vmas.put(moved.start, moved);
-        step("start");
-        w.fire(s, Sites.MREMAP_START, r);
-        phase("start", l);
-        List<Long> addrs = s.pageTable.populated(r);
-        int i = 0;
-        boolean any = false;
-        while (i < addrs.size()) {
-            long table = addrs.get(i) & -Addr.PMD_SIZE;
-            step("move");
-            lockPtl(s); // old PTL, then new PTL
-            lockPtl(s);
-            boolean present = false;
-            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
-                long va = addrs.get(i++);
-                long pte = s.pageTable.get(va);
-                if (Pte.none(pte)) continue;
-                if (Pte.huge(pte)) throw new EngineException("mremap: a huge page is mapped at " + Addr.hex(va) + "; the model moves 4 KiB PTEs only",
-                        "split it first");
-                s.pageTable.set(va, Pte.NONE); // ptep_get_and_clear: no flush
-                s.pageTable.set(va + delta, pte);
-                present |= Pte.present(pte);
-            }
-            any |= present;
-            Range span = new Range(Math.max(table, r.start()), Math.min(table + Addr.PMD_SIZE, r.end()));
-            if (present && w.profile.mremapFlushUnderPtl) {
-                cpuFlush(s, span);
-                w.fire(s, Sites.MREMAP_PTL_FLUSH, span);
-            }
-            phase("move", l);
-            unlockPtl(s);
-            unlockPtl(s);
-            step("unlock");
-            phase("unlock", l);
-        }
-        step("flush");
-        if (any && !w.profile.mremapFlushUnderPtl) {
-            cpuFlush(s, r);
-            w.fire(s, Sites.MREMAP_FLUSH, r);
-        }
-        phase("flush", l);
-        step("end");
-        w.fire(s, Sites.MREMAP_END, r);
-        phase("end", l);
-        step("unmap");
-        munmap(s, r, PhaseListener.NONE); // do_munmap of the old range: its page tables go
-        phase("unmap", l);
-        endOp();
-    }
-
-    // ------------------------------------------------------------ uprobes
-
-    /**
-     * uprobe: uprobe_write_opcode -> __replace_page. The text page (a page-cache page,
-     * faulted in first as get_user_pages does) is replaced by an anonymous copy holding
-     * the breakpoint: a PTE repointed to a page with different content (case B). The old
-     * page is never freed here: the page cache and the caller's reference keep it.
-     * Phases: start, clear, set, unlock, end.
-     */
-    void uprobe(Space s, long va, PhaseListener l) {
-        beginOp("uprobe", s);
-        long page = Addr.pageDown(va);
-        Vma v = s.findVma(page);
-        if (v == null || v.anon)
-            throw new EngineException("uprobe " + s.name + " " + Addr.hex(page) + ": uprobes patch file-backed text; " + (v == null ? "no VMA maps it" : "the VMA is anonymous"),
-                    "map a file there");
-        long pte = s.pageTable.get(page);
-        if (!Pte.present(pte)) {
-            handleMmFault(s, page, false); // get_user_pages(FOLL_FORCE)
-            pte = s.pageTable.get(page);
-        }
-        int old = Pte.pfn(pte);
-        w.mem.get(old); // the caller's reference
-        int fresh = w.mem.alloc(FrameKind.USER); // the breakpoint copy; this reference becomes the mapping's
-        w.mem.setValue(fresh, w.mem.value(old) ^ 0xCC);
-        Range r = Range.page(page);
-        step("start");
-        w.fire(s, Sites.UPROBE_START, r);
-        phase("start", l);
-        step("clear");
-        lockPtl(s);
-        w.mem.addMap(fresh);
-        s.pageTable.set(page, Pte.NONE);
-        cpuFlush(s, r);
-        w.fire(s, Sites.UPROBE_CLEAR, r);
-        phase("clear", l);
-        step("set");
-        long npte = Pte.make(fresh, Pte.PRESENT | Pte.YOUNG);
-        w.fire(s, Sites.UPROBE_SET, r, page, npte);
-        w.checker.beforeRepoint(s, page, old, fresh);
-        s.pageTable.set(page, npte);
-        w.mem.removeMap(old);
-        phase("set", l);
-        unlockPtl(s);
-        w.mem.put(old); // the old mapping's reference, after the unlock
-        step("unlock");
-        phase("unlock", l);
-        step("end");
-        w.fire(s, Sites.UPROBE_END, r);
-        phase("end", l);
-        w.mem.put(old); // uprobe_write_opcode: put_page after __replace_page
-        endOp();
-    }
-
-    // ------------------------------------------------------------ remap_file_pages
-
-    /**
-     * remap: remap_file_pages (3.16/3.19 mm/fremap.c). The language gives no file
-     * offset, so the model maps the range to the file's first pages (pgoff 0), or, when
-     * that is already its linear offset, to the pages right after it. Inside one
-     * start/end: per page, under the PTL, zap_pte (clear + flush) then a nonlinear file
-     * PTE; pages are faulted in later through it. The page cache keeps the old pages.
-     * From 4.0 the syscall is an mmap(MAP_FIXED|MAP_POPULATE) emulation: the profile has
-     * no such sites and this is an error. Phases: start, clear (per page), end.
-     */
-    void remap(Space s, Range r, PhaseListener l) {
-        if (!w.profile.hasSite(Sites.REMAP_START))
-            throw new EngineException(w.profile.name + " has no remap_file_pages of its own: since 4.0 it is emulated with"
-                    + " mmap(MAP_FIXED|MAP_POPULATE), i.e. an munmap of the range followed by faults",
-                    "write it as munmap + map + touch, or use linux-3.16 / linux-3.19");
-        beginOp("remap", s);
-        Vma v = s.findVma(r.start());
-        if (v == null || r.end() > v.end || v.anon || !v.shared)
-            throw new EngineException("remap " + s.name + " " + r + ": remap_file_pages needs one shared file mapping (-EINVAL)");
-        long linear = v.fileIndex(r.start());
-        long pgoff = linear == 0 ? r.pages() : 0;
-        step("start");
-        w.fire(s, Sites.REMAP_START, r);
-        phase("start", l);
-        for (long i = 0; i < r.pages(); i++) {
-            long va = r.start() + i * Addr.PAGE_SIZE;
-            Range page = Range.page(va);
-            step("clear");
-            s.pageTable.allocTables(va);
-            lockPtl(s);
-            long pte = s.pageTable.get(va);
-            if (Pte.present(pte)) {
-                s.pageTable.set(va, Pte.NONE);
-                cpuFlush(s, page);
-                w.fire(s, Sites.REMAP_CLEAR, page);
-                w.mem.removeMap(Pte.pfn(pte));
-                w.mem.put(Pte.pfn(pte)); // page_cache_release: the page cache keeps the page
-            }
-            s.pageTable.set(va, Pte.make((int) (pgoff + i), Pte.FILE));
-            phase("clear", l);
-            unlockPtl(s);
-        }
-        step("end");
-        w.fire(s, Sites.REMAP_END, r);
-        phase("end", l);
-        endOp();
-    }
-
-    // ------------------------------------------------------------ transparent huge pages
-
-    private Range hugeRange(Space s, long va, String op) {
-        long base = va & -Addr.PMD_SIZE;
-        Range r = new Range(base, base + Addr.PMD_SIZE);
-        Vma v = s.findVma(base);
-        if (v == null || !v.huge || v.start > base || v.end < r.end())
-            throw new EngineException(op + " " + s.name + " " + Addr.hex(base) + ": needs a huge-eligible VMA covering the whole 2M range " + r,
-                    "map " + s.name + " " + Addr.hex(base) + " +2M rw anon huge");
-        return r;
-    }
-
-    /**
-     * collapse: khugepaged on the 2M range at va. Anonymous VMA: khugepaged_scan_pmd
-     * (young bits, then ->test_young for a PTE that is not young; a range nobody
-     * referenced, with no writable PTE, or with a shared page is left alone), then
-     * collapse_huge_page under the mmap lock held for write (faults wait): start; clear
-     * the PMD that points at the PTE table and flush; end; copy each small page into the
-     * huge page and free it (no hook); set the huge PMD, the PTE table kept as its deposit.
-     * File VMA: the small pages are zapped (unmap_mapping_range, with its own hooks), then
-     * retract_page_tables clears the PMD and frees the PTE table (4.8+; no start/end before
-     * the fix, kernel-reference §7 #9). Phases: start, clear-pmd, end, copy, set (anon);
-     * unmap, start, clear-pmd, end, free-table (file).
-     */
-    void collapse(Space s, long va, PhaseListener l) {
-        beginOp("collapse", s);
-        Range r = hugeRange(s, va, "collapse");
-        long base = r.start();
-        Vma v = s.findVma(base);
-        if (s.pageTable.isHuge(base)) throw new EngineException("collapse " + s.name + " " + Addr.hex(base) + ": already a huge page");
-        if (!v.anon) {
-            retract(s, r, l);
-            endOp();
-            return;
-        }
-        boolean referenced = false, writable = false;
-        int present = 0;
-        String why = null;
-        for (long a : s.pageTable.populated(r)) {
-            long pte = s.pageTable.get(a);
-            if (!Pte.present(pte)) { why = "a swap or migration entry at " + Addr.hex(a); break; }
-            int pfn = Pte.pfn(pte);
-            if (pfn != PhysMem.ZERO_PFN && w.mem.mapcount(pfn) != 1) { why = "pfn " + pfn + " is shared"; break; }
-            present++;
-            writable |= Pte.writable(pte);
-            referenced |= Pte.young(pte) || w.fireYoung(s, Sites.COLLAPSE_SCAN_YOUNG, Range.page(a));
-        }
-        if (why == null && present == 0) why = "no page is mapped";
-        if (why == null && !writable) why = "no writable PTE";
-        if (why == null && !referenced) why = "nothing referenced the range (young bits and test_young)";
-        if (why != null) {
-            w.trace.event("khugepaged", "not collapsing " + r + ": " + why);
-            endOp();
-            return;
-        }
-        int huge = w.mem.allocHuge(); // khugepaged_alloc_page
-        s.mmapWriteLocked = true;
-        step("start");
-        w.fire(s, Sites.COLLAPSE_START, r);
-        phase("start", l);
-        step("clear-pmd");
-        lockPtl(s);
-        int table = s.pageTable.detachPteTable(base);
-        cpuFlush(s, r);
-        w.fire(s, Sites.COLLAPSE_PMD_CLEAR, r);
-        unlockPtl(s);
-        phase("clear-pmd", l);
-        step("end");
-        w.fire(s, Sites.COLLAPSE_END, r);
-        phase("end", l);
-        step("copy");
-        long[] ptes = w.mem.table(table);
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-            long pte = ptes[k];
-            if (pte == Pte.NONE) continue;
-            int pfn = Pte.pfn(pte);
-            w.mem.setValue(huge + k, w.mem.value(pfn));
-            s.pageTable.setDetached(table, base + ((long) k << Addr.PAGE_SHIFT), Pte.NONE); // no flush, no notifier
-            w.mem.removeMap(pfn);
-            w.mem.put(pfn); // free_page_and_swap_cache
-        }
-        phase("copy", l);
-        step("set");
-        lockPtl(s);
-        s.deposits.put(base, table); // pgtable_trans_huge_deposit: the same table
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(huge + k);
-        s.pageTable.set(base, Pte.make(huge, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG | Pte.HUGE));
-        unlockPtl(s);
-        s.mmapWriteLocked = false;
-        phase("set", l);
-        endOp();
-    }
-
-    /** The file side of collapse: unmap the small pages, then retract_page_tables. */
-    private void retract(Space s, Range r, PhaseListener l) {
-        if (!w.profile.hasSite(Sites.RETRACT_START))
-            throw new EngineException(w.profile.name + "'s khugepaged collapses anonymous memory only (file and shmem collapse came in 4.8)",
-                    "use an anon huge mapping, or linux-4.15 and later");
-        long base = r.start();
-        step("unmap");
-        if (!s.pageTable.populated(r).isEmpty()) dontneed(s, r, PhaseListener.NONE); // unmap_mapping_range of each small page
-        phase("unmap", l);
-        if (s.pageTable.tableAt(base, 1) < 0) {
-            w.trace.event("khugepaged", "no page table to retract at " + r);
-            return;
-        }
-        s.mmapWriteLocked = true; // mmap write-trylock (4.15, 6.5); 6.8 holds i_mmap only
-        step("start");
-        w.fire(s, Sites.RETRACT_START, r);
-        phase("start", l);
-        step("clear-pmd");
-        lockPtl(s);
-        int table = s.pageTable.detachPteTable(base);
-        cpuFlush(s, r);
-        w.fire(s, Sites.RETRACT_PMD_CLEAR, r);
-        unlockPtl(s);
-        phase("clear-pmd", l);
-        step("end");
-        w.fire(s, Sites.RETRACT_END, r);
-        phase("end", l);
-        step("free-table");
-        w.mem.free(table); // pte_free (4.15: right after the flush; 6.5 after end; 6.8 pte_free_defer)
-        s.mmapWriteLocked = false;
-        phase("free-table", l);
-    }
-
-    /**
-     * split: __split_huge_pmd on the huge PMD at va. 3.16/3.19 open and close a window
-     * before anything changes, then a separate splitting pass has its own; the map pass
-     * that writes the PTEs fires nothing. From 4.5 one window surrounds it (only_end in
-     * 4.15/6.5). Under the PMD lock: withdraw the deposited table, write 512 PTEs to the
-     * same subpages, pmdp_invalidate (CPU flush; 6.6+ the secondary flush too), populate
-     * the PMD. Nothing is freed. Phases: start, split, end.
-     */
-    void split(Space s, long va, PhaseListener l) {
-        beginOp("split", s);
-        Range r = hugeRange(s, va, "split");
-        long base = r.start();
-        long pmd = s.pageTable.get(base);
-        if (!Pte.huge(pmd) || !Pte.present(pmd))
-            throw new EngineException("split " + s.name + " " + Addr.hex(base) + ": no huge page is mapped there", "collapse it first");
-        step("start");
-        w.fire(s, Sites.SPLIT_START, r);
-        w.fire(s, Sites.SPLIT_EARLY_END, r);
-        w.fire(s, Sites.SPLITTING_START, r);
-        w.fire(s, Sites.SPLITTING_END, r);
-        phase("start", l);
-        step("split");
-        lockPtl(s);
-        Integer dep = s.deposits.remove(base);
-        int table = dep != null ? dep : w.mem.alloc(FrameKind.PAGE_TABLE);
-        int pfn = Pte.pfn(pmd);
-        long flags = Pte.PRESENT | (pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG));
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-            s.pageTable.setDetached(table, base + ((long) k << Addr.PAGE_SHIFT), Pte.make(pfn + k, flags));
-        }
-        s.pageTable.set(base, Pte.NONE); // pmdp_invalidate
-        cpuFlush(s, r);
-        w.fire(s, Sites.SPLIT_INVALIDATE, r);
-        s.pageTable.populatePmd(base, table);
-        phase("split", l);
-        unlockPtl(s);
-        step("end");
-        w.fire(s, Sites.SPLIT_END, r);
-        phase("end", l);
-        endOp();
-    }
-
-    // ------------------------------------------------------------ hugetlb (mm/hugetlb.c)
-
-    /** The page-cache key of a hugetlbfs file: its pages are 2M, indexed in huge pages. */
-    private static String hugetlbfs(String file) {
-        return "hugetlbfs:" + file;
-    }
-
-    /**
-     * vma_shareable / page_table_shareable: a shared file mapping that covers the whole
-     * PUD-aligned 1 GiB around va may share its PMD page with other processes.
-     */
-    private static boolean pmdShareable(Vma v, long va) {
-        long b = va & -Addr.PUD_SIZE;
-        return v.hugetlb && v.shared && !v.anon && v.start <= b && b + Addr.PUD_SIZE <= v.end;
-    }
-
-    /**
-     * adjust_range_if_pmd_sharing_possible (4.19): widen r to every PUD-aligned span of a
-     * shareable VMA it touches, because huge_pmd_unshare drops a whole span and the
-     * caller only learns that under the PTL, after the notifier range was sent.
-     */
-    Range adjustRangeIfPmdSharingPossible(Vma v, Range r) {
-        if (!w.profile.hugetlbPmdShareWidening() || !v.hugetlb || !v.shared || v.anon) return r;
-        long start = r.start(), end = r.end();
-        for (long a = r.start() & -Addr.PUD_SIZE; a < r.end(); a += Addr.PUD_SIZE) {
-            if (v.start <= a && a + Addr.PUD_SIZE <= v.end) {
-                start = Math.min(start, a);
-                end = Math.max(end, a + Addr.PUD_SIZE);
-            }
-        }
-        return new Range(start, end);
-    }
-
-    /**
-     * huge_pmd_share (from huge_pte_alloc): if another process maps the same file pages
-     * at a PUD-aligned, shareable address and has a PMD page there, point our PUD entry
-     * at that page and take a count on it instead of allocating our own.
-     */
-    private void hugePmdShare(Space s, Vma vma, long va) {
-        long pud = va & -Addr.PUD_SIZE;
-        if (!pmdShareable(vma, pud) || s.pageTable.tableAt(pud, 2) >= 0) return;
-        long idx = vma.fileIndex(pud);
-        for (Space o : w.spaces.values()) {
-            if (o == s || o.exited || o.pageTable == null || o.pageTable.root() < 0) continue;
-            for (Vma ov : o.vmas.values()) {
-                // page_table_shareable: same file, same flags (an mprotected VMA no longer shares)
-                if (!ov.hugetlb || !ov.shared || ov.anon || !vma.file.equals(ov.file) || ov.prot != vma.prot || idx < ov.pgoff) continue;
-                long oa = ov.start + ((idx - ov.pgoff) << Addr.PAGE_SHIFT);
-                if ((oa & (Addr.PUD_SIZE - 1)) != 0 || !pmdShareable(ov, oa)) continue;
-                int pmd = o.pageTable.tableAt(oa, 2);
-                if (pmd < 0) continue;
-                w.mem.get(pmd);
-                s.pageTable.sharePmd(pud, pmd);
-                w.trace.event("fault", s.name + " huge_pmd_share: PMD page pfn " + pmd + " of " + o.name + " for "
-                        + new Range(pud, pud + Addr.PUD_SIZE) + " (count " + w.mem.refcount(pmd) + ")");
-                return;
-            }
-        }
-    }
-
-    /**
-     * huge_pmd_unshare: if va's PMD page is shared (its count above one), clear this
-     * process's PUD entry and drop the count: the whole 1 GiB span is gone from this
-     * space (its pages refault later), the other sharers keep it. Caller holds the PTL.
-     */
-    private boolean hugePmdUnshare(Space s, long va) {
-        int pmd = s.pageTable.tableAt(va, 2);
-        if (pmd < 0 || w.mem.refcount(pmd) <= 1) return false;
-        s.pageTable.unsharePmd(va);
-        w.mem.put(pmd);
-        long pud = va & -Addr.PUD_SIZE;
-        w.trace.event("unshare", s.name + " huge_pmd_unshare: PMD page pfn " + pmd + " for " + new Range(pud, pud + Addr.PUD_SIZE)
-                + " dropped (count now " + w.mem.refcount(pmd) + ")");
-        return true;
-    }
-
-    /** hugetlb_fault: hugetlb_no_page for a missing 2M page, hugetlb_cow for a write to a read-only one. */
-    private void hugetlbFault(Space s, Vma vma, long va, boolean write) {
-        long base = va & -Addr.PMD_SIZE;
-        if (!Pte.mapsPage(s.pageTable.get(base))) hugePmdShare(s, vma, base); // huge_pte_alloc
-        long pte = s.pageTable.get(base);
-        if (!Pte.present(pte)) {
-            hugetlbNoPage(s, vma, base, write);
-        } else if (write && !Pte.writable(pte)) {
-            hugetlbCow(s, vma, base, pte, PhaseListener.NONE);
-        } else {
-            markAccessed(s, base, write);
-        }
-    }
-
-    /**
-     * hugetlb_no_page: a shared mapping maps the file's (or, anonymous, a fresh) huge
-     * page, writable if the VMA is; a private one maps a read fault read-only and gets
-     * its own copy on a write fault (hugetlb_cow right after, folded in here).
-     */
-    private void hugetlbNoPage(Space s, Vma vma, long base, boolean write) {
-        int cached = -1;
-        if (!vma.anon) {
-            TreeMap<Long, Integer> pages = w.pageCache.computeIfAbsent(hugetlbfs(vma.file), k -> new TreeMap<>());
-            long idx = vma.fileIndex(base) >>> (Addr.PMD_SHIFT - Addr.PAGE_SHIFT);
-            Integer c = pages.get(idx);
-            if (c == null) {
-                c = w.mem.allocHuge(); // the page cache holds the allocation's reference
-                for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(c + k, ((long) vma.file.hashCode() << 20) ^ (idx << 9 | k));
-                pages.put(idx, c);
-            }
-            cached = c;
-        }
-        int pfn;
-        long flags = Pte.PRESENT | Pte.YOUNG | Pte.HUGE;
-        if (vma.shared) {
-            if (cached >= 0) {
-                pfn = cached;
-                for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(pfn + k);
-            } else {
-                pfn = w.mem.allocHuge();
-            }
-            if (vma.allows(true)) flags |= Pte.WRITE | (write ? Pte.DIRTY : 0);
-        } else if (write || cached < 0) {
-            pfn = w.mem.allocHuge();
-            if (cached >= 0) for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(pfn + k, w.mem.value(cached + k));
-            if (write) flags |= Pte.WRITE | Pte.DIRTY;
-        } else {
-            pfn = cached;
-            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(pfn + k);
-        }
-        lockPtl(s);
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(pfn + k);
-        s.pageTable.set(base, Pte.make(pfn, flags));
-        unlockPtl(s);
-        w.trace.event("fault", s.name + " " + Addr.hex(base) + " hugetlb_no_page: " + Pte.describe(Pte.make(pfn, flags)));
-    }
-
-    /**
-     * hugetlb_cow (hugetlb_wp in 6.x): the sole owner of an anonymous page gets it
-     * writable in place (set_huge_ptep_writable, no notifier); otherwise copy, then
-     * start; under the PTL huge_ptep_clear_flush (+ invalidate_range where the profile
-     * has it), set_huge_pte_at(new) with no change_pte; unlock; end; the old page's put.
-     */
-    private void hugetlbCow(Space s, Vma vma, long base, long pte, PhaseListener l) {
-        int old = Pte.pfn(pte);
-        boolean phased = l != PhaseListener.NONE;
-        String outer = w.phase;
-        if (vma.shared || (vma.anon && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1)) {
-            if (phased) step("reuse");
-            lockPtl(s);
-            s.pageTable.set(base, pte | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
-            unlockPtl(s);
-            if (phased) phase("reuse", l);
-            if (phased) w.phase = outer;
-            return;
-        }
-        Range hr = new Range(base, base + Addr.PMD_SIZE);
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(old + k); // get_page(old_page)
-        int fresh = w.mem.allocHuge();
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(fresh + k, w.mem.value(old + k)); // copy_user_huge_page
-        if (phased) phase("copy", l);
-        if (phased) step("start");
-        w.fire(s, Sites.HUGETLB_COW_START, hr);
-        if (phased) phase("start", l);
-        if (phased) step("clear");
-        lockPtl(s);
-        long cur = s.pageTable.get(base);
-        if (!Pte.present(cur) || Pte.pfn(cur) != old || Pte.writable(cur)) {
-            // !pte_same under the PTL: a fault (a device's, injected) got here first; out_release_all
-            unlockPtl(s);
-            w.fire(s, Sites.HUGETLB_COW_END, hr);
-            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-                w.mem.put(fresh + k);
-                w.mem.put(old + k);
-            }
-            w.trace.event("fault", s.name + " hugetlb_cow " + Addr.hex(base) + ": the entry changed while copying, nothing to do");
-            if (phased) w.phase = outer;
-            return;
-        }
-        s.pageTable.set(base, Pte.NONE);
-        cpuFlush(s, hr);
-        w.fire(s, Sites.HUGETLB_COW_CLEAR, hr);
-        if (phased) phase("clear", l);
-        if (phased) step("set");
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.checker.beforeRepoint(s, base + ((long) k << Addr.PAGE_SHIFT), old + k, fresh + k);
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(fresh + k);
-        s.pageTable.set(base, Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG | Pte.HUGE));
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-            w.mem.removeMap(old + k); // page_remove_rmap(old_page)
-            w.mem.put(old + k);       // the mapping's reference; the fault's keeps it alive
-        }
-        if (phased) phase("set", l);
-        unlockPtl(s);
-        if (phased) phase("unlock", l);
-        if (phased) step("end");
-        w.fire(s, Sites.HUGETLB_COW_END, hr);
-        if (phased) phase("end", l);
-        if (phased) step("put");
-        for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.put(old + k); // put_page(old_page): may free it, after end
-        if (phased) phase("put", l);
-        if (phased) w.phase = outer;
-    }
-
-    /**
-     * __unmap_hugepage_range over r (part of one hugetlb VMA): per 2M entry under the
-     * PTL, huge_pmd_unshare skips a shared PMD page's whole span; otherwise
-     * huge_ptep_get_and_clear and the page into the gather (one slot); a full batch
-     * flushes and frees after the PTL is dropped. 3.16-4.15 bracket this with their own
-     * start/end and do not flush after an unshare; 5.x+ leave the notifier to the
-     * caller and flush the unshared span before returning.
-     */
-    private void unmapHugepageRange(Space s, MmuGather tlb, Range r, PhaseListener l) {
-        w.fire(s, Sites.HUGETLB_UNMAP_START, r);
-        Range unshared = null;
-        for (long a = r.start(); a < r.end(); a += Addr.PMD_SIZE) {
-            lockPtl(s);
-            if (hugePmdUnshare(s, a)) {
-                unlockPtl(s);
-                long pud = a & -Addr.PUD_SIZE;
-                unshared = new Range(pud, pud + Addr.PUD_SIZE).union(unshared);
-                String outer = w.phase;
-                phase("unshare", l);
-                step(outer);
-                a = pud + Addr.PUD_SIZE - Addr.PMD_SIZE;
-                continue;
-            }
-            long pte = s.pageTable.get(a);
-            if (!Pte.huge(pte) || !Pte.mapsPage(pte)) {
-                unlockPtl(s);
-                continue;
-            }
-            s.pageTable.set(a, Pte.NONE); // huge_ptep_get_and_clear, tlb_remove_huge_tlb_entry
-            int pfn = Pte.pfn(pte);
-            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.removeMap(pfn + k); // page_remove_rmap
-            boolean force = tlb.removeHugePage(pfn, a);
-            unlockPtl(s);
-            if (force) {
-                String outer = w.phase;
-                step("batch-flush");
-                tlbFlushMmuTlbOnly(tlb, Sites.HUGETLB_UNMAP_FORCE_FLUSH);
-                tlbFlushMmuFree(tlb);
-                phase("batch-flush", l);
-                step(outer);
-            }
-        }
-        if (unshared != null && w.profile.hugetlbUnshareFlush()) {
-            // tlb_flush_pmd_range(PUD span) + tlb_flush_mmu_tlbonly before i_mmap_rwsem is dropped
-            tlb.range = unshared.union(tlb.range);
-            tlbFlushMmuTlbOnly(tlb, Sites.HUGETLB_UNSHARE_FLUSH);
-        }
-        w.fire(s, Sites.HUGETLB_UNMAP_END, r);
-    }
-
-    /** Either path of the zap: hugetlb VMAs go through __unmap_hugepage_range (unmap_single_vma). */
-    private void zapVma(Space s, MmuGather tlb, Vma v, Range r, PhaseListener l) {
-        if (v.hugetlb) unmapHugepageRange(s, tlb, r, l);
-        else zap(s, tlb, r, l);
-    }
-
-    /** A hugetlb VMA is cut only at 2M boundaries (hugetlb_vm_op_split: -EINVAL otherwise). */
-    private void checkHugetlbCut(Space s, Range r, String op) {
-        for (long cut : new long[] {r.start(), r.end()}) {
-            Vma v = s.findVma(cut);
-            if (v != null && v.hugetlb && (cut & (Addr.PMD_SIZE - 1)) != 0)
-                throw new EngineException(op + " " + r + ": " + Addr.hex(cut) + " is inside a 2M page of the hugetlb VMA " + v.range() + " (-EINVAL)",
-                        "use 2M-aligned bounds");
-        }
-    }
-
-    /**
-     * hugetlb_vm_op_split -> hugetlb_unshare_pmds (6.3+; a site the older profiles lack):
-     * before a hugetlb VMA is cut inside a PUD-aligned span it covers, unshare that
-     * span's PMD page, with its own start, a CPU flush under i_mmap_rwsem, and end.
-     */
-    private void hugetlbSplitUnshare(Space s, Range r) {
-        if (!w.profile.hasSite(Sites.HUGETLB_SPLIT_UNSHARE_START)) return;
-        for (long cut : new long[] {r.start(), r.end()}) {
-            Vma v = s.findVma(cut);
-            if (v == null || !v.hugetlb || !v.shared || v.anon || v.start >= cut || (cut & (Addr.PUD_SIZE - 1)) == 0) continue;
-            long floor = cut & -Addr.PUD_SIZE;
-            Range span = new Range(floor, floor + Addr.PUD_SIZE);
-            if (floor < v.start || span.end() > v.end) continue;
-            w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_START, span);
-            lockPtl(s);
-            hugePmdUnshare(s, floor);
-            unlockPtl(s);
-            cpuFlush(s, span);
-            w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, span);
-            w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_END, span);
-        }
-    }
-
-    /**
-     * hugetlb_change_protection over one hugetlb VMA: start over the range (widened for
-     * PMD sharing from 4.19); under i_mmap_rwsem, per entry: huge_pmd_unshare skips a
-     * shared span, else the entry gets the new protection; flush_hugetlb_tlb_range
-     * (the widened range if a PMD was unshared) before the lock drops; then end.
-     */
-    private void hugetlbChangeProtection(Space s, Vma v, int prot, PhaseListener l) {
-        Range r = v.range();
-        Range nr = adjustRangeIfPmdSharingPossible(v, r);
-        step("start");
-        w.fire(s, Sites.HUGETLB_PROT_START, nr);
-        phase("start", l);
-        step("change");
-        boolean sharedPmd = false;
-        for (long a = r.start(); a < r.end(); a += Addr.PMD_SIZE) {
-            lockPtl(s);
-            if (hugePmdUnshare(s, a)) {
-                unlockPtl(s);
-                sharedPmd = true;
-                phase("unshare", l);
-                step("change");
-                a = (a & -Addr.PUD_SIZE) + Addr.PUD_SIZE - Addr.PMD_SIZE;
-                continue;
-            }
-            long pte = s.pageTable.get(a);
-            if (Pte.huge(pte) && Pte.mapsPage(pte)) s.pageTable.set(a, changePte(pte, v, prot) | Pte.HUGE);
-            unlockPtl(s);
-        }
-        phase("change", l);
-        step("flush");
-        Range fr = sharedPmd ? nr : r;
-        cpuFlush(s, fr);
-        w.fire(s, Sites.HUGETLB_PROT_FLUSH, fr);
-        phase("flush", l);
-        step("end");
-        w.fire(s, Sites.HUGETLB_PROT_END, nr);
-        phase("end", l);
-    }
-
-    /**
-     * copy_hugetlb_page_range: for a private VMA (cow) a window on the parent and each
-     * writable entry write-protected in place (huge_ptep_set_wrprotect; 3.19 adds an
-     * invalidate_range per entry); the child's entry names the same page. A shared VMA
-     * may find its PMD page shared already (huge_pmd_share), then there is nothing to copy.
-     */
-    private void copyHugetlbPageRange(Space parent, Space child, Vma v, Vma cv, PhaseListener l) {
-        boolean cow = !v.shared;
-        Range r = v.range();
-        if (cow) {
-            step("start");
-            w.fire(parent, Sites.HUGETLB_FORK_START, r);
-            phase("start", l);
-        }
-        step("copy");
-        for (long va : parent.pageTable.populated(r)) {
-            long pte = parent.pageTable.get(va);
-            if (!Pte.huge(pte) || !Pte.mapsPage(pte)) continue;
-            if (!cow) {
-                hugePmdShare(child, cv, va);
-                if (child.pageTable.tableAt(va, 2) >= 0 && child.pageTable.tableAt(va, 2) == parent.pageTable.tableAt(va, 2)) continue;
-            }
-            lockPtl(parent);
-            if (cow && Pte.writable(pte)) {
-                pte = Pte.wrprotect(pte);
-                parent.pageTable.set(va, pte);
-                w.fire(parent, Sites.HUGETLB_FORK_WRPROTECT, r);
-            }
-            int pfn = Pte.pfn(pte);
-            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-                w.mem.get(pfn + k);
-                w.mem.addMap(pfn + k);
-            }
-            child.pageTable.set(va, pte);
-            unlockPtl(parent);
-        }
-        phase("copy", l);
-        if (cow) {
-            step("end");
-            w.fire(parent, Sites.HUGETLB_FORK_END, r);
-            phase("end", l);
-        }
     }
 }

@@ -377,34 +377,34 @@ public final class World {
     public void cow(Space s, long va, PhaseListener l) { vmm.cow(s, va, l); }
 
     /** Migrate the pages mapped in r to new frames (migrate_pages, synchronous). */
-    public void migrate(Space s, Range r, PhaseListener l) { vmm.migrate(s, r, l); }
+    public void migrate(Space s, Range r, PhaseListener l) { vmm.rmap.migrate(s, r, l); }
 
     /** Swap out the pages mapped in r through rmap (shrink_page_list). */
-    public void reclaim(Space s, Range r, PhaseListener l) { vmm.reclaim(s, r, l); }
+    public void reclaim(Space s, Range r, PhaseListener l) { vmm.rmap.reclaim(s, r, l); }
 
     /** KSM merges b's page at vb into a's page at va (one write-protected frame). */
-    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm(a, va, b, vb, l); }
+    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm.ksm(a, va, b, vb, l); }
 
     /** Page aging of the pages mapped in r (page_referenced: clear_flush_young). */
-    public void age(Space s, Range r, PhaseListener l) { vmm.age(s, r, l); }
+    public void age(Space s, Range r, PhaseListener l) { vmm.rmap.age(s, r, l); }
 
     /** The OOM reaper on s (__oom_reap_task_mm). */
-    public void oomReap(Space s, PhaseListener l) { vmm.oomReap(s, l); }
+    public void oomReap(Space s, PhaseListener l) { vmm.oomReaper.oomReap(s, l); }
 
     /** mremap(MREMAP_FIXED) of r to newStart (move_page_tables). */
-    public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap(s, r, newStart, l); }
+    public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap.mremap(s, r, newStart, l); }
 
     /** uprobes installing a breakpoint in the text page at va (__replace_page). */
-    public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobe(s, va, l); }
+    public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobes.uprobe(s, va, l); }
 
     /** Split the transparent huge page mapped at va (__split_huge_pmd). */
-    public void split(Space s, long va, PhaseListener l) { vmm.split(s, va, l); }
+    public void split(Space s, long va, PhaseListener l) { vmm.thp.split(s, va, l); }
 
     /** khugepaged on the 2M range at va: collapse anon PTEs into a huge page, or retract a file range's page table. */
-    public void collapse(Space s, long va, PhaseListener l) { vmm.collapse(s, va, l); }
+    public void collapse(Space s, long va, PhaseListener l) { vmm.thp.collapse(s, va, l); }
 
     /** remap_file_pages over r (3.16/3.19 only). */
-    public void remap(Space s, Range r, PhaseListener l) { vmm.remap(s, r, l); }
+    public void remap(Space s, Range r, PhaseListener l) { vmm.fremap.remap(s, r, l); }
 
     /** fork: the child space is created if it was not declared. */
     public void fork(Space parent, String child, PhaseListener l) {
