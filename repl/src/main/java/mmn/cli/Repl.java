@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import mmn.ast.Source;
-import mmn.engine.World;
 import mmn.interp.Options;
 import mmn.interp.Outcome;
 import mmn.interp.Session;
@@ -47,7 +46,7 @@ final class Repl {
 
     private final Session session;
     private final PrintStream out;
-    private final Deque<World.Snapshot> undo = new ArrayDeque<>();
+    private final Deque<Session.Checkpoint> undo = new ArrayDeque<>();
 
     private Repl(Session session, PrintStream out) {
         this.session = session;
@@ -105,9 +104,9 @@ final class Repl {
                 if (!command(t)) return 0;
                 continue;
             }
-            World.Snapshot before = session.world().snapshot();
+            Session.Checkpoint before = session.checkpoint();
             Outcome o = session.runText("<repl>", entry);
-            if (o == Outcome.ERROR) session.world().restore(before); // an error takes nothing half-done along
+            if (o == Outcome.ERROR) session.restore(before); // an error takes nothing half-done along
             else undo.push(before);
         }
     }
@@ -129,15 +128,15 @@ final class Repl {
             case ":undo":
                 if (undo.isEmpty()) out.println("nothing to undo");
                 else {
-                    session.world().restore(undo.pop());
+                    session.restore(undo.pop());
                     out.println("undone");
                 }
                 return true;
             case ":load":
                 if (w.length < 2) out.println("usage: :load FILE");
                 else {
-                    World.Snapshot before = session.world().snapshot();
-                    if (session.runFile(Path.of(w[1])) == Outcome.ERROR) session.world().restore(before);
+                    Session.Checkpoint before = session.checkpoint();
+                    if (session.runFile(Path.of(w[1])) == Outcome.ERROR) session.restore(before);
                     else undo.push(before);
                 }
                 return true;

@@ -65,4 +65,10 @@ class ReplTest {
         Result r = repl(":help munmap\n");
         assertTrue(r.out().contains("usage: munmap SPACE RANGE"), r.out());
     }
+
+    @Test
+    void undoTakesBackVariablesToo() throws Exception {
+        Result r = repl("let x = 1\nlet x = 2\n:undo\nif x == 1 { print \"x is 1\" } else { print \"x is not 1\" }\n");
+        assertTrue(r.out().contains("x is 1"), r.out());
+    }
 }

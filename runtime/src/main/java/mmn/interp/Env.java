@@ -24,6 +24,16 @@ final class Env {
         vars.put(name, value);
     }
 
+    /** The variables of this scope (not its parents'), for the REPL's undo. */
+    Map<String, Object> save() {
+        return new HashMap<>(vars);
+    }
+
+    void restore(Map<String, Object> saved) {
+        vars.clear();
+        vars.putAll(saved);
+    }
+
     java.util.Set<String> names() {
         java.util.Set<String> all = new java.util.TreeSet<>();
         for (Env e = this; e != null; e = e.parent) all.addAll(e.vars.keySet());

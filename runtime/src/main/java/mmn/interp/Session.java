@@ -63,6 +63,18 @@ public final class Session {
         return world;
     }
 
+    /** Everything an entry can change: the world and the script's variables (the REPL's undo). */
+    public record Checkpoint(World.Snapshot world, java.util.Map<String, Object> globals) {}
+
+    public Checkpoint checkpoint() {
+        return new Checkpoint(world.snapshot(), globals.save());
+    }
+
+    public void restore(Checkpoint c) {
+        world.restore(c.world());
+        globals.restore(c.globals());
+    }
+
     /** Runs a script file; the file's own outcome. */
     public Outcome runFile(Path file) {
         String text;
