@@ -38,20 +38,38 @@ final class OpCalls {
         this.spaces = spaces;
     }
 
+    /** An operation on one space's range, one address, or the whole space: the usual shapes. */
+    @FunctionalInterface
+    interface RangeOp {
+        void run(World w, Space s, Range r, PhaseListener l);
+    }
+
+    @FunctionalInterface
+    interface AddressOp {
+        void run(World w, Space s, long va, PhaseListener l);
+    }
+
+    @FunctionalInterface
+    interface SpaceOp {
+        void run(World w, Space s, PhaseListener l);
+    }
+
     OpCall of(Stmt.Operation s) {
         List<Stmt.Operand> a = s.args();
         switch (s.op()) {
-            case "munmap": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.munmap(w.space(sp), r, l);
-            }
-            case "dontneed": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.dontneed(w.space(sp), r, l);
-            }
-            case "mprotect": {
+            case "munmap": return onRange(a, World::munmap);
+            case "dontneed": return onRange(a, World::dontneed);
+            case "migrate": return onRange(a, World::migrate);
+            case "reclaim": return onRange(a, World::reclaim);
+            case "age": return onRange(a, World::age);
+            case "remap": return onRange(a, World::remap);
+            case "cow": return onAddress(a, World::cow);
+            case "uprobe": return onAddress(a, World::uprobe);
+            case "split": return onAddress(a, World::split);
+            case "collapse": return onAddress(a, World::collapse);
+            case "exit": return onSpace(a, World::exit);
+            case "oom-reap": return onSpace(a, World::oomReap);
+            case "mprotect": { // the range is checked before the protection, in source order
                 String sp = space(a, 0).name();
                 Range r = range(a, 1);
                 Name pn = ((Stmt.NameArg) a.get(2)).name();
@@ -63,45 +81,17 @@ final class OpCalls {
                 }
                 return (w, l) -> w.mprotect(w.space(sp), r, prot, l);
             }
-            case "exit": {
-                String sp = space(a, 0).name();
-                return (w, l) -> w.exit(w.space(sp), l);
-            }
-            case "cow": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.cow(w.space(sp), va, l);
-            }
             case "fork": {
                 String parent = space(a, 0).name();
                 String child = ((Stmt.NameArg) a.get(1)).name().text();
                 return (w, l) -> w.fork(w.space(parent), child, l);
             }
-            case "migrate": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.migrate(w.space(sp), r, l);
-            }
-            case "reclaim": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.reclaim(w.space(sp), r, l);
-            }
-            case "ksm": {
+            case "ksm": { // operands in source order, so the first bad one is the one reported
                 String sa = space(a, 0).name();
                 long va = address(a, 1);
                 String sb = space(a, 2).name();
                 long vb = address(a, 3);
                 return (w, l) -> w.ksm(w.space(sa), va, w.space(sb), vb, l);
-            }
-            case "age": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.age(w.space(sp), r, l);
-            }
-            case "oom-reap": {
-                String sp = space(a, 0).name();
-                return (w, l) -> w.oomReap(w.space(sp), l);
             }
             case "mremap": {
                 String sp = space(a, 0).name();
@@ -112,29 +102,27 @@ final class OpCalls {
                             "did you mean " + Addr.hex(Addr.pageDown(to)) + "?");
                 return (w, l) -> w.mremap(w.space(sp), r, to, l);
             }
-            case "uprobe": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.uprobe(w.space(sp), va, l);
-            }
-            case "remap": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return (w, l) -> w.remap(w.space(sp), r, l);
-            }
-            case "split": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.split(w.space(sp), va, l);
-            }
-            case "collapse": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return (w, l) -> w.collapse(w.space(sp), va, l);
-            }
             default:
                 throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", Interpreter.operations()));
         }
+    }
+
+    /** SPACE RANGE: the range is evaluated now, the space looked up in the world the call runs in. */
+    private OpCall onRange(List<Stmt.Operand> a, RangeOp op) {
+        String sp = space(a, 0).name();
+        Range r = range(a, 1);
+        return (w, l) -> op.run(w, w.space(sp), r, l);
+    }
+
+    private OpCall onAddress(List<Stmt.Operand> a, AddressOp op) {
+        String sp = space(a, 0).name();
+        long va = address(a, 1);
+        return (w, l) -> op.run(w, w.space(sp), va, l);
+    }
+
+    private OpCall onSpace(List<Stmt.Operand> a, SpaceOp op) {
+        String sp = space(a, 0).name();
+        return (w, l) -> op.run(w, w.space(sp), l);
     }
 
     private Space space(List<Stmt.Operand> a, int i) {
