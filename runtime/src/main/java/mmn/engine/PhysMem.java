@@ -221,7 +221,16 @@ public final class PhysMem {
         for (int i = 0; i < freeTop; i++) h.put(freeStack[i]);
         for (int i = 1; i < highWater; i++) {
             h.put(kind[i].ordinal()).put(gen[i]).put(value[i]).put(refcount[i]).put(mapcount[i]);
-            if (table[i] != null) for (long e : table[i]) h.put(e);
+            long[] t = table[i];
+            if (t != null) {
+                // only the present entries, each with its index, then -1 (never an index): canonical,
+                // and a mostly empty table costs a scan instead of 512 mixes
+                for (int k = 0; k < t.length; k++) {
+                    long e = t[k];
+                    if (e != 0) h.put(k).put(e);
+                }
+                h.put(-1);
+            }
         }
     }
 }

@@ -361,7 +361,7 @@ public final class World {
         }
         Device.AccessResult r = d.access(this, va, write);
         d.last = r;
-        trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
+        if (trace.keeping()) trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
                 + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""));
         return r;
     }
@@ -760,6 +760,12 @@ public final class World {
     /** A canonical hash of the state (equal states, equal hashes, whatever the history). */
     public String stateHash() {
         StateHasher h = new StateHasher();
+        stateHashInto(h);
+        return h.hex();
+    }
+
+    /** Feeds the canonical state into h (what {@link #stateHash} hashes), without making a string. */
+    public void stateHashInto(StateHasher h) {
         h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq).put(arch.ordinal());
         mem.hashInto(h);
         for (Space s : spaces.values()) s.hashInto(h);
@@ -773,7 +779,6 @@ public final class World {
         h.put(copiedOut.size());
         for (int pfn : copiedOut) h.put(pfn);
         h.put(nextSwapSlot);
-        return h.hex();
     }
 
     /** Feeds the checker's pending statement-end work into h (the explorer's state key). */

@@ -58,7 +58,7 @@ public final class Explorer {
         private final int choices;
         private final Replayer[] workers;
         private final ExecutorService pool;
-        private final Set<String> visited = new HashSet<>();
+        private final Set<Replayer.Key> visited = new HashSet<>();
         private long transitions;
         private int depth;
         private volatile boolean stop;

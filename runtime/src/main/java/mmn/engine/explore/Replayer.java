@@ -37,7 +37,10 @@ final class Replayer {
     }
 
     /** The state a schedule reaches. {@code enabled[c]}: whether choice c can run next. */
-    record Outcome(byte[] schedule, String key, boolean[] enabled, boolean terminal, int violations) {
+    /** A state's 128-bit key (see {@link #key()}). */
+    record Key(long high, long low) {}
+
+    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations) {
         boolean hasViolation() {
             return violations > 0;
         }
@@ -95,7 +98,7 @@ final class Replayer {
             }
         }
         if (pos != sched.length) throw new IllegalStateException("schedule has a step for a finished operation");
-        String key = key();
+        Key key = key();
         boolean[] enabled = enabled();
         boolean terminal = true;
         for (boolean e : enabled) terminal &= !e;
@@ -163,13 +166,13 @@ final class Replayer {
      * statement-end work, the operation's progress (phase points passed, returned or
      * not) and every thread's program counter.
      */
-    private String key() {
+    private Key key() {
         StateHasher h = new StateHasher();
-        h.put(w.stateHash());
+        w.stateHashInto(h);
         w.hashPendingChecks(h);
         h.put(opPoints).put(opDone);
         for (int t = 0; t < act.length; t++) h.put(act[t]).put(stp[t]);
-        return h.hex();
+        return new Key(h.high(), h.low());
     }
 
     /** Replays a schedule recording every step for people: hooks fired, violations raised. */
