@@ -718,7 +718,17 @@ public final class World {
 
     /** The whole engine state, deep-copied. */
     public Snapshot snapshot() {
-        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size());
+        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size(), null);
+    }
+
+    /**
+     * A snapshot taken inside a statement (the explorer, between two micro-steps): it also
+     * carries the checker's pending statement-end work, which {@link #restore} brings back,
+     * so that the statement can go on from it. Labels (statement, operation, phase) and
+     * the trace are not part of it.
+     */
+    public Snapshot snapshotMidStatement() {
+        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size(), checker.pending());
     }
 
     /** Brings back a snapshot exactly (the snapshot stays reusable). */
@@ -754,6 +764,7 @@ public final class World {
         mem.setListener(checker);
         for (Space s : spaces.values()) s.pageTable.setListener(checker);
         checker.rebuild(snap.violations, snap.reported);
+        if (snap.pending != null) checker.restorePending(snap.pending);
         trace.truncate(snap.traceSize);
     }
 
@@ -800,6 +811,7 @@ public final class World {
             n.released = s.released;
             n.exited = s.exited;
             n.ptlDepth = s.ptlDepth;
+            n.mmapWriteLocked = s.mmapWriteLocked;
             n.deposits.putAll(s.deposits);
             sm.put(s, n);
             c.spaces.put(n.name, n);
@@ -844,9 +856,11 @@ public final class World {
         private final List<Violation> violations;
         private final Set<String> reported;
         private final int traceSize;
+        private final Checker.Pending pending;
 
-        private Snapshot(World state, List<Violation> violations, Set<String> reported, int traceSize) {
+        private Snapshot(World state, List<Violation> violations, Set<String> reported, int traceSize, Checker.Pending pending) {
             this.state = state;
+            this.pending = pending;
             this.violations = List.copyOf(violations);
             this.reported = reported;
             this.traceSize = traceSize;
