@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class ExploreBenchmark {
-    @Param({"MUNMAP_RANGE", "MUNMAP_START_ONLY", "COW_RANGE"})
+    @Param({"MUNMAP_RANGE", "MUNMAP_START_ONLY", "COW_RANGE", "MIRROR_INTERVAL", "MIRROR_NO_RETRY"})
     public String scenario;
 
     @Param({"1", "2"})
