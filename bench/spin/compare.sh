@@ -1,29 +1,71 @@
 #!/bin/sh
-# Time-to-verdict, mmn's explorer against SPIN, on the same machine in one run.
-# Run from the repository root after: mvn -q -pl runtime,bench -am package -DskipTests
-# SPIN: spin -a, cc -O2 -DSAFETY, ./pan (the whole pipeline, as `spin -run` does it).
-# mmn:  a fresh JVM running one explore (JVM start-up included).
+# Time to verdict, `mmn check` against SPIN, on the same machine in one run.
+#
+# Run from the repository root after: mvn -B -ntp -q install -DskipTests
+#
+# mmn:  java -jar repl/target/mmn.jar check scripts/explore/SCENARIO.mmn [MMN_ARGS]
+#       (the command a user runs: JVM start-up, parsing, setup, the explore, the report)
+# SPIN: spin [-DVARIANT] -run -DSAFETY MODEL.pml   (in a scratch directory)
+#       `-run` is the whole pipeline: spin -a (generate pan.c), cc -DSAFETY (compile
+#       pan), ./pan (verify); -DSAFETY compiles a safety-only verifier (assertions and
+#       invalid end states, no acceptance cycles), which is what explore checks.
+#
+# Both tools must reach the same verdict (coherent / violation) on every scenario; the
+# script says MISMATCH and exits 1 otherwise. The ratio is mmn time / SPIN time (below
+# 1: mmn reaches the verdict first). Each row also shows the tools' own search times
+# (pan's "elapsed time", the explore's statistics line) to separate the search from
+# start-up and compilation.
+#
+# Environment: MMN_ARGS (e.g. "--threads 1"), JAR (default repl/target/mmn.jar).
 set -e
-JAR=bench/target/benchmarks.jar
+JAR=${JAR:-repl/target/mmn.jar}
+ROOT=$(pwd)
 WORK=$(mktemp -d)
-cp bench/spin/munmap.pml "$WORK/"
+trap 'rm -rf "$WORK"' EXIT
 now() { date +%s.%N; }
-row() { # name spin-define mmn-scenario
-    cd "$WORK"
+status=0
+
+row() { # scenario model spin-define
+    scenario=$1 model=$2 define=$3
+    mkdir -p "$WORK/$scenario"
+    cp "$ROOT/bench/spin/$model" "$WORK/$scenario/"
+    cd "$WORK/$scenario"
     t0=$(now)
-    spin $2 -a munmap.pml >/dev/null
-    cc -O2 -DSAFETY -o pan pan.c
-    ./pan > pan.out 2>&1 || true
+    # shellcheck disable=SC2086
+    spin $define -run -DSAFETY "$model" > pan.out 2>&1 || true
     t1=$(now)
-    verdict=$(grep -o 'errors: [0-9]*' pan.out)
-    stored=$(grep -o '[0-9]* states, stored' pan.out)
-    cd - >/dev/null
+    cd "$ROOT"
+    errors=$(grep -o 'errors: [0-9]*' "$WORK/$scenario/pan.out" | grep -o '[0-9]*' || echo "?")
+    stored=$(grep -o '[0-9]* states, stored' "$WORK/$scenario/pan.out" | grep -o '^[0-9]*' || echo "?")
+    pantime=$(sed -n 's/.*elapsed time \([0-9.e+-]*\) seconds.*/\1/p' "$WORK/$scenario/pan.out" | head -1)
+    case "$errors" in
+        0) sv=coherent ;;
+        ''|'?') sv="spin-failed"; cat "$WORK/$scenario/pan.out" >&2 ;;
+        *) sv=violation ;;
+    esac
     t2=$(now)
-    out=$(java -cp "$JAR" mmn.bench.ExploreOnce "$3" 1)
+    # shellcheck disable=SC2086
+    java -jar "$JAR" check "scripts/explore/$scenario.mmn" $MMN_ARGS > "$WORK/$scenario/mmn.out" 2>&1 || true
     t3=$(now)
+    if grep -q 'explore: coherent over every interleaving' "$WORK/$scenario/mmn.out"; then
+        mv=coherent
+    elif grep -q 'explore: [a-z-]* on .* in [0-9]* steps' "$WORK/$scenario/mmn.out"; then
+        mv=violation
+    else
+        mv="mmn-failed"; cat "$WORK/$scenario/mmn.out" >&2
+    fi
+    kind=$(grep -o 'explore: [a-z-]* on' "$WORK/$scenario/mmn.out" | head -1 | sed 's/explore: //; s/ on//')
+    stats=$(grep -o '[0-9]* distinct, [0-9]* transitions, depth [0-9]*, [0-9.]* s' "$WORK/$scenario/mmn.out" | head -1)
     s=$(echo "$t1 - $t0" | bc -l); m=$(echo "$t3 - $t2" | bc -l); ratio=$(echo "$m / $s" | bc -l)
-    printf '%-18s spin %.3f s (%s, %s)   mmn %.3f s (%s)   mmn/spin %.2f\n' "$1" "$s" "$verdict" "$stored" "$m" "$out" "$ratio"
+    same=same; [ "$sv" = "$mv" ] || { same=MISMATCH; status=1; }
+    printf '%-34s %-9s %-9s %-8s spin %6.3f s (pan %s s, %s stored)  mmn %6.3f s (%s%s)  mmn/spin %.2f\n' \
+        "$scenario" "$sv" "$mv" "$same" "$s" "${pantime:-?}" "$stored" "$m" "${kind:+$kind; }" "$stats" "$ratio"
 }
-row munmap-range "" MUNMAP_RANGE
-row munmap-start-only "-DSTART_ONLY" MUNMAP_START_ONLY
-rm -rf "$WORK"
+
+printf '%-34s %-9s %-9s %-8s\n' scenario spin mmn verdicts
+row start-only-munmap             munmap1.pml -DSTART_ONLY
+row mirror-interval-munmap          mirror.pml ""
+row mirror-interval-no-retry-munmap mirror.pml -DNO_RETRY
+row range-319-cow                   cow.pml    ""
+row end-only-cow                    cow.pml    -DEND_ONLY
+exit $status

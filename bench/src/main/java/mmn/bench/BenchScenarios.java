@@ -8,7 +8,9 @@ import mmn.engine.Range;
 import mmn.engine.Space;
 import mmn.engine.Vma;
 import mmn.engine.World;
+import mmn.engine.MirrorDevice;
 import mmn.engine.explore.Action;
+import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;
 
 /**
@@ -43,6 +45,47 @@ public enum BenchScenarios {
         @Override List<List<Action>> threads() {
             return List.of(List.of(dma(BASE, false), dma(BASE + PAGE, true)), List.of(dma(BASE, false)));
         }
+    },
+    /**
+     * scripts/explore/mirror-interval-munmap.mmn: linux-6.8, an HMM mirror with the
+     * interval notifier, its fault path (six steps) racing munmap of one page: coherent.
+     */
+    MIRROR_INTERVAL("interval") {
+        @Override World world() {
+            World w = new World(Profiles.LINUX_6_8);
+            w.setMemory(1L << 20);
+            Space a = w.createSpace("A");
+            w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
+            var gpu = w.createMirrorDevice("gpu", 0);
+            w.bind(gpu, a);
+            w.register("dmirror", a, gpu, "interval");
+            w.beginStatement("setup");
+            w.touch(a, BASE, true);
+            w.endStatement();
+            return w;
+        }
+        @Override OpProgram op() { return munmap(BASE, PAGE); }
+        @Override List<List<Action>> threads() {
+            return List.of(List.of(new FaultPathAction("dma gpu A 0x400000 read", "gpu", "A", BASE, false, MirrorDevice.STEPS)));
+        }
+    },
+    /** the same with interval-no-retry: the stale install is found (use-after-free). */
+    MIRROR_NO_RETRY("interval-no-retry") {
+        @Override World world() {
+            World w = new World(Profiles.LINUX_6_8);
+            w.setMemory(1L << 20);
+            Space a = w.createSpace("A");
+            w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
+            var gpu = w.createMirrorDevice("gpu", 0);
+            w.bind(gpu, a);
+            w.register("dmirror", a, gpu, "interval-no-retry");
+            w.beginStatement("setup");
+            w.touch(a, BASE, true);
+            w.endStatement();
+            return w;
+        }
+        @Override OpProgram op() { return munmap(BASE, PAGE); }
+        @Override List<List<Action>> threads() { return MIRROR_INTERVAL.threads(); }
     };
 
     static final long BASE = 0x400000;

@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class ExploreBenchmark {
-    @Param({"MUNMAP_RANGE", "MUNMAP_START_ONLY", "COW_RANGE"})
+    @Param({"MUNMAP_RANGE", "MUNMAP_START_ONLY", "COW_RANGE", "MIRROR_INTERVAL", "MIRROR_NO_RETRY"})
     public String scenario;
 
     @Param({"1", "2"})
@@ -51,6 +51,24 @@ public class ExploreBenchmark {
         public long distinctStates;
     }
 
+    /**
+     * CPU time, robust where wall time is not (a loaded, shared machine): the states and
+     * the calling thread's CPU microseconds of all explores of an iteration, as raw sums.
+     * With one worker the explore runs on the calling thread, so states / cpuMicros is
+     * distinct states per CPU-second (x 10^6); with two, the workers' CPU is not counted.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Cpu {
+        public long cpuMicros;
+        public long states;
+        /** Bytes the calling thread allocated (deterministic: the load does not change it), in KiB. */
+        public long allocKiB;
+    }
+
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
     @Setup(Level.Trial)
     public void setUp() {
         BenchScenarios s = BenchScenarios.valueOf(scenario);
@@ -61,8 +79,13 @@ public class ExploreBenchmark {
     }
 
     @Benchmark
-    public Result explore(States counters) {
+    public Result explore(States counters, Cpu cpu) {
+        long c0 = MX.getCurrentThreadCpuTime();
+        long a0 = MX.getCurrentThreadAllocatedBytes();
         Result r = Explorer.explore(world, op, threads, bounds);
+        cpu.cpuMicros += (MX.getCurrentThreadCpuTime() - c0) / 1000;
+        cpu.allocKiB += (MX.getCurrentThreadAllocatedBytes() - a0) / 1024;
+        cpu.states += r.stats().distinctStates();
         counters.distinctStates += r.stats().distinctStates();
         return r;
     }

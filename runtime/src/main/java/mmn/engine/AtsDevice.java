@@ -120,7 +120,7 @@ public final class AtsDevice extends Device {
         int a = iotlb.flush(r);
         int b = atc.flush(r);
         int c = walkCache.flush(r);
-        w.trace.event("flush", name + " " + r + ": iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries");
     }
 
     @Override
@@ -129,7 +129,7 @@ public final class AtsDevice extends Device {
         int a = iotlb.flushAll();
         int b = atc.flushAll();
         int c = walkCache.flushAll();
-        w.trace.event("flush", name + " all: iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " all: iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries");
     }
 
     @Override
@@ -176,7 +176,7 @@ public final class AtsDevice extends Device {
             tries++;
             faults++;
             opFaults++;
-            w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
+            if (w.trace.keeping()) w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
                     + " (" + faultWhy + "), fault " + opFaults + " of this operation");
             if (priRetries == null && opFaults > w.stormThreshold()) {
                 if (!stormReported) {
@@ -189,7 +189,7 @@ public final class AtsDevice extends Device {
             }
             World.PageRequestResult res = root == RootKind.DETACHED ? World.PageRequestResult.INVALID
                     : w.vmm.handlePageRequest(space, va, write);
-            w.trace.event("fault", name + " page request answered " + res);
+            if (w.trace.keeping()) w.trace.event("fault", name + " page request answered " + res);
             if (res == World.PageRequestResult.WAIT) {
                 // the fault handler waits for the running operation (its PTL, or the migration
                 // entry): the request is answered only after it, so the access stays pending

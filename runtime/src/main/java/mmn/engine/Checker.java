@@ -316,6 +316,51 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         for (String x : fresh) h.put(x);
     }
 
+    /** The boundary check's pending work, by names: a mid-statement snapshot carries it (see World.snapshotMidStatement). */
+    record Pending(List<String> pageSpaces, long[] pageVas, int[] entryCaches, long[] entryVas) {}
+
+    /** Every translation cache of the world in a fixed order: the CPU TLBs by space, then each device's caches. */
+    private List<TranslationCache> allCaches() {
+        List<TranslationCache> l = new ArrayList<>();
+        for (Space s : w.spaces.values()) l.add(s.cpuTlb);
+        for (Device d : w.devices.values()) l.addAll(d.caches());
+        return l;
+    }
+
+    Pending pending() {
+        List<String> spaces = new ArrayList<>();
+        long[] vas = new long[dirtyPages.size()];
+        int i = 0;
+        for (PageKey k : dirtyPages) {
+            spaces.add(k.space().name);
+            vas[i++] = k.va();
+        }
+        List<TranslationCache> caches = allCaches();
+        int[] owners = new int[newEntries.size()];
+        long[] evas = new long[newEntries.size()];
+        i = 0;
+        for (Translation t : newEntries) {
+            int c = caches.indexOf(t.owner);
+            if (c < 0) throw new IllegalStateException("pending entry " + t + " is in no cache of the world");
+            owners[i] = c;
+            evas[i++] = t.va;
+        }
+        return new Pending(List.copyOf(spaces), vas, owners, evas);
+    }
+
+    /** After {@link #rebuild}: the pending work of a mid-statement snapshot, relinked to this world's objects, in order. */
+    void restorePending(Pending p) {
+        dirtyPages.clear();
+        newEntries.clear();
+        for (int i = 0; i < p.pageVas().length; i++) dirtyPages.add(new PageKey(w.spaces.get(p.pageSpaces().get(i)), p.pageVas()[i]));
+        List<TranslationCache> caches = allCaches();
+        for (int i = 0; i < p.entryVas().length; i++) {
+            Translation t = caches.get(p.entryCaches()[i]).lookup(p.entryVas()[i]);
+            if (t == null || t.va != p.entryVas()[i]) throw new IllegalStateException("pending entry at " + Addr.hex(p.entryVas()[i]) + " not found after restore");
+            newEntries.add(t);
+        }
+    }
+
     /** Rebuilds the indexes from the world (after a restore). */
     void rebuild(List<Violation> vs, Set<String> rep) {
         byFrame.clear();

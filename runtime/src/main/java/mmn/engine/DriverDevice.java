@@ -102,14 +102,14 @@ public abstract class DriverDevice extends Device {
     void flush(World w, Range r) {
         if (table == null) return;
         int n = table.flush(r);
-        w.trace.event("flush", name + " " + r + ": " + tableName() + " " + n + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": " + tableName() + " " + n + " entries");
     }
 
     @Override
     void flushAll(World w) {
         if (table == null) return;
         int n = table.flushAll();
-        w.trace.event("flush", name + " all: " + tableName() + " " + n + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " all: " + tableName() + " " + n + " entries");
     }
 
     @Override
@@ -154,7 +154,7 @@ public abstract class DriverDevice extends Device {
                     inFlight.isEmpty() ? "none is in flight" : "in flight: " + inFlight.keySet());
         }
         DriverFault.Step st = runStep(w, f);
-        w.trace.event("fault", name + " " + f + " " + st.step() + ": " + st.outcome().name().toLowerCase()
+        if (w.trace.keeping()) w.trace.event("fault", name + " " + f + " " + st.step() + ": " + st.outcome().name().toLowerCase()
                 + (st.detail() == null ? "" : " (" + st.detail() + ")"));
         if (st.finished()) {
             inFlight.remove(id);

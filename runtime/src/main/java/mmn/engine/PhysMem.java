@@ -221,7 +221,18 @@ public final class PhysMem {
         for (int i = 0; i < freeTop; i++) h.put(freeStack[i]);
         for (int i = 1; i < highWater; i++) {
             h.put(kind[i].ordinal()).put(gen[i]).put(value[i]).put(refcount[i]).put(mapcount[i]);
-            if (table[i] != null) for (long e : table[i]) h.put(e);
+            long[] t = table[i];
+            if (t != null) {
+                // only the present entries, each with its index, then -1 (never an index): canonical,
+                // and a mostly empty table costs a scan instead of 512 mixes
+                int k = 0;
+                for (; k + 4 <= t.length; k += 4) {
+                    if ((t[k] | t[k + 1] | t[k + 2] | t[k + 3]) == 0) continue; // four empty slots at once
+                    for (int j = k; j < k + 4; j++) if (t[j] != 0) h.put(j).put(t[j]);
+                }
+                for (; k < t.length; k++) if (t[k] != 0) h.put(k).put(t[k]);
+                h.put(-1);
+            }
         }
     }
 }

@@ -26,11 +26,32 @@ public final class StateHasher {
         return this;
     }
 
-    public String hex() {
+    /** The first 64 bits of the final hash. */
+    public long high() {
         long x = a ^ (a >>> 33);
         x *= 0xc4ceb9fe1a85ec53L;
+        return x ^ (x >>> 33);
+    }
+
+    /** The last 64 bits of the final hash. */
+    public long low() {
         long y = b ^ (b >>> 29);
         y *= 0xff51afd7ed558ccdL;
-        return String.format("%016x%016x", x ^ (x >>> 33), y ^ (y >>> 31));
+        return y ^ (y >>> 31);
+    }
+
+    /** The 128-bit hash as 32 hex digits (String.format-free: it runs once per explored transition). */
+    public String hex() {
+        char[] c = new char[32];
+        hexInto(c, 0, high());
+        hexInto(c, 16, low());
+        return new String(c);
+    }
+
+    private static void hexInto(char[] c, int at, long v) {
+        for (int i = 15; i >= 0; i--) {
+            c[at + i] = Character.forDigit((int) (v & 0xf), 16);
+            v >>>= 4;
+        }
     }
 }

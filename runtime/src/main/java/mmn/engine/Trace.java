@@ -31,6 +31,11 @@ public final class Trace {
         this.keep = keep;
     }
 
+    /** Whether events other than hooks are kept (callers skip building their text when not). */
+    boolean keeping() {
+        return keep;
+    }
+
     void event(String type, String text) {
         if (!keep && !type.equals("hook")) return;
         if (events.size() >= limit) return;

@@ -63,7 +63,7 @@ final class Vmm {
     /** A micro-step ended: announce it and run the actions injected after it. */
     void phase(String name, PhaseListener l) {
         w.phase = name;
-        w.trace.event("step", w.operation + ": " + name);
+        if (w.trace.keeping()) w.trace.event("step", w.operation + ": " + name);
         l.after(name);
     }
 
@@ -84,7 +84,7 @@ final class Vmm {
     /** flush_tlb_range / flush_tlb_page on the CPU side. */
     void cpuFlush(Space s, Range r) {
         int n = r.equals(Range.ALL) ? s.cpuTlb.flushAll() : s.cpuTlb.flush(r);
-        w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries");
     }
 
     // ------------------------------------------------------------ faults

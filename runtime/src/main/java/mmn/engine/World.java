@@ -361,7 +361,7 @@ public final class World {
         }
         Device.AccessResult r = d.access(this, va, write);
         d.last = r;
-        trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
+        if (trace.keeping()) trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
                 + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""));
         return r;
     }
@@ -718,7 +718,17 @@ public final class World {
 
     /** The whole engine state, deep-copied. */
     public Snapshot snapshot() {
-        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size());
+        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size(), null);
+    }
+
+    /**
+     * A snapshot taken inside a statement (the explorer, between two micro-steps): it also
+     * carries the checker's pending statement-end work, which {@link #restore} brings back,
+     * so that the statement can go on from it. Labels (statement, operation, phase) and
+     * the trace are not part of it.
+     */
+    public Snapshot snapshotMidStatement() {
+        return new Snapshot(copyState(this), checker.violations(), checker.reportedKeys(), trace.size(), checker.pending());
     }
 
     /** Brings back a snapshot exactly (the snapshot stays reusable). */
@@ -754,12 +764,19 @@ public final class World {
         mem.setListener(checker);
         for (Space s : spaces.values()) s.pageTable.setListener(checker);
         checker.rebuild(snap.violations, snap.reported);
+        if (snap.pending != null) checker.restorePending(snap.pending);
         trace.truncate(snap.traceSize);
     }
 
     /** A canonical hash of the state (equal states, equal hashes, whatever the history). */
     public String stateHash() {
         StateHasher h = new StateHasher();
+        stateHashInto(h);
+        return h.hex();
+    }
+
+    /** Feeds the canonical state into h (what {@link #stateHash} hashes), without making a string. */
+    public void stateHashInto(StateHasher h) {
         h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq).put(arch.ordinal());
         mem.hashInto(h);
         for (Space s : spaces.values()) s.hashInto(h);
@@ -773,7 +790,6 @@ public final class World {
         h.put(copiedOut.size());
         for (int pfn : copiedOut) h.put(pfn);
         h.put(nextSwapSlot);
-        return h.hex();
     }
 
     /** Feeds the checker's pending statement-end work into h (the explorer's state key). */
@@ -795,6 +811,7 @@ public final class World {
             n.released = s.released;
             n.exited = s.exited;
             n.ptlDepth = s.ptlDepth;
+            n.mmapWriteLocked = s.mmapWriteLocked;
             n.deposits.putAll(s.deposits);
             sm.put(s, n);
             c.spaces.put(n.name, n);
@@ -839,9 +856,11 @@ public final class World {
         private final List<Violation> violations;
         private final Set<String> reported;
         private final int traceSize;
+        private final Checker.Pending pending;
 
-        private Snapshot(World state, List<Violation> violations, Set<String> reported, int traceSize) {
+        private Snapshot(World state, List<Violation> violations, Set<String> reported, int traceSize, Checker.Pending pending) {
             this.state = state;
+            this.pending = pending;
             this.violations = List.copyOf(violations);
             this.reported = reported;
             this.traceSize = traceSize;

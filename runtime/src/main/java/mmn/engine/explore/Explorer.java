@@ -28,6 +28,21 @@ import mmn.engine.World;
 public final class Explorer {
     private Explorer() {}
 
+    /**
+     * Successors by a device step start from a snapshot of their parent state instead of
+     * a replay of the whole schedule. Off by default (-Dmmn.explore.cache=true turns it
+     * on): a snapshot plus a restore copy the world twice where a replay copies it once,
+     * and on the scenarios measured (depth 5-17) that costs more than the replay it saves
+     * (docs/performance.md).
+     */
+    static volatile boolean cache = Boolean.getBoolean("mmn.explore.cache");
+
+    /** -Dmmn.explore.checkCache=true: also replay every cached successor in full and fail on any difference (tests). */
+    static volatile boolean checkCache = Boolean.getBoolean("mmn.explore.checkCache");
+
+    /** Successors computed from a parent's snapshot since start-up (tests check the path is taken). */
+    static final java.util.concurrent.atomic.LongAdder CACHED = new java.util.concurrent.atomic.LongAdder();
+
     /** Label of the statement the interleavings run in (violations and traces name it). */
     public static final String STATEMENT = "explore";
 
@@ -58,7 +73,7 @@ public final class Explorer {
         private final int choices;
         private final Replayer[] workers;
         private final ExecutorService pool;
-        private final Set<String> visited = new HashSet<>();
+        private final Set<Replayer.Key> visited = new HashSet<>();
         private long transitions;
         private int depth;
         private volatile boolean stop;
@@ -109,23 +124,19 @@ public final class Explorer {
 
         /** Successors of every frontier state, in (state, choice) order: lexicographic by schedule. */
         private Replayer.Outcome[] expand(List<Replayer.Outcome> frontier) {
-            List<byte[]> work = new ArrayList<>();
-            for (Replayer.Outcome o : frontier) {
-                byte[] s = o.schedule();
-                for (int c = 0; c < choices; c++) {
-                    if (!o.enabled()[c]) continue;
-                    byte[] n = java.util.Arrays.copyOf(s, s.length + 1);
-                    n[s.length] = (byte) c;
-                    work.add(n);
-                }
+            int[] first = new int[frontier.size() + 1];
+            for (int p = 0; p < frontier.size(); p++) {
+                int n = 0;
+                for (boolean e : frontier.get(p).enabled()) if (e) n++;
+                first[p + 1] = first[p] + n;
             }
-            Replayer.Outcome[] out = new Replayer.Outcome[work.size()];
+            Replayer.Outcome[] out = new Replayer.Outcome[first[frontier.size()]];
             if (pool == null) {
-                runWorker(workers[0], work, out, new AtomicInteger());
+                runWorker(workers[0], frontier, first, out, new AtomicInteger());
             } else {
                 AtomicInteger nextIndex = new AtomicInteger();
                 List<Future<?>> fs = new ArrayList<>();
-                for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, work, out, nextIndex)));
+                for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, frontier, first, out, nextIndex)));
                 for (Future<?> f : fs) {
                     try {
                         f.get();
@@ -145,37 +156,94 @@ public final class Explorer {
             return stop ? null : out;
         }
 
-        /** Claims schedules in small chunks; checks the cancel flag and the deadline between states. */
-        private void runWorker(Replayer r, List<byte[]> work, Replayer.Outcome[] out, AtomicInteger nextIndex) {
-            final int chunk = 8;
+        /** Claims frontier states one at a time; checks the cancel flag and the deadline between successors. */
+        private void runWorker(Replayer r, List<Replayer.Outcome> frontier, int[] first, Replayer.Outcome[] out, AtomicInteger nextIndex) {
             while (!stop) {
-                int from = nextIndex.getAndAdd(chunk);
-                if (from >= work.size()) return;
-                for (int i = from; i < Math.min(from + chunk, work.size()); i++) {
-                    if (bounds.cancel().get()) {
-                        stop = true;
-                        return;
-                    }
-                    if (System.nanoTime() - deadline > 0) {
-                        stoppedBy = Bound.TIMEOUT;
-                        stop = true;
-                        return;
-                    }
-                    out[i] = replay(r, work.get(i));
+                int p = nextIndex.getAndIncrement();
+                if (p >= frontier.size()) return;
+                if (!successors(r, frontier.get(p), out, first[p])) return;
+            }
+        }
+
+        /**
+         * The successors of one state, into out[at..]: the operation's step by a full
+         * replay (which snapshots the state on the way), each device step by restoring
+         * that snapshot and running the one step (Replayer.step). With one successor, or
+         * with the cache off, every successor is a full replay.
+         */
+        private boolean successors(Replayer r, Replayer.Outcome parent, Replayer.Outcome[] out, int at) {
+            byte[] s = parent.schedule();
+            boolean[] en = parent.enabled();
+            int n = 0;
+            for (boolean e : en) if (e) n++;
+            boolean cached = cache && n > 1;
+            Replayer.Parent snap = null;
+            int i = at;
+            for (int c = 0; c < choices; c++) {
+                if (!en[c]) continue;
+                if (bounds.cancel().get()) {
+                    stop = true;
+                    return false;
                 }
+                if (System.nanoTime() - deadline > 0) {
+                    stoppedBy = Bound.TIMEOUT;
+                    stop = true;
+                    return false;
+                }
+                byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
+                child[s.length] = (byte) c;
+                if (!cached) {
+                    out[i++] = replay(r, child, null, false);
+                } else if (c == Replayer.OP) {
+                    out[i++] = replay(r, child, null, true);
+                    snap = r.captured();
+                } else {
+                    if (snap == null) snap = snapshotAfter(r, s);
+                    Replayer.Outcome o = replay(r, child, snap, false);
+                    CACHED.increment();
+                    if (checkCache) checkCached(o, replay(r, child, null, false));
+                    out[i++] = o;
+                }
+            }
+            return true;
+        }
+
+        private static Replayer.Parent snapshotAfter(Replayer r, byte[] schedule) {
+            try {
+                return r.snapshotAfter(schedule);
+            } catch (EngineException e) {
+                throw named(e, schedule);
+            }
+        }
+
+        /** With -Dmmn.explore.checkCache=true: every cached successor must equal its full replay. */
+        private static void checkCached(Replayer.Outcome cached, Replayer.Outcome full) {
+            if (!cached.key().equals(full.key()) || !java.util.Arrays.equals(cached.enabled(), full.enabled())
+                    || cached.terminal() != full.terminal() || cached.violations() != full.violations()) {
+                throw new IllegalStateException("explore: the successor from the parent's snapshot differs from the full replay of "
+                        + describe(full.schedule()) + ": " + cached + " vs " + full);
             }
         }
 
         /** An engine error in some interleaving (a cow on a page a device write already copied) names that interleaving. */
-        private static Replayer.Outcome replay(Replayer r, byte[] schedule) {
+        private static Replayer.Outcome replay(Replayer r, byte[] schedule, Replayer.Parent from, boolean capture) {
             try {
-                return r.replay(schedule, null);
+                if (from != null) return r.step(from, schedule);
+                return capture ? r.replayCapturing(schedule) : r.replay(schedule, null);
             } catch (EngineException e) {
-                StringBuilder who = new StringBuilder();
-                for (byte b : schedule) who.append(who.length() > 0 ? " " : "").append(b == Replayer.OP ? "op" : "T" + b);
-                throw new EngineException(e.getMessage() + " (in the interleaving " + who + ")",
-                        e.hint() != null ? e.hint() : "the operation's precondition must hold in every interleaving");
+                throw named(e, schedule);
             }
+        }
+
+        private static EngineException named(EngineException e, byte[] schedule) {
+            return new EngineException(e.getMessage() + " (in the interleaving " + describe(schedule) + ")",
+                    e.hint() != null ? e.hint() : "the operation's precondition must hold in every interleaving");
+        }
+
+        private static String describe(byte[] schedule) {
+            StringBuilder who = new StringBuilder();
+            for (byte b : schedule) who.append(who.length() > 0 ? " " : "").append(b == Replayer.OP ? "op" : "T" + b);
+            return who.toString();
         }
 
         private Result violation(Replayer.Outcome o, long t0) {

@@ -37,7 +37,10 @@ final class Replayer {
     }
 
     /** The state a schedule reaches. {@code enabled[c]}: whether choice c can run next. */
-    record Outcome(byte[] schedule, String key, boolean[] enabled, boolean terminal, int violations) {
+    /** A state's 128-bit key (see {@link #key()}). */
+    record Key(long high, long low) {}
+
+    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations) {
         boolean hasViolation() {
             return violations > 0;
         }
@@ -63,6 +66,17 @@ final class Replayer {
 
     private final PhaseListener atPhase = this::phaseReached;
 
+    /**
+     * A state's world and the replay's own counters, snapshotted mid-statement (the
+     * operation paused at a phase point, not started, or returned): a device step from
+     * it needs no replay of the schedule (see {@link #step}).
+     */
+    record Parent(World.Snapshot snap, int[] act, int[] stp, int opPoints, boolean opDone, String lastPhase) {}
+
+    /** While replaying with {@link #replayCapturing}: the position at which to snapshot, else -1. */
+    private int captureAt = -1;
+    private Parent captured;
+
     Replayer(World.Snapshot initial, OpProgram op, List<List<Action>> threads, String label) {
         this.w = new World();
         this.initial = initial;
@@ -82,6 +96,7 @@ final class Replayer {
         start(schedule, observer);
         int before = w.checker().count();
         runDevices();
+        if (pos == captureAt) capture();
         if (pos < sched.length) {
             pos++; // the first OP choice starts the operation
             try {
@@ -94,8 +109,13 @@ final class Replayer {
                 // the operation stays at its phase point; the world is the state we want
             }
         }
+        return finish(before);
+    }
+
+    /** The state the replay stopped in: key, enabled choices, and the statement-end check if nothing can run. */
+    private Outcome finish(int before) {
         if (pos != sched.length) throw new IllegalStateException("schedule has a step for a finished operation");
-        String key = key();
+        Key key = key();
         boolean[] enabled = enabled();
         boolean terminal = true;
         for (boolean e : enabled) terminal &= !e;
@@ -103,7 +123,65 @@ final class Replayer {
             List<Violation> atEnd = w.endStatement();
             if (obs != null && !atEnd.isEmpty()) obs.stepped(-2, "statement ends: full coherence check");
         }
-        return new Outcome(schedule, key, enabled, terminal, w.checker().count() - before);
+        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before);
+    }
+
+    /**
+     * Replays {@code schedule}, whose last choice is the operation's next step, and
+     * snapshots the state before that step on the way (the parent state: the world and
+     * counters exactly as a replay of the schedule without its last choice leaves them,
+     * since nothing runs between that point and the pause). {@link #captured()} has it.
+     */
+    Outcome replayCapturing(byte[] schedule) {
+        if (schedule.length == 0 || schedule[schedule.length - 1] != OP) throw new IllegalArgumentException("the last choice must be the operation's");
+        captured = null;
+        captureAt = schedule.length - 1;
+        try {
+            return replay(schedule, null);
+        } finally {
+            captureAt = -1;
+        }
+    }
+
+    /** The parent state captured by the last {@link #replayCapturing}, or null. */
+    Parent captured() {
+        return captured;
+    }
+
+    /** Replays {@code schedule} (a state where the operation cannot run: not paused inside it) and snapshots the state. */
+    Parent snapshotAfter(byte[] schedule) {
+        replay(schedule, null);
+        return new Parent(w.snapshotMidStatement(), act.clone(), stp.clone(), opPoints, opDone, lastPhase);
+    }
+
+    private void capture() {
+        captured = new Parent(w.snapshotMidStatement(), act.clone(), stp.clone(), opPoints, opDone, lastPhase);
+    }
+
+    /**
+     * The child of {@code parent} by one device step (the schedule's last choice, a
+     * thread): restore the parent's snapshot and run that step, instead of replaying the
+     * whole schedule. Same outcome as {@code replay(schedule, null)}: the world is
+     * restored exactly (frames, spaces, devices with in-flight faults, the checker's
+     * reported set and pending statement-end work) and the step touches nothing else.
+     */
+    Outcome step(Parent parent, byte[] schedule) {
+        if (schedule[schedule.length - 1] == OP) throw new IllegalArgumentException("step runs a device choice");
+        sched = schedule;
+        pos = schedule.length - 1;
+        opPoints = parent.opPoints();
+        opDone = parent.opDone();
+        lastPhase = parent.lastPhase();
+        obs = null;
+        System.arraycopy(parent.act(), 0, act, 0, act.length);
+        System.arraycopy(parent.stp(), 0, stp, 0, stp.length);
+        w.restore(parent.snap());
+        w.trace().setKeep(false);
+        traceMark = w.trace().size();
+        violationMark = w.checker().count();
+        int before = w.checker().count();
+        runDevices();
+        return finish(before);
     }
 
     private void start(byte[] schedule, Observer observer) {
@@ -128,6 +206,7 @@ final class Replayer {
         lastPhase = phase;
         if (obs != null) obs.stepped(-1, phase);
         runDevices();
+        if (pos == captureAt) capture();
         if (pos == sched.length) throw PAUSE;
         pos++; // the next OP choice: the operation runs on to its next phase point
     }
@@ -163,13 +242,13 @@ final class Replayer {
      * statement-end work, the operation's progress (phase points passed, returned or
      * not) and every thread's program counter.
      */
-    private String key() {
+    private Key key() {
         StateHasher h = new StateHasher();
-        h.put(w.stateHash());
+        w.stateHashInto(h);
         w.hashPendingChecks(h);
         h.put(opPoints).put(opDone);
         for (int t = 0; t < act.length; t++) h.put(act[t]).put(stp[t]);
-        return h.hex();
+        return new Key(h.high(), h.low());
     }
 
     /** Replays a schedule recording every step for people: hooks fired, violations raised. */

@@ -96,6 +96,46 @@ class ExplorerTest {
         }
     }
 
+    /** The parent-snapshot cache: every cached successor equals its full replay, and the results equal a run without it. */
+    @Test
+    void successorsFromParentSnapshotsEqualFullReplays() {
+        boolean cacheWas = Explorer.cache;
+        boolean checkWas = Explorer.checkCache;
+        try {
+            List<Runnable> runs = List.of(
+                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "start-only", 2), Scenarios.munmap(BASE, 8192),
+                            List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE + 4096, false), dma(BASE, true)))),
+                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "range", 2), Scenarios.munmap(BASE, 8192),
+                            List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, true)))),
+                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "range", 2), Scenarios.cow(BASE),
+                            List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, false)))),
+                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "end-only", 1), Scenarios.cow(BASE),
+                            List.of(thread(dma(BASE, false)), thread(dma(BASE, false)))));
+            long before = Explorer.CACHED.sum();
+            for (Runnable r : runs) r.run();
+            assertTrue(Explorer.CACHED.sum() > before, "no successor came from a parent's snapshot");
+        } finally {
+            Explorer.cache = cacheWas;
+            Explorer.checkCache = checkWas;
+        }
+    }
+
+    private static void same(World w, OpProgram op, List<List<Action>> ths) {
+        for (Bounds b : List.of(ONE, TWO)) {
+            Explorer.cache = false;
+            Result full = Explorer.explore(w, op, ths, b);
+            Explorer.cache = true;
+            Explorer.checkCache = true;
+            Result cached = Explorer.explore(w, op, ths, b);
+            Explorer.checkCache = false;
+            assertEquals(full.verdict(), cached.verdict());
+            assertEquals(full.stats().distinctStates(), cached.stats().distinctStates());
+            assertEquals(full.stats().transitions(), cached.stats().transitions());
+            assertEquals(full.stats().maxDepth(), cached.stats().maxDepth());
+            if (full.counterexample() != null) assertEquals(full.counterexample().render(), cached.counterexample().render());
+        }
+    }
+
     @Test
     void boundsNeverClaimCoherence() {
         World w = Scenarios.world(Profiles.LINUX_3_19, "range", 2);
