@@ -66,7 +66,7 @@ public enum BenchScenarios {
         }
         @Override OpProgram op() { return munmap(BASE, PAGE); }
         @Override List<List<Action>> threads() {
-            return List.of(List.of(new FaultPathAction("dma gpu A 0x400000 read", "gpu", "A", BASE, false, MirrorDevice.STEPS)));
+            return List.of(List.of(new FaultPathAction("dma gpu A 0x400000 read", "gpu", "A", BASE, false, MirrorDevice.STEPS, 1)));
         }
     },
     /** the same with interval-no-retry: the stale install is found (use-after-free). */

@@ -81,6 +81,12 @@ public abstract class DriverDevice extends Device {
         return null;
     }
 
+    /** The id of the in-flight fault {@code owner} started, or 0 if it has none (never started, or over). */
+    public int faultOwnedBy(int owner) {
+        for (DriverFault f : inFlight.values()) if (f.owner == owner) return f.id;
+        return 0;
+    }
+
     /** The in-flight fault holding the driver lock, or 0. */
     public int lockHolder() { return lockHolder; }
 
@@ -136,10 +142,10 @@ public abstract class DriverDevice extends Device {
 
     // ------------------------------------------------------------ the fault path
 
-    DriverFault begin(World w, long va, boolean write) {
+    DriverFault begin(World w, long va, boolean write, int owner) {
         int id = 1;
         while (inFlight.containsKey(id)) id++; // smallest free id: the same faults in flight get the same ids
-        DriverFault f = new DriverFault(id, va, write);
+        DriverFault f = new DriverFault(id, va, write, owner);
         inFlight.put(id, f);
         faults++;
         opFaults++;
@@ -196,7 +202,7 @@ public abstract class DriverDevice extends Device {
 
     /** Runs a whole fault: every step, retries included, as one device access would. */
     AccessResult runWhole(World w, long va, boolean write) {
-        DriverFault f = begin(w, va, write);
+        DriverFault f = begin(w, va, write, 0);
         while (true) {
             DriverFault.Step st = step(w, f.id);
             switch (st.outcome()) {

@@ -46,13 +46,23 @@ public final class DriverFault {
     boolean holdsRef;
     int retries;
 
-    DriverFault(int id, long va, boolean write) {
+    /**
+     * Who started the fault (an explorer thread's access), 0 for none. Ids are reused
+     * once a fault ends, and a callback can finish another's fault (it runs the lock
+     * holder to its unlock), so a stepper finds its own fault by owner, not by id.
+     */
+    final int owner;
+
+    DriverFault(int id, long va, boolean write, int owner) {
         this.id = id;
         this.va = Addr.pageDown(va);
         this.write = write;
+        this.owner = owner;
     }
 
     public int id() { return id; }
+
+    public int owner() { return owner; }
 
     public long va() { return va; }
 
@@ -67,7 +77,7 @@ public final class DriverFault {
     public int nextStepIndex() { return pc; }
 
     DriverFault copy() {
-        DriverFault c = new DriverFault(id, va, write);
+        DriverFault c = new DriverFault(id, va, write, owner);
         c.pc = pc;
         c.seq = seq;
         c.pfn = pfn;
@@ -79,7 +89,7 @@ public final class DriverFault {
     }
 
     void hashInto(StateHasher h) {
-        h.put(id).put(va).put(write).put(pc).put(seq).put(pfn).put(gen).put(writable).put(holdsRef).put(retries);
+        h.put(id).put(owner).put(va).put(write).put(pc).put(seq).put(pfn).put(gen).put(writable).put(holdsRef).put(retries);
     }
 
     @Override

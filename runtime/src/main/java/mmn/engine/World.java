@@ -220,10 +220,15 @@ public final class World {
      * explorer then runs it step by step with {@link #stepFault}. Returns the fault's id.
      */
     public int startFault(Device d, Space s, long va, boolean write) {
+        return startFault(d, s, va, write, 0);
+    }
+
+    /** The same, tagged with who started it ({@link DriverDevice#faultOwnedBy}): an explorer thread's access. */
+    public int startFault(Device d, Space s, long va, boolean write, int owner) {
         DriverDevice dd = driverDevice(d);
         if (d.space != s) throw new EngineException(d.name + " is " + (d.space == null ? "not bound to any space" : "bound to " + d.space.name)
                 + ", not " + s.name, "bind " + d.name + " " + s.name);
-        return dd.begin(this, va, write).id;
+        return dd.begin(this, va, write, owner).id;
     }
 
     /** Runs the next step of an in-flight driver fault (see {@link Device#faultSteps()}). */

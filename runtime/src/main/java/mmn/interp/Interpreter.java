@@ -562,13 +562,15 @@ final class Interpreter implements Stmt.Visitor<Void> {
             for (OpCalls.OpCall c : ops) c.run(w, l);
         };
         List<List<Action>> threads = new ArrayList<>();
+        int owners = 0; // tags each access's in-flight driver fault (FaultPathAction)
         for (Stmt.Block t : s.threads()) {
             List<Action> actions = new ArrayList<>();
             for (Stmt st : t.body()) {
                 if (st instanceof Stmt.Dma dma && device(dma.device()) instanceof DriverDevice dd) {
                     // a miss runs the driver's fault path, one step at a time
                     for (DeviceAction d : dmaActions(dma)) {
-                        actions.add(new FaultPathAction(d.label(), dd.name(), dma.space().text(), d.va(), d.write(), dd.faultSteps()));
+                        actions.add(new FaultPathAction(d.label(), dd.name(), dma.space().text(), d.va(), d.write(), dd.faultSteps(),
+                                ++owners));
                     }
                 } else {
                     for (DeviceAction d : deviceActions(st)) actions.add(Action.of(d.label(), d.body()));

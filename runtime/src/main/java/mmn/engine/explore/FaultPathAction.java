@@ -14,26 +14,31 @@ import mmn.engine.World;
  * through the installed entry.
  *
  * <p>The action is shared by every replay, so it keeps no state: the in-flight fault
- * lives in the device (part of the snapshot and the hash), and its id travels in the
- * step index, {@code stage + STAGES * id}.
+ * lives in the device (part of the snapshot and the hash), tagged with this action's
+ * {@code owner}, and the step index is the stage: 0 the lookup, 1..n the fault path
+ * (n its steps), n+1 the access. A notifier callback that needs the driver lock runs
+ * the holder's fault to its end itself (a single-threaded engine's mutex); the action
+ * then finds no fault of its own and goes on to the access.
  */
 public final class FaultPathAction implements Action {
-    private static final int STAGES = 16;
     private final String label;
     private final String device;
     private final String space;
     private final long va;
     private final boolean write;
     private final List<String> faultSteps;
+    private final int owner;
 
-    public FaultPathAction(String label, String device, String space, long va, boolean write, List<String> faultSteps) {
-        if (faultSteps.size() + 2 > STAGES) throw new IllegalArgumentException("fault path too long");
+    /** {@code owner} must be unique among the actions of one explore (and not 0). */
+    public FaultPathAction(String label, String device, String space, long va, boolean write, List<String> faultSteps, int owner) {
+        if (owner == 0) throw new IllegalArgumentException("owner 0 means no owner");
         this.label = label;
         this.device = device;
         this.space = space;
         this.va = va;
         this.write = write;
         this.faultSteps = List.copyOf(faultSteps);
+        this.owner = owner;
     }
 
     @Override
@@ -46,10 +51,9 @@ public final class FaultPathAction implements Action {
         w.dma(w.device(device), w.space(space), va, write);
     }
 
-    /** Past any encoded index: the action is over when a step returns this. */
     @Override
     public int steps() {
-        return Integer.MAX_VALUE;
+        return lastStage() + 1;
     }
 
     private int lastStage() {
@@ -57,42 +61,42 @@ public final class FaultPathAction implements Action {
     }
 
     @Override
-    public String stepLabel(int i) {
-        int stage = i % STAGES;
+    public String stepLabel(int stage) {
         if (stage == 0) return label + " [lookup]";
         if (stage == lastStage()) return label + " [access]";
         return label + " [" + faultSteps.get(stage - 1) + "]";
     }
 
     @Override
-    public boolean enabled(World w, int i) {
-        int stage = i % STAGES;
+    public boolean enabled(World w, int stage) {
         if (stage == 0 || stage == lastStage()) return true;
-        return driver(w).whyBlocked(i / STAGES) == null;
+        DriverDevice d = driver(w);
+        int id = d.faultOwnedBy(owner);
+        return id == 0 || d.whyBlocked(id) == null;
     }
 
     @Override
-    public int step(World w, int i) {
-        int stage = i % STAGES;
+    public int step(World w, int stage) {
         DriverDevice d = driver(w);
         if (stage == 0) {
-            if (d.table().lookup(va) != null && (!write || d.table().lookup(va).writable())) {
+            var hit = d.table().lookup(va);
+            if (hit != null && (!write || hit.writable())) {
                 run(w);
                 return steps();
             }
-            int id = w.startFault(d, w.space(space), va, write);
-            return 1 + STAGES * id;
+            w.startFault(d, w.space(space), va, write, owner);
+            return 1;
         }
-        if (stage == lastStage()) {
+        int id = stage == lastStage() ? 0 : d.faultOwnedBy(owner);
+        if (id == 0) { // the access itself, or the fault was finished for us by a callback
             run(w);
             return steps();
         }
-        int id = i / STAGES;
         DriverFault.Step st = w.stepFault(d, id);
         switch (st.outcome()) {
-            case RAN: return i + 1;
-            case RETRY: return 1 + STAGES * id;
-            case DONE: return lastStage() + STAGES * id;
+            case RAN: return stage + 1;
+            case RETRY: return 1;
+            case DONE: return lastStage();
             case FAILED: return steps();
             default: throw new IllegalStateException("step " + st.step() + " of fault#" + id + " ran while blocked: " + st.detail());
         }
