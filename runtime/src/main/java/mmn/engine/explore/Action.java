@@ -43,11 +43,25 @@ public interface Action {
         return i + 1;
     }
 
-    /** A one-step action from a label and a body. */
+    /**
+     * What makes two actions interchangeable for the symmetry reduction: equal keys mean
+     * the same effect on the world whoever runs it, and the world keeps no trace of
+     * which thread did. Null (the default) opts out: an action whose state in the world
+     * names its thread (a driver fault tagged with its owner) is never symmetric.
+     */
+    default String symmetryKey() {
+        return null;
+    }
+
+    /**
+     * A one-step action from a label and a body. The label must say everything the body
+     * does (device, space, address, access), since equal labels make threads symmetric.
+     */
     static Action of(String label, java.util.function.Consumer<World> body) {
         return new Action() {
             @Override public String label() { return label; }
             @Override public void run(World w) { body.accept(w); }
+            @Override public String symmetryKey() { return label; }
             @Override public String toString() { return label; }
         };
     }

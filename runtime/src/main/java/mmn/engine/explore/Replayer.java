@@ -59,6 +59,8 @@ final class Replayer {
     private boolean opDone;
     private final int[] act;
     private final int[] stp;
+    /** For each thread, the first thread identical to it (itself if none): see {@link #symmetryClasses}. */
+    private final int[] symmetryClass;
     private Observer obs;
     private String lastPhase;
     private int traceMark;
@@ -85,6 +87,39 @@ final class Replayer {
         this.label = label;
         this.act = new int[threads.size()];
         this.stp = new int[threads.size()];
+        this.symmetryClass = symmetryClasses(threads);
+    }
+
+    /**
+     * Threads with the same actions, each with a symmetry key, form a class: states
+     * that differ only by a permutation of their program counters are symmetric (any
+     * continuation of one, with those threads renamed, is a continuation of the other
+     * with the same violations), so the key sorts the counters within a class. Class i
+     * is the smallest index of a thread identical to thread i.
+     */
+    private static int[] symmetryClasses(List<List<Action>> threads) {
+        int[] cls = new int[threads.size()];
+        for (int t = 0; t < threads.size(); t++) {
+            cls[t] = t;
+            List<String> keys = symmetryKeys(threads.get(t));
+            if (keys == null) continue;
+            for (int u = 0; u < t; u++) {
+                if (keys.equals(symmetryKeys(threads.get(u)))) {
+                    cls[t] = u;
+                    break;
+                }
+            }
+        }
+        return cls;
+    }
+
+    private static List<String> symmetryKeys(List<Action> thread) {
+        List<String> keys = new ArrayList<>();
+        for (Action a : thread) {
+            if (a.symmetryKey() == null) return null;
+            keys.add(a.symmetryKey());
+        }
+        return keys;
     }
 
     World world() {
@@ -240,14 +275,23 @@ final class Replayer {
     /**
      * The visited-set key: the world's canonical hash, the checker's pending
      * statement-end work, the operation's progress (phase points passed, returned or
-     * not) and every thread's program counter.
+     * not) and every thread's program counter, the counters of identical threads
+     * sorted (the symmetry reduction, docs/explore.md).
      */
     private Key key() {
         StateHasher h = new StateHasher();
         w.stateHashInto(h);
         w.hashPendingChecks(h);
         h.put(opPoints).put(opDone);
-        for (int t = 0; t < act.length; t++) h.put(act[t]).put(stp[t]);
+        for (int t = 0; t < act.length; t++) {
+            if (symmetryClass[t] != t) continue; // hashed with its class below
+            List<Long> pcs = new ArrayList<>();
+            for (int u = t; u < act.length; u++) {
+                if (symmetryClass[u] == t) pcs.add(((long) act[u] << 32) | (stp[u] & 0xffffffffL));
+            }
+            if (pcs.size() > 1) java.util.Collections.sort(pcs);
+            for (long pc : pcs) h.put(pc);
+        }
         return new Key(h.high(), h.low());
     }
 
