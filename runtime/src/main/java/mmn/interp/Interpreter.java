@@ -590,17 +590,22 @@ final class Interpreter implements Stmt.Visitor<Void> {
         return null;
     }
 
-    /** A thread's statement as device actions: a dma (one a page), or a driver's flush/block/unblock/detach/set-root. */
+    /**
+     * A thread's statement as device actions: a dma (one a page), or a driver's
+     * flush/block/unblock/detach/set-root. Each label says everything the action does
+     * (equal labels make threads symmetric: Action.symmetryKey), so it is built from the
+     * statement's values, never taken from the source line.
+     */
     private List<DeviceAction> deviceActions(Stmt st) {
-        String text = label(st.pos()).replaceFirst("^[^ ]+ ", "");
         if (st instanceof Stmt.Dma d) return dmaActions(d);
         if (st instanceof Stmt.Flush f) {
             String dev = device(f.device()).name();
             Range r = f.range() == null ? null : ev.range(f.range());
-            return List.of(new DeviceAction(text, w -> w.flushDevice(w.device(dev), r)));
+            return List.of(new DeviceAction("flush " + dev + " " + (r == null ? "all" : r.toString()), w -> w.flushDevice(w.device(dev), r)));
         }
         if (st instanceof Stmt.DeviceControl c) {
             String dev = device(c.device()).name();
+            String text = c.action() + " " + dev;
             switch (c.action()) {
                 case "block": return List.of(new DeviceAction(text, w -> w.blockDevice(w.device(dev), true)));
                 case "unblock": return List.of(new DeviceAction(text, w -> w.blockDevice(w.device(dev), false)));
@@ -610,7 +615,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
         Stmt.SetRoot sr = (Stmt.SetRoot) st;
         String dev = device(sr.device()).name();
         String root = sr.root().text().equals("empty") ? null : space(sr.root()).name();
-        return List.of(new DeviceAction(text, w -> w.setDeviceRoot(w.device(dev), root == null ? null : w.space(root))));
+        return List.of(new DeviceAction("set-root " + dev + " " + (root == null ? "empty" : root),
+                w -> w.setDeviceRoot(w.device(dev), root == null ? null : w.space(root))));
     }
 
     private void verdict(Stmt.Explore s, Result r) {
