@@ -596,7 +596,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
      * (equal labels make threads symmetric: Action.symmetryKey), so it is built from the
      * statement's values, never taken from the source line.
      */
-    private List<DeviceAction> deviceActions(Stmt st) {
+    List<DeviceAction> deviceActions(Stmt st) {
         if (st instanceof Stmt.Dma d) return dmaActions(d);
         if (st instanceof Stmt.Flush f) {
             String dev = device(f.device()).name();

@@ -123,21 +123,4 @@ class CliTest {
     private static String strip(String s) {
         return s.replaceAll("\\d+\\.\\d+ s, \\d+ states/s", "T").replaceAll("\"millis\":\\d+", "\"millis\":T");
     }
-
-    /**
-     * Two threads written on one line are still two different programs: an explore
-     * thread's action is labelled by what it does, not by its source line, since equal
-     * labels make threads interchangeable for the symmetry reduction.
-     */
-    @Test
-    void threadsOnOneLineAreNotTakenForIdentical() throws Exception {
-        Path f = dir.resolve("oneline.mmn");
-        Files.writeString(f, String.join("\n", "profile linux-3.19", "space A", "map A 0x400000 +64K rw anon",
-                "device gpu ats { atc 64 }", "bind gpu A", "notifier n on A for gpu uses start-only", "touch A 0x400000 write",
-                "explore { munmap A 0x400000 +4K } with { flush gpu all } with { dma gpu A 0x400000 read } expect violation use-after-free",
-                ""));
-        Result r = mmn("--threads", "1", "check", f.toString());
-        assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("T2   [phase start]                dma gpu A 0x400000 read"), r.out());
-    }
 }
