@@ -136,76 +136,208 @@ public final class AtsDevice extends Device {
     AccessResult access(World w, long va, boolean write) {
         if (failed) return new AccessResult(AccessResult.Status.FAILED, -1, 0, name + " is in its failure state");
         int tries = 0;
+        String[] why = new String[1];
         while (true) {
-            Translation t = atc.lookup(va);
-            if (t != null && (!write || t.writable)) return w.deviceUse(this, t, va, write, "atc hit");
-            if (blocked) return new AccessResult(AccessResult.Status.STALLED, -1, tries, "translation stalled: " + name + " is blocked");
-            Translation io = iotlb.lookup(va);
-            if (io != null && write && !io.writable && w.arch() == World.Arch.X86) {
-                // x86 IOMMUs treat a permission miss in the IOTLB as a miss and re-walk
-                iotlb.remove(Addr.pageDown(va));
-                io = null;
-            }
-            String faultWhy;
-            if (io != null) {
-                if (!write || io.writable) {
-                    Translation filled = atc.insert(va, io.pfn, io.gen, io.writable);
-                    return w.deviceUse(this, filled, va, write, "iotlb hit");
-                }
-                faultWhy = "iotlb holds " + Addr.hex(Addr.pageDown(va)) + " read-only";
-            } else {
-                long pte = walk(w, va);
-                if (Pte.present(pte) && (!write || Pte.writable(pte))) {
-                    int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
-                    int gen = w.mem.gen(pfn);
-                    Translation filled = atc.insert(va, pfn, gen, Pte.writable(pte));
-                    iotlb.insert(va, pfn, gen, Pte.writable(pte));
-                    w.vmm.markAccessed(space, va, write);
-                    return w.deviceUse(this, filled, va, write, "walk");
-                }
-                if (Pte.present(pte)) {
-                    // the translation completion grants read only: ATC and IOTLB keep it, the
-                    // device then asks for write access with a page request
-                    int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
-                    atc.insert(va, pfn, w.mem.gen(pfn), false);
-                    iotlb.insert(va, pfn, w.mem.gen(pfn), false);
-                }
-                faultWhy = root == RootKind.EMPTY ? "walk from the empty page table" : "walk found " + Pte.describe(pte);
-            }
-            // page request: one IO page fault, one interrupt
+            AccessResult done = translate(w, va, write, tries, why);
+            if (done != null) return done;
             tries++;
-            faults++;
-            opFaults++;
-            if (w.trace.keeping()) w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
-                    + " (" + faultWhy + "), fault " + opFaults + " of this operation");
-            if (priRetries == null && opFaults > w.stormThreshold()) {
-                if (!stormReported) {
-                    stormReported = true;
-                    w.checker.report(ViolationKind.FAULT_STORM, name, null, -1, 0,
-                            name + " took " + opFaults + " IO page faults in one operation (threshold "
-                                    + w.stormThreshold() + "); the access is abandoned");
-                }
-                return new AccessResult(AccessResult.Status.ABANDONED, -1, tries, "fault storm");
-            }
-            World.PageRequestResult res = root == RootKind.DETACHED ? World.PageRequestResult.INVALID
-                    : w.vmm.handlePageRequest(space, va, write);
-            if (w.trace.keeping()) w.trace.event("fault", name + " page request answered " + res);
+            AccessResult abandoned = pageRequest(w, va, write, tries, why[0]);
+            if (abandoned != null) return abandoned;
+            World.PageRequestResult res = resolve(w, va, write);
             if (res == World.PageRequestResult.WAIT) {
                 // the fault handler waits for the running operation (its PTL, or the migration
                 // entry): the request is answered only after it, so the access stays pending
                 return new AccessResult(AccessResult.Status.STALLED, -1, tries, "page request waits for the running operation");
             }
-            if (res == World.PageRequestResult.INVALID) {
-                return new AccessResult(AccessResult.Status.INVALID, -1, tries, "page request answered INVALID");
-            }
-            if (priRetries != null && tries > priRetries) {
-                failed = true;
-                w.checker.report(ViolationKind.DEVICE_FAILED, name, null, -1, 0,
-                        name + " faulted " + tries + " times on one access (" + faultWhy + ") although every page request"
-                                + " was answered SUCCESS; past its " + priRetries + " retries it entered its failure state");
-                return new AccessResult(AccessResult.Status.FAILED, -1, tries, "retries exhausted");
-            }
+            AccessResult after = response(w, res, tries, why[0]);
+            if (after != null) return after;
         }
+    }
+
+    /**
+     * (1) The device's side up to the page request: ATC, IOTLB, walk. Returns the result
+     * when the access ends here (a hit, a blocked device), or null when the walk faulted
+     * ({@code why[0]} says why).
+     */
+    private AccessResult translate(World w, long va, boolean write, int tries, String[] why) {
+        Translation t = atc.lookup(va);
+        if (t != null && (!write || t.writable)) return w.deviceUse(this, t, va, write, "atc hit");
+        if (blocked) return new AccessResult(AccessResult.Status.STALLED, -1, tries, "translation stalled: " + name + " is blocked");
+        Translation io = iotlb.lookup(va);
+        if (io != null && write && !io.writable && w.arch() == World.Arch.X86) {
+            // x86 IOMMUs treat a permission miss in the IOTLB as a miss and re-walk
+            iotlb.remove(Addr.pageDown(va));
+            io = null;
+        }
+        if (io != null) {
+            if (!write || io.writable) {
+                Translation filled = atc.insert(va, io.pfn, io.gen, io.writable);
+                return w.deviceUse(this, filled, va, write, "iotlb hit");
+            }
+            why[0] = "iotlb holds " + Addr.hex(Addr.pageDown(va)) + " read-only";
+            return null;
+        }
+        long pte = walk(w, va);
+        if (Pte.present(pte) && (!write || Pte.writable(pte))) {
+            int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
+            int gen = w.mem.gen(pfn);
+            Translation filled = atc.insert(va, pfn, gen, Pte.writable(pte));
+            iotlb.insert(va, pfn, gen, Pte.writable(pte));
+            w.vmm.markAccessed(space, va, write);
+            return w.deviceUse(this, filled, va, write, "walk");
+        }
+        if (Pte.present(pte)) {
+            // the translation completion grants read only: ATC and IOTLB keep it, the
+            // device then asks for write access with a page request
+            int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
+            atc.insert(va, pfn, w.mem.gen(pfn), false);
+            iotlb.insert(va, pfn, w.mem.gen(pfn), false);
+        }
+        why[0] = root == RootKind.EMPTY ? "walk from the empty page table" : "walk found " + Pte.describe(pte);
+        return null;
+    }
+
+    /** The page request itself: one IO page fault, one interrupt; past the storm threshold the access is abandoned. */
+    private AccessResult pageRequest(World w, long va, boolean write, int tries, String faultWhy) {
+        faults++;
+        opFaults++;
+        if (w.trace.keeping()) w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
+                + " (" + faultWhy + "), fault " + opFaults + " of this operation");
+        if (priRetries == null && opFaults > w.stormThreshold()) {
+            if (!stormReported) {
+                stormReported = true;
+                w.checker.report(ViolationKind.FAULT_STORM, name, null, -1, 0,
+                        name + " took " + opFaults + " IO page faults in one operation (threshold "
+                                + w.stormThreshold() + "); the access is abandoned");
+            }
+            return new AccessResult(AccessResult.Status.ABANDONED, -1, tries, "fault storm");
+        }
+        return null;
+    }
+
+    /** (2) The kernel's side: handle_mm_fault for the request (INVALID when the PASID is detached). */
+    private World.PageRequestResult resolve(World w, long va, boolean write) {
+        World.PageRequestResult res = root == RootKind.DETACHED ? World.PageRequestResult.INVALID
+                : w.vmm.handlePageRequest(space, va, write);
+        if (w.trace.keeping()) w.trace.event("fault", name + " page request answered " + res);
+        return res;
+    }
+
+    /** (3) The device receives the response: INVALID ends the access, SUCCESS retries unless the retries are used up (null). */
+    private AccessResult response(World w, World.PageRequestResult res, int tries, String faultWhy) {
+        if (res == World.PageRequestResult.INVALID) {
+            return new AccessResult(AccessResult.Status.INVALID, -1, tries, "page request answered INVALID");
+        }
+        if (priRetries != null && tries > priRetries) {
+            failed = true;
+            w.checker.report(ViolationKind.DEVICE_FAILED, name, null, -1, 0,
+                    name + " faulted " + tries + " times on one access (" + faultWhy + ") although every page request"
+                            + " was answered SUCCESS; past its " + priRetries + " retries it entered its failure state");
+            return new AccessResult(AccessResult.Status.FAILED, -1, tries, "retries exhausted");
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- the PRI round trip, one actor at a time
+
+    /** Where a stepped access stands after a step. */
+    public enum AccessStage {
+        /** The access ended ({@link #lastAccess()} says how). */
+        DONE,
+        /** The device sent a page request; the kernel has not handled it yet. */
+        REQUESTED,
+        /** The kernel answered; the device has not received the response yet. */
+        ANSWERED
+    }
+
+    /** An access's page request in flight, tagged with the explorer action that owns it. */
+    static final class PendingRequest {
+        final long va;
+        final boolean write;
+        int tries;
+        String why;
+        World.PageRequestResult answer; // null until the kernel handled it
+
+        PendingRequest(long va, boolean write, int tries, String why) {
+            this.va = va;
+            this.write = write;
+            this.tries = tries;
+            this.why = why;
+        }
+
+        PendingRequest copy() {
+            PendingRequest c = new PendingRequest(va, write, tries, why);
+            c.answer = answer;
+            return c;
+        }
+    }
+
+    /** In-flight page requests by owner (sorted, so equal sets hash equally). */
+    private java.util.TreeMap<Integer, PendingRequest> pending = new java.util.TreeMap<>();
+
+    /** Owners of the page requests in flight, and where each stands (for tests and {@code show}). */
+    public java.util.Map<Integer, AccessStage> pendingRequests() {
+        java.util.Map<Integer, AccessStage> m = new java.util.TreeMap<>();
+        pending.forEach((o, r) -> m.put(o, r.answer == null ? AccessStage.REQUESTED : AccessStage.ANSWERED));
+        return m;
+    }
+
+    /** (1) An access's first walk; a miss leaves a page request owned by {@code owner} in flight. */
+    AccessStage beginAccess(World w, long va, boolean write, int owner) {
+        if (owner == 0) throw new IllegalArgumentException("owner 0 means no owner");
+        if (pending.containsKey(owner)) throw new IllegalStateException(name + ": owner " + owner + " already has a page request in flight");
+        if (failed) return end(w, va, write, new AccessResult(AccessResult.Status.FAILED, -1, 0, name + " is in its failure state"));
+        return walkAndRequest(w, va, write, 0, owner);
+    }
+
+    private AccessStage walkAndRequest(World w, long va, boolean write, int tries, int owner) {
+        String[] why = new String[1];
+        AccessResult done = translate(w, va, write, tries, why);
+        if (done != null) return end(w, va, write, done);
+        tries++;
+        AccessResult abandoned = pageRequest(w, va, write, tries, why[0]);
+        if (abandoned != null) return end(w, va, write, abandoned);
+        pending.put(owner, new PendingRequest(va, write, tries, why[0]));
+        return AccessStage.REQUESTED;
+    }
+
+    /** Whether handle_mm_fault for owner's request would sleep now (the running operation's PTL, a migration entry). */
+    boolean requestWaits(World w, int owner) {
+        PendingRequest r = pending.get(owner);
+        if (r == null || r.answer != null || root == RootKind.DETACHED) return false;
+        return w.vmm.pageRequestWaits(space, r.va, r.write);
+    }
+
+    /** (2) The kernel handles owner's page request: SUCCESS or INVALID, held until the device receives it. */
+    AccessStage handleRequest(World w, int owner) {
+        PendingRequest r = request(owner);
+        if (r.answer != null) throw new IllegalStateException(name + ": owner " + owner + "'s page request is already answered");
+        World.PageRequestResult res = resolve(w, r.va, r.write);
+        if (res == World.PageRequestResult.WAIT)
+            throw new IllegalStateException(name + ": owner " + owner + "'s page request was handled while it waits");
+        r.answer = res;
+        return AccessStage.ANSWERED;
+    }
+
+    /** (3) The device receives owner's response: INVALID or retries exhausted end the access; SUCCESS walks again. */
+    AccessStage retryAccess(World w, int owner) {
+        PendingRequest r = request(owner);
+        if (r.answer == null) throw new IllegalStateException(name + ": owner " + owner + "'s page request is not answered yet");
+        pending.remove(owner);
+        AccessResult after = response(w, r.answer, r.tries, r.why);
+        if (after != null) return end(w, r.va, r.write, after);
+        return walkAndRequest(w, r.va, r.write, r.tries, owner);
+    }
+
+    private PendingRequest request(int owner) {
+        PendingRequest r = pending.get(owner);
+        if (r == null) throw new IllegalStateException(name + ": owner " + owner + " has no page request in flight");
+        return r;
+    }
+
+    private AccessStage end(World w, long va, boolean write, AccessResult r) {
+        w.accessEnded(this, va, write, r);
+        return AccessStage.DONE;
     }
 
     /** The IOMMU's table walk from the current root; caches upper-level entries when walk-cache is on. */
@@ -248,6 +380,7 @@ public final class AtsDevice extends Device {
             c.iotlb = iotlb.copyFor(s);
             c.walkCache = walkCache.copy();
         }
+        for (var e : pending.entrySet()) c.pending.put(e.getKey(), e.getValue().copy());
         return c;
     }
 
@@ -255,5 +388,10 @@ public final class AtsDevice extends Device {
     void hashInto(StateHasher h) {
         super.hashInto(h);
         h.put(root.ordinal());
+        h.put(pending.size());
+        for (var e : pending.entrySet()) {
+            PendingRequest r = e.getValue();
+            h.put(e.getKey()).put(r.va).put(r.write).put(r.tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
+        }
     }
 }

@@ -130,6 +130,16 @@ final class Vmm {
         return handleMmFault(s, va, write);
     }
 
+    /** Whether handlePageRequest would answer WAIT now, without doing anything (the explorer's enabled test). */
+    boolean pageRequestWaits(Space s, long va, boolean write) {
+        if (s.exited || s.released) return false;
+        if (s.ptlHeld() || s.mmapWriteLocked) return true;
+        Vma vma = s.findVma(va);
+        if (vma == null || !vma.allows(write) || vma.hugetlb) return false;
+        long pte = s.pageTable.get(Addr.pageDown(va));
+        return !Pte.mapsPage(pte) && Pte.isMigration(pte);
+    }
+
     /** handle_mm_fault for one page. */
     World.PageRequestResult handleMmFault(Space s, long va, boolean write) {
         // an access injected while an operation holds the PTL: the fault handler spins on

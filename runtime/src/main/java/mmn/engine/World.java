@@ -365,10 +365,49 @@ public final class World {
                     + ", not " + s.name, "bind " + d.name + " " + s.name);
         }
         Device.AccessResult r = d.access(this, va, write);
+        accessEnded(d, va, write, r);
+        return r;
+    }
+
+    void accessEnded(Device d, long va, boolean write, Device.AccessResult r) {
         d.last = r;
         if (trace.keeping()) trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
                 + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""));
-        return r;
+    }
+
+    /**
+     * An ats access one actor at a time, for an explorer: (1) the device's lookup and walk;
+     * a miss sends a page request that stays in flight in the device, tagged with
+     * {@code owner} (an explorer action, not 0). Returns {@link AtsDevice.AccessStage#DONE}
+     * when the access ended here (a hit; {@link Device#lastAccess()} says how), else
+     * {@code REQUESTED}: {@link #handlePageRequest} runs next.
+     */
+    public AtsDevice.AccessStage startAccess(Device d, Space s, long va, boolean write, int owner) {
+        AtsDevice a = atsDevice(d);
+        if (d.space != s) throw new EngineException(d.name + " is " + (d.space == null ? "not bound to any space" : "bound to " + d.space.name)
+                + ", not " + s.name, "bind " + d.name + " " + s.name);
+        return a.beginAccess(this, va, write, owner);
+    }
+
+    /** Whether the kernel's handling of owner's page request would sleep now (the operation holds the PTL, a migration entry). */
+    public boolean pageRequestWaits(Device d, int owner) {
+        return atsDevice(d).requestWaits(this, owner);
+    }
+
+    /** (2) The kernel handles owner's page request (handle_mm_fault): SUCCESS or INVALID, kept until the device receives it. Returns {@code ANSWERED}. */
+    public AtsDevice.AccessStage handlePageRequest(Device d, int owner) {
+        return atsDevice(d).handleRequest(this, owner);
+    }
+
+    /** (3) The device receives owner's response and retries its walk: {@code DONE} or, on another fault, {@code REQUESTED}. */
+    public AtsDevice.AccessStage retryAccess(Device d, int owner) {
+        return atsDevice(d).retryAccess(this, owner);
+    }
+
+    private static AtsDevice atsDevice(Device d) {
+        if (d instanceof AtsDevice a) return a;
+        throw new EngineException(d.name + " is a " + d.kind() + " device: it has no page requests to step",
+                "page-request steps exist for ats devices; mirror and kvm use startFault/stepFault");
     }
 
     public void munmap(Space s, Range r, PhaseListener l) { vmm.munmap(s, r, l); }

@@ -9,6 +9,7 @@ import mmn.ast.Name;
 import mmn.ast.Pos;
 import mmn.ast.Stmt;
 import mmn.engine.Addr;
+import mmn.engine.AtsDevice;
 import mmn.engine.Device;
 import mmn.engine.DriverDevice;
 import mmn.engine.EngineException;
@@ -24,6 +25,7 @@ import mmn.engine.ViolationKind;
 import mmn.engine.Vma;
 import mmn.engine.World;
 import mmn.engine.explore.Action;
+import mmn.engine.explore.AtsAccessAction;
 import mmn.engine.explore.Explorer;
 import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;
@@ -562,7 +564,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
             for (OpCalls.OpCall c : ops) c.run(w, l);
         };
         List<List<Action>> threads = new ArrayList<>();
-        int owners = 0; // tags each access's in-flight driver fault (FaultPathAction)
+        int owners = 0; // tags each access's in-flight driver fault or page request (FaultPathAction, AtsAccessAction)
         for (Stmt.Block t : s.threads()) {
             List<Action> actions = new ArrayList<>();
             for (Stmt st : t.body()) {
@@ -571,6 +573,11 @@ final class Interpreter implements Stmt.Visitor<Void> {
                     for (DeviceAction d : dmaActions(dma)) {
                         actions.add(new FaultPathAction(d.label(), dd.name(), dma.space().text(), d.va(), d.write(), dd.faultSteps(),
                                 ++owners));
+                    }
+                } else if (st instanceof Stmt.Dma dma && device(dma.device()) instanceof AtsDevice ad) {
+                    // a miss is a PRI round trip: walk, the kernel's handling, the device's retry
+                    for (DeviceAction d : dmaActions(dma)) {
+                        actions.add(new AtsAccessAction(d.label(), ad.name(), space(dma.space()).name(), d.va(), d.write(), ++owners));
                     }
                 } else {
                     for (DeviceAction d : deviceActions(st)) actions.add(Action.of(d.label(), d.body()));
