@@ -1,0 +1,201 @@
+package mmn.polyglot;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import mmn.engine.EngineException;
+import mmn.engine.Hook;
+import mmn.engine.MmuNotifierOps;
+import mmn.engine.NotifierContext;
+import mmn.engine.NotifierRange;
+import mmn.engine.Range;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+
+/**
+ * struct mmu_notifier_ops whose callbacks are guest (JavaScript or Python) functions. Only
+ * the members the guest object has count as implemented, as with a C driver's ops table:
+ * the kernel's behaviour depends on which pointers are set. A guest exception in a
+ * callback becomes a script error of the run that triggered it.
+ */
+final class GuestOps implements MmuNotifierOps {
+    /** Guest member names, each with the snake_case spelling Python code may prefer. */
+    private static final List<Object[]> MEMBERS = List.of(
+            new Object[] {Hook.INVALIDATE_RANGE_START, "start", "start"},
+            new Object[] {Hook.INVALIDATE_RANGE_END, "end", "end"},
+            new Object[] {Hook.INVALIDATE_RANGE, "range", "range"},
+            new Object[] {Hook.INVALIDATE_PAGE, "page", "page"},
+            new Object[] {Hook.CHANGE_PTE, "changePte", "change_pte"},
+            new Object[] {Hook.CLEAR_YOUNG, "clearYoung", "clear_young"},
+            new Object[] {Hook.CLEAR_FLUSH_YOUNG, "clearFlushYoung", "clear_flush_young"},
+            new Object[] {Hook.TEST_YOUNG, "testYoung", "test_young"},
+            new Object[] {Hook.RELEASE, "release", "release"});
+
+    private final String name;
+    private final Map<Hook, Value> fns = new EnumMap<>(Hook.class);
+    private final Map<Hook, String> memberNames = new EnumMap<>(Hook.class);
+    private final Set<Hook> implemented = EnumSet.noneOf(Hook.class);
+
+    private GuestOps(String name) {
+        this.name = name;
+    }
+
+    static GuestOps of(String name, Value callbacks) {
+        if (callbacks == null || callbacks.isNull())
+            throw new EngineException("notifier '" + name + "': no callbacks", "pass an object with start, end, range, ... functions");
+        GuestOps ops = new GuestOps(name);
+        for (Object[] m : MEMBERS) {
+            Hook hook = (Hook) m[0];
+            for (int i = 1; i <= 2; i++) {
+                String member = (String) m[i];
+                Value f = member(callbacks, member);
+                if (f == null) continue;
+                if (!f.canExecute())
+                    throw new EngineException("notifier '" + name + "': callback '" + member + "' is not a function");
+                ops.fns.put(hook, f);
+                ops.memberNames.put(hook, member);
+                ops.implemented.add(hook);
+                break;
+            }
+        }
+        if (ops.implemented.isEmpty())
+            throw new EngineException("notifier '" + name + "' has no callbacks",
+                    "members: start, end, range, page, changePte, clearYoung, clearFlushYoung, testYoung, release");
+        // `end` also answers mmu_notifier_invalidate_range_only_end
+        if (ops.implemented.contains(Hook.INVALIDATE_RANGE_END)) ops.implemented.add(Hook.INVALIDATE_RANGE_ONLY_END);
+        // clearYoung answers both aging callbacks unless clearFlushYoung has its own (as `on clear-young` does)
+        if (ops.fns.containsKey(Hook.CLEAR_YOUNG) && !ops.fns.containsKey(Hook.CLEAR_FLUSH_YOUNG)) {
+            ops.fns.put(Hook.CLEAR_FLUSH_YOUNG, ops.fns.get(Hook.CLEAR_YOUNG));
+            ops.memberNames.put(Hook.CLEAR_FLUSH_YOUNG, ops.memberNames.get(Hook.CLEAR_YOUNG));
+            ops.implemented.add(Hook.CLEAR_FLUSH_YOUNG);
+        }
+        return ops;
+    }
+
+    /** A member of a guest object, or an entry of a guest map (a Python dict); null if absent or None. */
+    private static Value member(Value o, String key) {
+        Value v = null;
+        if (o.hasHashEntries() && o.hasHashEntry(key)) v = o.getHashValue(key);
+        else if (o.hasMembers() && o.hasMember(key)) v = o.getMember(key);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    String label() {
+        return "guest(" + memberNames.values().stream().distinct().collect(Collectors.joining(",")) + ")";
+    }
+
+    @Override
+    public Set<Hook> implemented() {
+        return implemented;
+    }
+
+    private Value call(Hook hook, NotifierContext c, GuestRange r) {
+        Value f = fns.get(hook);
+        if (f == null) return null;
+        GuestContext ctx = new GuestContext(c);
+        try {
+            return r == null ? f.execute(ctx) : f.execute(ctx, r);
+        } catch (PolyglotException e) {
+            if (e.isHostException() && e.asHostException() instanceof EngineException ee) throw ee;
+            if (e.isCancelled() || e.isExit()) throw e;
+            throw new EngineException("notifier '" + name + "': " + memberNames.get(hook) + " callback failed: " + describe(e));
+        } finally {
+            ctx.close();
+        }
+    }
+
+    /** A guest error as a person reads it: its message and where it was raised. */
+    static String describe(PolyglotException e) {
+        String msg = e.isHostException() ? String.valueOf(e.asHostException().getMessage()) : e.getMessage();
+        String at = pythonWhere(e);
+        if (at == null) {
+            SourceSection s = e.getSourceLocation();
+            if (s == null) {
+                for (PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
+                    if (f.isGuestFrame() && f.getSourceLocation() != null) {
+                        s = f.getSourceLocation();
+                        break;
+                    }
+                }
+            }
+            if (s != null) at = s.getSource().getName() + ":" + s.getStartLine();
+        }
+        return at == null ? msg : msg + " (" + at + ")";
+    }
+
+    /**
+     * file:line of a Python exception, from its traceback's innermost entry: GraalPy's
+     * source sections span a whole function, its traceback has the line.
+     */
+    private static String pythonWhere(PolyglotException e) {
+        try {
+            Value ex = e.isGuestException() ? e.getGuestObject() : null;
+            if (ex == null || !ex.hasMember("__traceback__")) return null;
+            Value tb = ex.getMember("__traceback__");
+            Value last = null;
+            for (int i = 0; i < 10_000 && tb != null && !tb.isNull(); i++) {
+                last = tb;
+                tb = tb.getMember("tb_next");
+            }
+            if (last == null) return null;
+            Value file = last.getMember("tb_frame").getMember("f_code").getMember("co_filename");
+            Value line = last.getMember("tb_lineno");
+            return (file.isString() ? file.asString() : file.toString()) + ":" + line.toString();
+        } catch (RuntimeException x) {
+            return null;
+        }
+    }
+
+    private static boolean truthy(Value v, boolean dflt) {
+        return v == null || !v.isBoolean() ? dflt : v.asBoolean();
+    }
+
+    @Override
+    public void release(NotifierContext c) {
+        call(Hook.RELEASE, c, null);
+    }
+
+    @Override
+    public boolean invalidateRangeStart(NotifierContext c, NotifierRange r) {
+        return truthy(call(Hook.INVALIDATE_RANGE_START, c, new GuestRange(r)), true);
+    }
+
+    @Override
+    public void invalidateRangeEnd(NotifierContext c, NotifierRange r) {
+        call(Hook.INVALIDATE_RANGE_END, c, new GuestRange(r));
+    }
+
+    @Override
+    public void invalidateRange(NotifierContext c, Range r) {
+        call(Hook.INVALIDATE_RANGE, c, new GuestRange(r));
+    }
+
+    @Override
+    public void invalidatePage(NotifierContext c, long address) {
+        call(Hook.INVALIDATE_PAGE, c, new GuestRange(Range.page(address)));
+    }
+
+    @Override
+    public void changePte(NotifierContext c, long address, long pte) {
+        call(Hook.CHANGE_PTE, c, new GuestRange(Range.page(address)));
+    }
+
+    @Override
+    public boolean clearFlushYoung(NotifierContext c, Range r) {
+        return truthy(call(Hook.CLEAR_FLUSH_YOUNG, c, new GuestRange(r)), false);
+    }
+
+    @Override
+    public boolean clearYoung(NotifierContext c, Range r) {
+        return truthy(call(Hook.CLEAR_YOUNG, c, new GuestRange(r)), false);
+    }
+
+    @Override
+    public boolean testYoung(NotifierContext c, long address) {
+        return truthy(call(Hook.TEST_YOUNG, c, new GuestRange(Range.page(address))), false);
+    }
+}

@@ -1,0 +1,70 @@
+package mmn.polyglot;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+
+/**
+ * {@code mmn.polyglot.Main FILE.js|FILE.py}: runs a JavaScript or Python script with
+ * {@code mmn} bound. The exit status is that of the last session run (0 when none ran),
+ * or 2 when the script itself fails, reported as the guest's message and line.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 1 || args[0].startsWith("-")) {
+            err.println("usage: mmn js FILE.js | mmn py FILE.py");
+            return 2;
+        }
+        try (Engine engine = Guests.newEngine()) {
+            return runFile(engine, Path.of(args[0]), out, err);
+        }
+    }
+
+    /** Runs a .js or .py file in a new context on {@code engine}; the exit status. */
+    public static int runFile(Engine engine, Path file, PrintStream out, PrintStream err) {
+        String lang = Guests.languageOf(file.getFileName().toString());
+        if (lang == null) {
+            err.println("mmn: " + file + ": not a .js or .py file");
+            return 2;
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("mmn: no such file: " + file);
+            return 2;
+        } catch (IOException e) {
+            err.println("mmn: cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        Mmn mmn = new Mmn(out, err);
+        try (Context ctx = Guests.newContext(engine, lang, mmn, out, err)) {
+            return run(ctx, Source.newBuilder(lang, text, file.toString()).buildLiteral(), mmn, err);
+        }
+    }
+
+    /** Evaluates {@code src}; the last session run's exit code, or 2 with the guest's error. */
+    static int run(Context ctx, Source src, Mmn mmn, PrintStream err) {
+        try {
+            ctx.eval(src);
+            return mmn.lastExitCode();
+        } catch (PolyglotException e) {
+            if (e.isExit()) return e.getExitStatus();
+            err.println("mmn: error: " + GuestOps.describe(e));
+            return 2;
+        }
+    }
+}
