@@ -51,19 +51,7 @@ public enum BenchScenarios {
      * interval notifier, its fault path (six steps) racing munmap of one page: coherent.
      */
     MIRROR_INTERVAL("interval") {
-        @Override World world() {
-            World w = new World(Profiles.LINUX_6_8);
-            w.setMemory(1L << 20);
-            Space a = w.createSpace("A");
-            w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
-            var gpu = w.createMirrorDevice("gpu", 0);
-            w.bind(gpu, a);
-            w.register("dmirror", a, gpu, "interval");
-            w.beginStatement("setup");
-            w.touch(a, BASE, true);
-            w.endStatement();
-            return w;
-        }
+        @Override World world() { return mirrorWorld("interval"); }
         @Override OpProgram op() { return munmap(BASE, PAGE); }
         @Override List<List<Action>> threads() {
             return List.of(List.of(new FaultPathAction("dma gpu A 0x400000 read", "gpu", "A", BASE, false, MirrorDevice.STEPS, 1)));
@@ -71,22 +59,25 @@ public enum BenchScenarios {
     },
     /** the same with interval-no-retry: the stale install is found (use-after-free). */
     MIRROR_NO_RETRY("interval-no-retry") {
-        @Override World world() {
-            World w = new World(Profiles.LINUX_6_8);
-            w.setMemory(1L << 20);
-            Space a = w.createSpace("A");
-            w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
-            var gpu = w.createMirrorDevice("gpu", 0);
-            w.bind(gpu, a);
-            w.register("dmirror", a, gpu, "interval-no-retry");
-            w.beginStatement("setup");
-            w.touch(a, BASE, true);
-            w.endStatement();
-            return w;
-        }
+        @Override World world() { return mirrorWorld("interval-no-retry"); }
         @Override OpProgram op() { return munmap(BASE, PAGE); }
         @Override List<List<Action>> threads() { return MIRROR_INTERVAL.threads(); }
     };
+
+    /** linux-6.8, A with one written page, an HMM mirror gpu with the given interval strategy. */
+    private static World mirrorWorld(String strategy) {
+        World w = new World(Profiles.LINUX_6_8);
+        w.setMemory(1L << 20);
+        Space a = w.createSpace("A");
+        w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
+        var gpu = w.createMirrorDevice("gpu", 0);
+        w.bind(gpu, a);
+        w.register("dmirror", a, gpu, strategy);
+        w.beginStatement("setup");
+        w.touch(a, BASE, true);
+        w.endStatement();
+        return w;
+    }
 
     static final long BASE = 0x400000;
     static final long PAGE = Addr.PAGE_SIZE;

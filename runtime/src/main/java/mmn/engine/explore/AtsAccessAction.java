@@ -26,37 +26,13 @@ import mmn.engine.World;
  * state: the request lives in the device (snapshots copy it, the state hash covers it)
  * and names its owner, so the action has no symmetry key.
  */
-public final class AtsAccessAction implements Action {
+public final class AtsAccessAction extends DeviceAccess {
     private static final int WALK = 0;
     private static final int HANDLE = 1;
     private static final int RETRY = 2;
 
-    private final String label;
-    private final String device;
-    private final String space;
-    private final long va;
-    private final boolean write;
-    private final int owner;
-
-    /** {@code owner} must be unique among the actions of one explore (and not 0). */
     public AtsAccessAction(String label, String device, String space, long va, boolean write, int owner) {
-        if (owner == 0) throw new IllegalArgumentException("owner 0 means no owner");
-        this.label = label;
-        this.device = device;
-        this.space = space;
-        this.va = va;
-        this.write = write;
-        this.owner = owner;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
-
-    @Override
-    public void run(World w) {
-        w.dma(w.device(device), w.space(space), va, write);
+        super(label, device, space, va, write, owner);
     }
 
     @Override
@@ -92,10 +68,5 @@ public final class AtsAccessAction implements Action {
             case ANSWERED: return RETRY;
             default: return steps();
         }
-    }
-
-    @Override
-    public String toString() {
-        return label;
     }
 }

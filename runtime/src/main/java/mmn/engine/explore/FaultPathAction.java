@@ -20,35 +20,12 @@ import mmn.engine.World;
  * the holder's fault to its end itself (a single-threaded engine's mutex); the action
  * then finds no fault of its own and goes on to the access.
  */
-public final class FaultPathAction implements Action {
-    private final String label;
-    private final String device;
-    private final String space;
-    private final long va;
-    private final boolean write;
+public final class FaultPathAction extends DeviceAccess {
     private final List<String> faultSteps;
-    private final int owner;
 
-    /** {@code owner} must be unique among the actions of one explore (and not 0). */
     public FaultPathAction(String label, String device, String space, long va, boolean write, List<String> faultSteps, int owner) {
-        if (owner == 0) throw new IllegalArgumentException("owner 0 means no owner");
-        this.label = label;
-        this.device = device;
-        this.space = space;
-        this.va = va;
-        this.write = write;
+        super(label, device, space, va, write, owner);
         this.faultSteps = List.copyOf(faultSteps);
-        this.owner = owner;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
-
-    @Override
-    public void run(World w) {
-        w.dma(w.device(device), w.space(space), va, write);
     }
 
     @Override
@@ -104,10 +81,5 @@ public final class FaultPathAction implements Action {
 
     private DriverDevice driver(World w) {
         return (DriverDevice) w.device(device);
-    }
-
-    @Override
-    public String toString() {
-        return label;
     }
 }
