@@ -69,19 +69,7 @@ final class Thp {
         }
         int huge = w.mem.allocHuge(); // khugepaged_alloc_page
         s.mmapWriteLocked = true;
-        vmm.step("start");
-        w.fire(s, Sites.COLLAPSE_START, r);
-        vmm.phase("start", l);
-        vmm.step("clear-pmd");
-        vmm.lockPtl(s);
-        int table = s.pageTable.detachPteTable(base);
-        vmm.cpuFlush(s, r);
-        w.fire(s, Sites.COLLAPSE_PMD_CLEAR, r);
-        vmm.unlockPtl(s);
-        vmm.phase("clear-pmd", l);
-        vmm.step("end");
-        w.fire(s, Sites.COLLAPSE_END, r);
-        vmm.phase("end", l);
+        int table = clearPmdWindow(s, r, base, Sites.COLLAPSE_START, Sites.COLLAPSE_PMD_CLEAR, Sites.COLLAPSE_END, l);
         vmm.step("copy");
         long[] ptes = w.mem.table(table);
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
@@ -119,19 +107,7 @@ final class Thp {
             return;
         }
         s.mmapWriteLocked = true; // mmap write-trylock (4.15, 6.5); 6.8 holds i_mmap only
-        vmm.step("start");
-        w.fire(s, Sites.RETRACT_START, r);
-        vmm.phase("start", l);
-        vmm.step("clear-pmd");
-        vmm.lockPtl(s);
-        int table = s.pageTable.detachPteTable(base);
-        vmm.cpuFlush(s, r);
-        w.fire(s, Sites.RETRACT_PMD_CLEAR, r);
-        vmm.unlockPtl(s);
-        vmm.phase("clear-pmd", l);
-        vmm.step("end");
-        w.fire(s, Sites.RETRACT_END, r);
-        vmm.phase("end", l);
+        int table = clearPmdWindow(s, r, base, Sites.RETRACT_START, Sites.RETRACT_PMD_CLEAR, Sites.RETRACT_END, l);
         vmm.step("free-table");
         w.mem.free(table); // pte_free (4.15: right after the flush; 6.5 after end; 6.8 pte_free_defer)
         s.mmapWriteLocked = false;
@@ -178,5 +154,27 @@ final class Thp {
         w.fire(s, Sites.SPLIT_END, r);
         vmm.phase("end", l);
         vmm.endOp();
+    }
+
+    /**
+     * The window both khugepaged paths open around taking the PTE table out of the PMD
+     * (collapse_huge_page, retract_page_tables): start, pmdp_collapse_flush under the
+     * PMD lock, end; each site's hooks are the profile's. Returns the detached table.
+     */
+    private int clearPmdWindow(Space s, Range r, long base, String startSite, String clearSite, String endSite, PhaseListener l) {
+        vmm.step("start");
+        w.fire(s, startSite, r);
+        vmm.phase("start", l);
+        vmm.step("clear-pmd");
+        vmm.lockPtl(s);
+        int table = s.pageTable.detachPteTable(base);
+        vmm.cpuFlush(s, r);
+        w.fire(s, clearSite, r);
+        vmm.unlockPtl(s);
+        vmm.phase("clear-pmd", l);
+        vmm.step("end");
+        w.fire(s, endSite, r);
+        vmm.phase("end", l);
+        return table;
     }
 }
