@@ -17,6 +17,12 @@ import org.graalvm.polyglot.Source;
  * or 2 when the script itself fails, reported as the guest's message and line.
  */
 public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: mmn js FILE.js | mmn py FILE.py",
+            "Runs a JavaScript or Python script with `mmn` bound (GraalVM Polyglot).",
+            "Exit codes: that of the script's last session run (0 ok, 1 violation, 2 script error, 3 inconclusive,",
+            "4 internal error), 0 when none ran; 2 when the guest script itself fails.");
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -24,8 +30,12 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.println(USAGE);
+            return 0;
+        }
         if (args.length != 1 || args[0].startsWith("-")) {
-            err.println("usage: mmn js FILE.js | mmn py FILE.py");
+            err.println(USAGE);
             return 2;
         }
         try (Engine engine = Guests.newEngine()) {

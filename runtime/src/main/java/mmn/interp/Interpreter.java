@@ -656,9 +656,9 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 throw new Stop();
             }
             default:
-                session.report("FAILED " + s.pos() + ": explore inconclusive: " + r.render().split("\n")[0] + "\n  " + stats
+                session.report("INCONCLUSIVE " + s.pos() + ": explore inconclusive: " + r.render().split("\n")[0] + "\n  " + stats
                         + (r.verdict() == mmn.engine.explore.Verdict.BOUND_HIT ? "\n  hint: raise --max-states, --max-depth or --timeout" : ""));
-                throw new Stop();
+                throw new Inconclusive();
         }
     }
 

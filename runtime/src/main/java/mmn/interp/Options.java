@@ -16,4 +16,6 @@ public final class Options {
     public int threads;
     /** `mmn check`: only explores report; other output is quiet. */
     public boolean checkOnly;
+    /** An internal error prints the Java stack trace (--debug, or MMN_DEBUG set). */
+    public boolean debug = System.getenv("MMN_DEBUG") != null;
 }

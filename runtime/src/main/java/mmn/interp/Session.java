@@ -89,10 +89,19 @@ public final class Session {
         }
         Outcome o = run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
         if (!opts.quiet && o != Outcome.ERROR) {
-            sayExplore(file + ": " + (o == Outcome.OK ? "ok" : o == Outcome.VIOLATION ? "FAILED" : "error") + " ("
+            sayExplore(file + ": " + summaryWord(o) + " ("
                     + interp.statements + " statements, " + interp.expectationsHeld + " expectations held)");
         }
         return o;
+    }
+
+    private static String summaryWord(Outcome o) {
+        switch (o) {
+            case OK: return "ok";
+            case VIOLATION: return "FAILED";
+            case INCONCLUSIVE: return "inconclusive";
+            default: return "error";
+        }
     }
 
     /** Runs text typed at the REPL (or given by an embedding) against this session's world. */
@@ -122,21 +131,30 @@ public final class Session {
             return Outcome.ERROR;
         } catch (Stop e) {
             return Outcome.VIOLATION;
+        } catch (Inconclusive e) {
+            return Outcome.INCONCLUSIVE;
         } catch (EngineException e) {
             err.print(new Diagnostic(null, e.getMessage(), e.hint()).render());
             return Outcome.ERROR;
         } catch (StackOverflowError e) {
             err.println("mmn: error: the script nests too deeply");
             return Outcome.ERROR;
-        } catch (RuntimeException e) {
-            // an engine bug, not the script's fault: say so briefly; MMN_DEBUG=1 shows the Java trace
-            err.println("mmn: internal error: " + e);
-            if (System.getenv("MMN_DEBUG") != null) e.printStackTrace(err);
-            else err.println("  (this is a bug in mmn; run with MMN_DEBUG=1 for details)");
-            return Outcome.ERROR;
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            return internalError(e);
         } finally {
             if (src.path() != null) including.pop();
         }
+    }
+
+    /**
+     * An engine bug, not the script's fault: one line with the exception and a request for
+     * a report (exit 4); the Java stack trace only with --debug or MMN_DEBUG set.
+     */
+    private Outcome internalError(Throwable e) {
+        err.println("mmn: internal error: " + e + " (sorry: this is a bug in mmn; please report it with the script"
+                + (opts.debug ? ")" : ", and run with --debug for the Java stack trace)"));
+        if (opts.debug) e.printStackTrace(err);
+        return Outcome.INTERNAL;
     }
 
     // ---------------------------------------------------------------- include

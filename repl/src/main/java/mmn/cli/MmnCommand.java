@@ -1,0 +1,185 @@
+package mmn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import mmn.engine.Profiles;
+import mmn.interp.Options;
+import mmn.interp.Outcome;
+import mmn.interp.Session;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mmn}: the options every subcommand shares (inherited: they may stand before or
+ * after the subcommand's name) and the subcommands. {@code mmn FILE.mmn} is
+ * {@code mmn run FILE.mmn}.
+ */
+@Command(name = "mmn", mixinStandardHelpOptions = true, versionProvider = MmnCommand.Version.class,
+        synopsisHeading = "usage: ", exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK, ExitCodes.VIOLATION, ExitCodes.ERROR, ExitCodes.INCONCLUSIVE, ExitCodes.INTERNAL},
+        description = "A scripting language, REPL and checker for Linux mmu_notifier invalidation semantics.",
+        subcommands = {RunCommand.class, CheckCommand.class, ReplCommand.class, ProfileCommand.class,
+            GuestCommand.Js.class, GuestCommand.Py.class, CompletionCommand.class},
+        footer = {"%nSee README.md and docs/ for the language; `mmn COMMAND --help` for a command's options."})
+final class MmnCommand implements Callable<Integer> {
+    final PrintStream out;
+    final PrintStream err;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--profile", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "kernel profile to use unless a script says otherwise (${COMPLETION-CANDIDATES})",
+            completionCandidates = ProfileNames.class)
+    String profile;
+
+    @Option(names = "--seed", paramLabel = "N", scope = ScopeType.INHERIT, converter = Longs.class,
+            description = "seed for anything random (same script + seed = same trace)")
+    long seed;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "print only violations, failed expectations and errors")
+    boolean quiet;
+
+    @Option(names = "--trace", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "write a JSON trace of every hook, micro-step and check, and each explore's counterexample")
+    Path trace;
+
+    @Option(names = "--max-states", paramLabel = "N", scope = ScopeType.INHERIT, converter = Longs.class,
+            description = "explore: stop after N distinct states (default ${DEFAULT-VALUE}); a bound hit is never 'coherent'")
+    long maxStates = mmn.engine.explore.Bounds.DEFAULT_MAX_STATES;
+
+    @Option(names = "--max-depth", paramLabel = "N", scope = ScopeType.INHERIT, converter = Ints.class,
+            description = "explore: longest schedule (default ${DEFAULT-VALUE})")
+    int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;
+
+    @Option(names = "--timeout", paramLabel = "SECS", scope = ScopeType.INHERIT, converter = Seconds.class,
+            description = "explore: wall-clock limit per explore")
+    Duration timeout;
+
+    @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT, converter = Ints.class,
+            description = "explore: worker threads (default: one a core); same verdict and counterexample for any N")
+    int threads;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "on an internal error, print the Java stack trace")
+    boolean debug;
+
+    @Parameters(paramLabel = "FILE.mmn", arity = "0..*", hidden = true)
+    List<String> files = new ArrayList<>();
+
+    MmnCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        if (files.isEmpty()) {
+            spec.commandLine().usage(err);
+            return Outcome.ERROR.exitCode();
+        }
+        if (!files.get(0).endsWith(".mmn")) { // neither a subcommand nor a script: suggest the nearest command
+            String near = mmn.parse.Suggest.closest(files.get(0), spec.subcommands().keySet());
+            err.println("mmn: unknown command '" + files.get(0) + "'" + (near != null ? "; did you mean '" + near + "'?" : "")
+                    + " (commands: " + String.join(", ", spec.subcommands().keySet()) + ")");
+            return Outcome.ERROR.exitCode();
+        }
+        return runFiles(files, false); // `mmn file.mmn` is `mmn run file.mmn`
+    }
+
+    /** The session options the command line gave; null when it names an unknown profile (already reported). */
+    Options options(boolean checkOnly) {
+        if (profile != null && Profiles.byName(profile) == null) {
+            err.println("mmn: unknown profile '" + profile + "' (profiles: " + Profiles.names() + ")");
+            return null;
+        }
+        Options o = new Options();
+        o.profile = profile;
+        o.seed = seed;
+        o.quiet = quiet;
+        o.traceFile = trace;
+        o.maxStates = maxStates;
+        o.maxDepth = maxDepth;
+        o.timeout = timeout;
+        o.threads = threads;
+        o.checkOnly = checkOnly;
+        o.debug = debug;
+        return o;
+    }
+
+    /** Runs each file in a session of its own; the worst outcome. */
+    int runFiles(List<String> names, boolean checkOnly) {
+        Options opts = options(checkOnly);
+        if (opts == null) return Outcome.ERROR.exitCode();
+        if (names.isEmpty()) {
+            err.println("mmn: " + (checkOnly ? "check" : "run") + " needs at least one FILE");
+            return Outcome.ERROR.exitCode();
+        }
+        Outcome worst = Outcome.OK;
+        for (String f : names) {
+            Session s = new Session(opts, out, err);
+            Outcome o = s.runFile(Path.of(f));
+            if (opts.traceFile != null) {
+                try {
+                    Files.writeString(opts.traceFile, s.traceJson(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    err.println("mmn: cannot write trace " + opts.traceFile + ": " + e.getMessage());
+                    return Outcome.ERROR.exitCode();
+                }
+            }
+            worst = worst.worst(o);
+        }
+        return worst.exitCode();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {Main.VERSION, "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+
+    static final class ProfileNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            List<String> names = new ArrayList<>();
+            for (mmn.engine.Profile p : Profiles.all()) names.add(p.name());
+            return names.iterator();
+        }
+    }
+
+    /** Numbers as the old command line took them: decimal, 0x hex, 0 octal. */
+    static final class Longs implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String s) {
+            return Long.decode(s);
+        }
+    }
+
+    static final class Ints implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return Integer.decode(s);
+        }
+    }
+
+    static final class Seconds implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String s) {
+            double secs = Double.parseDouble(s);
+            if (!(secs > 0) || secs > 1e9) throw new CommandLine.TypeConversionException("'" + s + "' is not a number of seconds > 0");
+            return Duration.ofMillis((long) Math.ceil(secs * 1000));
+        }
+    }
+}
