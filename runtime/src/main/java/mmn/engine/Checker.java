@@ -27,12 +27,28 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     /** (space, page) -> translations of it. */
     private final Map<PageKey, Set<Translation>> byPage = new HashMap<>();
     private final Map<Device, RootRef> roots = new LinkedHashMap<>();
-    private final Set<PageKey> dirtyPages = new LinkedHashSet<>();
-    private final Set<Translation> newEntries = new LinkedHashSet<>();
+    private Set<PageKey> dirtyPages = new LinkedHashSet<>();
+    private Set<Translation> newEntries = new LinkedHashSet<>();
     private final Set<String> reported = new HashSet<>();
     private final List<Violation> violations = new ArrayList<>();
 
-    record PageKey(Space space, long va) {}
+    /**
+     * A page of a space. Hashed by mixing the address: the record's default hash keeps a
+     * page-aligned address's low 12 bits zero, so consecutive pages shared a few buckets
+     * (and HashMap turned them into trees).
+     */
+    record PageKey(Space space, long va) {
+        @Override
+        public int hashCode() {
+            long h = (va >>> Addr.PAGE_SHIFT) * 0x9E3779B97F4A7C15L ^ System.identityHashCode(space);
+            return (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PageKey k && k.space == space && k.va == va;
+        }
+    }
 
     /** A device root (PASID table entry / GCR3) pointing at a space's PGD frame. */
     record RootRef(Device device, int pfn, int gen) {}
@@ -264,8 +280,19 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             if (ts != null) for (Translation t : List.copyOf(ts)) checkAgainstPageTable(t);
         }
         for (Translation t : List.copyOf(newEntries)) checkAgainstPageTable(t);
-        dirtyPages.clear();
-        newEntries.clear();
+        clearPending();
+    }
+
+    /**
+     * Empties the pending sets. HashMap.clear costs the table's capacity, which stays at
+     * its largest (a million pages touched once): a big set is replaced instead, so a
+     * boundary costs what changed since the last one.
+     */
+    private void clearPending() {
+        if (dirtyPages.size() > 64) dirtyPages = new LinkedHashSet<>();
+        else dirtyPages.clear();
+        if (newEntries.size() > 64) newEntries = new LinkedHashSet<>();
+        else newEntries.clear();
     }
 
     private void checkAgainstPageTable(Translation t) {
@@ -304,16 +331,25 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
      * what endStatement will check, so the explorer's state key includes this.
      */
     void hashPending(StateHasher h) {
-        List<String> pages = new ArrayList<>();
-        for (PageKey k : dirtyPages) pages.add(k.space().name + ":" + k.va());
-        List<String> fresh = new ArrayList<>();
-        for (Translation t : newEntries) fresh.add(t.toString());
-        java.util.Collections.sort(pages);
-        java.util.Collections.sort(fresh);
-        h.put(pages.size());
-        for (String x : pages) h.put(x);
-        h.put(fresh.size());
-        for (String x : fresh) h.put(x);
+        // numbers, not names: a space by its declaration index, an entry by its cache's
+        // position in allCaches() (both fixed for a world), each tuple packed and sorted
+        List<Space> spaces = new ArrayList<>(w.spaces.values());
+        long[] pages = new long[dirtyPages.size()];
+        int i = 0;
+        for (PageKey k : dirtyPages) pages[i++] = k.va() << 8 | spaces.indexOf(k.space()) & 0xff; // va < 2^47
+        java.util.Arrays.sort(pages);
+        h.put(pages.length);
+        for (long x : pages) h.put(x);
+        h.put(newEntries.size());
+        if (newEntries.isEmpty()) return;
+        List<TranslationCache> caches = allCaches();
+        long[][] fresh = new long[newEntries.size()][];
+        i = 0;
+        for (Translation t : newEntries) {
+            fresh[i++] = new long[] {caches.indexOf(t.owner), t.va, t.pfn, t.gen, t.writable ? 1 : 0};
+        }
+        java.util.Arrays.sort(fresh, java.util.Arrays::compare);
+        for (long[] e : fresh) for (long x : e) h.put(x);
     }
 
     /** The boundary check's pending work, by names: a mid-statement snapshot carries it (see World.snapshotMidStatement). */

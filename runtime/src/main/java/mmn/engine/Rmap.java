@@ -24,10 +24,17 @@ final class Rmap {
 
     /**
      * The rmap walk (rmap_walk_anon / rmap_walk_file): every PTE in every space that maps
-     * the frame, spaces in declaration order, addresses ascending. The model scans the
-     * VMAs instead of keeping anon_vma chains: the answer is the same.
+     * the frame, spaces in declaration order, addresses ascending, from the reverse map
+     * ({@link ReverseMap}: the mappings of this frame, not a scan of every space).
      */
     List<Mapping> rmap(int pfn) {
+        List<Mapping> out = w.reverseMap.mappings(pfn);
+        assert out.equals(scan(pfn)) : "reverse map of pfn " + pfn + " " + out + " differs from the page tables " + scan(pfn);
+        return out;
+    }
+
+    /** The same answer by scanning every VMA's PTEs (what the walk did before the reverse map; tests assert they agree). */
+    private List<Mapping> scan(int pfn) {
         List<Mapping> out = new ArrayList<>();
         for (Space sp : w.spaces.values()) {
             if (sp.exited || sp.pageTable.root() < 0) continue;

@@ -23,7 +23,16 @@ public final class TranslationCache {
     private final String label;
     private final Space space;
     private final int capacity;
+    /**
+     * Page number (va >>> 12) -> entry, in insertion order. Keyed by page number, not
+     * address: a page-aligned Long's hash has its low 12 bits zero, so consecutive pages
+     * fell into a few buckets.
+     */
     private final LinkedHashMap<Long, Translation> entries = new LinkedHashMap<>();
+
+    private static Long key(long va) {
+        return va >>> Addr.PAGE_SHIFT;
+    }
     private Index index;
 
     TranslationCache(String label, Space space, int capacity) {
@@ -49,7 +58,7 @@ public final class TranslationCache {
     }
 
     public Translation lookup(long va) {
-        return entries.get(Addr.pageDown(va));
+        return entries.get(key(va));
     }
 
     Translation insert(long va, int pfn, int gen, boolean writable) {
@@ -62,13 +71,13 @@ public final class TranslationCache {
             if (index != null) index.removed(victim);
         }
         Translation t = new Translation(this, page, pfn, gen, writable, Addr.PAGE_SIZE);
-        entries.put(page, t);
+        entries.put(key(page), t);
         if (index != null) index.inserted(t);
         return t;
     }
 
     boolean remove(long page) {
-        Translation t = entries.remove(page);
+        Translation t = entries.remove(key(page));
         if (t != null && index != null) index.removed(t);
         return t != null;
     }
@@ -83,8 +92,8 @@ public final class TranslationCache {
             return n;
         }
         List<Long> victims = new ArrayList<>();
-        for (Long va : entries.keySet()) if (r.contains(va)) victims.add(va);
-        for (Long va : victims) remove(va);
+        for (Translation t : entries.values()) if (r.contains(t.va)) victims.add(t.va);
+        for (long va : victims) remove(va);
         return victims.size();
     }
 
@@ -102,7 +111,7 @@ public final class TranslationCache {
     /** Copies entries into a fresh cache (snapshots); the index is re-attached by the caller. */
     TranslationCache copyFor(Space s) {
         TranslationCache c = new TranslationCache(label, s, capacity);
-        for (Translation t : entries.values()) c.entries.put(t.va, new Translation(c, t.va, t.pfn, t.gen, t.writable, t.size));
+        for (Translation t : entries.values()) c.entries.put(key(t.va), new Translation(c, t.va, t.pfn, t.gen, t.writable, t.size));
         return c;
     }
 

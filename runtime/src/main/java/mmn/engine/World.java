@@ -57,6 +57,13 @@ public final class World {
     Checker checker;
     Trace trace;
     final Vmm vmm;
+    /** frame -> the PTEs mapping it (anon_vma / i_mmap): rmap walks cost one page's mappings. */
+    final ReverseMap reverseMap = new ReverseMap(this);
+    /** Every leaf change goes to the checker (boundary checks), then to the reverse map. */
+    private final PageTable.Listener leafListener = (pt, va, oldPte, newPte) -> {
+        checker.leafChanged(pt, va, oldPte, newPte);
+        reverseMap.leafChanged(pt, va, oldPte, newPte);
+    };
 
     // where we are, for reports and the trace
     int statementNo;
@@ -151,7 +158,7 @@ public final class World {
         memoryUsed = true;
         Space s = new Space(name);
         s.pageTable = new PageTable(mem, s);
-        s.pageTable.setListener(checker);
+        s.pageTable.setListener(leafListener);
         s.cpuTlb = new TranslationCache("cpu(" + name + ").tlb", s, 0);
         checker.attach(s.cpuTlb);
         spaces.put(name, s);
@@ -806,7 +813,8 @@ public final class World {
         statementNo = copy.statementNo;
         arch = copy.arch;
         mem.setListener(checker);
-        for (Space s : spaces.values()) s.pageTable.setListener(checker);
+        for (Space s : spaces.values()) s.pageTable.setListener(leafListener);
+        reverseMap.invalidate();
         checker.rebuild(snap.violations, snap.reported);
         if (snap.pending != null) checker.restorePending(snap.pending);
         trace.truncate(snap.traceSize);
@@ -843,6 +851,7 @@ public final class World {
 
     private static World copyState(World o) {
         World c = new World(o.profile, o.mem.copy());
+        c.reverseMap.invalidate();
         c.memoryBytes = o.memoryBytes;
         c.memoryUsed = o.memoryUsed;
         Map<Space, Space> sm = new LinkedHashMap<>();
