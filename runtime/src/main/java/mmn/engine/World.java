@@ -506,8 +506,17 @@ public final class World {
         trace.event("hook", text);
     }
 
+    /** Told of every call site an operation reaches, whether the profile fires hooks there or not. */
+    interface SiteObserver {
+        void reached(String site);
+    }
+
+    /** Null except in tests that tie each operation's code to its outline (OutlineTest). */
+    SiteObserver siteObserver;
+
     /** Fires what the profile lists at a call site. */
     void fire(Space s, String site, Range r, long address, long pte) {
+        if (siteObserver != null) siteObserver.reached(site);
         SiteRow row = profile.row(site, arch);
         for (Hook h : row.hooks()) {
             switch (h) {
@@ -607,6 +616,7 @@ public final class World {
 
     /** Fires a site's aging hooks (clear_flush_young, clear_young, test_young): whether any subscriber saw the page young. */
     boolean fireYoung(Space s, String site, Range r) {
+        if (siteObserver != null) siteObserver.reached(site);
         boolean young = false;
         for (Hook h : profile.row(site, arch).hooks()) {
             switch (h) {
@@ -645,6 +655,7 @@ public final class World {
      * caller must not call end itself. Returns whether the start succeeded.
      */
     boolean fireStartNonblock(Space s, String site, Range r) {
+        if (siteObserver != null) siteObserver.reached(site);
         SiteRow row = profile.row(site, arch);
         boolean ok = true;
         for (Hook h : row.hooks()) {
