@@ -1,9 +1,6 @@
 package mmn.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +9,7 @@ import java.util.concurrent.Callable;
 import mmn.engine.Profiles;
 import mmn.interp.Options;
 import mmn.interp.Outcome;
-import mmn.interp.Session;
+import mmn.report.Batch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mmn", mixinStandardHelpOptions = true, versionProvider = MmnCommand.Version.class,
         synopsisHeading = "usage: ", exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK, ExitCodes.VIOLATION, ExitCodes.ERROR, ExitCodes.INCONCLUSIVE, ExitCodes.INTERNAL},
         description = "A scripting language, REPL and checker for Linux mmu_notifier invalidation semantics.",
-        subcommands = {RunCommand.class, CheckCommand.class, ReplCommand.class, ProfileCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, ReplCommand.class, ProfileCommand.class, ReportCommand.class,
             GuestCommand.Js.class, GuestCommand.Py.class, CompletionCommand.class},
         footer = {"%nSee README.md and docs/ for the language; `mmn COMMAND --help` for a command's options."})
 final class MmnCommand implements Callable<Integer> {
@@ -52,8 +49,16 @@ final class MmnCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--trace", paramLabel = "FILE", scope = ScopeType.INHERIT,
-            description = "write a JSON trace of every hook, micro-step and check, and each explore's counterexample")
+            description = "write the typed JSON trace (docs/trace-format.md): every event, expectation and explore")
     Path trace;
+
+    @Option(names = "--junit", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "write JUnit XML: a testcase per expectation and explore, a failure per violation")
+    Path junit;
+
+    @Option(names = "--report", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "write the HTML report (or .svg): a sequence diagram per violation, failed expectation and counterexample")
+    Path report;
 
     @Option(names = "--max-states", paramLabel = "N", scope = ScopeType.INHERIT, converter = Longs.class,
             description = "explore: stop after N distinct states (default ${DEFAULT-VALUE}); a bound hit is never 'coherent'")
@@ -109,6 +114,8 @@ final class MmnCommand implements Callable<Integer> {
         o.seed = seed;
         o.quiet = quiet;
         o.traceFile = trace;
+        o.junitFile = junit;
+        o.reportFile = report;
         o.maxStates = maxStates;
         o.maxDepth = maxDepth;
         o.timeout = timeout;
@@ -118,29 +125,15 @@ final class MmnCommand implements Callable<Integer> {
         return o;
     }
 
-    /** Runs each file in a session of its own; the worst outcome. */
+    /** Runs each file (a directory: every .mmn under it) in a session of its own, then writes the reports; the worst outcome. */
     int runFiles(List<String> names, boolean checkOnly) {
         Options opts = options(checkOnly);
         if (opts == null) return Outcome.ERROR.exitCode();
         if (names.isEmpty()) {
-            err.println("mmn: " + (checkOnly ? "check" : "run") + " needs at least one FILE");
+            err.println("mmn: " + (checkOnly ? "check" : "run") + " needs at least one FILE or DIR");
             return Outcome.ERROR.exitCode();
         }
-        Outcome worst = Outcome.OK;
-        for (String f : names) {
-            Session s = new Session(opts, out, err);
-            Outcome o = s.runFile(Path.of(f));
-            if (opts.traceFile != null) {
-                try {
-                    Files.writeString(opts.traceFile, s.traceJson(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    err.println("mmn: cannot write trace " + opts.traceFile + ": " + e.getMessage());
-                    return Outcome.ERROR.exitCode();
-                }
-            }
-            worst = worst.worst(o);
-        }
-        return worst.exitCode();
+        return Batch.run(names, opts, out, err);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

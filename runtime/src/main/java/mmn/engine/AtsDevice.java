@@ -95,14 +95,14 @@ public final class AtsDevice extends Device {
     void setRoot(World w, Space s) {
         root = RootKind.SPACE;
         w.checker.rootChanged(this, s.pageTable.root());
-        w.trace.event("device", name + ": root := " + s.name + "'s page table");
+        w.trace.event("device", name + ": root := " + s.name + "'s page table", new Trace.Fields().device(name));
     }
 
     @Override
     void setRootEmpty(World w) {
         root = RootKind.EMPTY;
         w.checker.rootChanged(this, -1);
-        w.trace.event("device", name + ": root := empty page table");
+        w.trace.event("device", name + ": root := empty page table", new Trace.Fields().device(name));
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class AtsDevice extends Device {
         root = RootKind.DETACHED;
         w.checker.rootChanged(this, -1);
         flushAll(w);
-        w.trace.event("device", name + ": detached (PASID entry cleared)");
+        w.trace.event("device", name + ": detached (PASID entry cleared)", new Trace.Fields().device(name));
     }
 
     /** The IOMMU's flush: IOTLB first, then the device ATC, so the ATC cannot refill from a stale IOTLB. */
@@ -120,7 +120,8 @@ public final class AtsDevice extends Device {
         int a = iotlb.flush(r);
         int b = atc.flush(r);
         int c = walkCache.flush(r);
-        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries",
+                new Trace.Fields().device(name).range(r).count(a + b + c));
     }
 
     @Override
@@ -129,7 +130,8 @@ public final class AtsDevice extends Device {
         int a = iotlb.flushAll();
         int b = atc.flushAll();
         int c = walkCache.flushAll();
-        if (w.trace.keeping()) w.trace.event("flush", name + " all: iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " all: iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries",
+                new Trace.Fields().device(name).range(Range.ALL).count(a + b + c));
     }
 
     @Override
@@ -202,7 +204,7 @@ public final class AtsDevice extends Device {
         faults++;
         opFaults++;
         if (w.trace.keeping()) w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
-                + " (" + faultWhy + "), fault " + opFaults + " of this operation");
+                + " (" + faultWhy + "), fault " + opFaults + " of this operation", new Trace.Fields().device(name));
         if (priRetries == null && opFaults > w.stormThreshold()) {
             if (!stormReported) {
                 stormReported = true;
@@ -219,7 +221,7 @@ public final class AtsDevice extends Device {
     private World.PageRequestResult resolve(World w, long va, boolean write) {
         World.PageRequestResult res = root == RootKind.DETACHED ? World.PageRequestResult.INVALID
                 : w.vmm.handlePageRequest(space, va, write);
-        if (w.trace.keeping()) w.trace.event("fault", name + " page request answered " + res);
+        if (w.trace.keeping()) w.trace.event("fault", name + " page request answered " + res, new Trace.Fields().device(name));
         return res;
     }
 

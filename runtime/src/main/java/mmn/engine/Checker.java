@@ -128,7 +128,8 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         if (!reported.add(key)) return;
         Violation v = new Violation(kind, w.statement, w.operation, w.phase, device, entry, pfn, gen, why, w.hooksThisStatement());
         violations.add(v);
-        w.trace.event("violation", v.headline() + ": " + why);
+        w.trace.event("violation", v.headline() + ": " + why, new Trace.Fields().result(kind.label()).device(device).entry(entry)
+                .frame(pfn, gen).why(why));
     }
 
     /** "gpu.atc[0x400000 -> ..." and "gpu.iotlb[0x400000 -> ..." name the same page of the same device. */

@@ -108,21 +108,23 @@ public abstract class DriverDevice extends Device {
     void flush(World w, Range r) {
         if (table == null) return;
         int n = table.flush(r);
-        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": " + tableName() + " " + n + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": " + tableName() + " " + n + " entries",
+                new Trace.Fields().device(name).range(r).level(tableName()).count(n));
     }
 
     @Override
     void flushAll(World w) {
         if (table == null) return;
         int n = table.flushAll();
-        if (w.trace.keeping()) w.trace.event("flush", name + " all: " + tableName() + " " + n + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", name + " all: " + tableName() + " " + n + " entries",
+                new Trace.Fields().device(name).range(Range.ALL).level(tableName()).count(n));
     }
 
     @Override
     void detach(World w) {
         flushAll(w);
         detached = true;
-        w.trace.event("device", name + ": detached (no longer mirrors " + (space == null ? "any space" : space.name) + ")");
+        w.trace.event("device", name + ": detached (no longer mirrors " + (space == null ? "any space" : space.name) + ")", new Trace.Fields().device(name));
     }
 
     @Override
@@ -149,7 +151,7 @@ public abstract class DriverDevice extends Device {
         inFlight.put(id, f);
         faults++;
         opFaults++;
-        w.trace.event("fault", name + " " + f + ": driver fault path begins");
+        w.trace.event("fault", name + " " + f + ": driver fault path begins", new Trace.Fields().device(name));
         return f;
     }
 
@@ -161,7 +163,7 @@ public abstract class DriverDevice extends Device {
         }
         DriverFault.Step st = runStep(w, f);
         if (w.trace.keeping()) w.trace.event("fault", name + " " + f + " " + st.step() + ": " + st.outcome().name().toLowerCase()
-                + (st.detail() == null ? "" : " (" + st.detail() + ")"));
+                + (st.detail() == null ? "" : " (" + st.detail() + ")"), new Trace.Fields().device(name));
         if (st.finished()) {
             inFlight.remove(id);
             // a fault that ends is an access that ends, whoever ran its last step (a callback waiting for the lock included)
@@ -176,7 +178,7 @@ public abstract class DriverDevice extends Device {
         if (lockHolder == f.id) lockHolder = 0;
         releaseRef(w, f);
         inFlight.remove(f.id);
-        w.trace.event("fault", name + " " + f + ": abandoned");
+        w.trace.event("fault", name + " " + f + ": abandoned", new Trace.Fields().device(name));
     }
 
     void releaseRef(World w, DriverFault f) {
@@ -191,7 +193,7 @@ public abstract class DriverDevice extends Device {
         int guard = 0;
         while (lockHolder != 0) {
             int holder = lockHolder;
-            w.trace.event("device", name + ": waits for the driver lock held by fault#" + holder);
+            w.trace.event("device", name + ": waits for the driver lock held by fault#" + holder, new Trace.Fields().device(name));
             while (lockHolder == holder && inFlight.containsKey(holder)) {
                 step(w, holder);
                 if (++guard > 64) throw new IllegalStateException(name + ": fault#" + holder + " does not release its lock");

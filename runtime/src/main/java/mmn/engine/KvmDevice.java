@@ -138,7 +138,7 @@ public final class KvmDevice extends DriverDevice {
             rangeEnd = Math.max(rangeEnd, r.end());
         }
         flush(w, r);
-        w.trace.event("device", name + ": mmu_notifier_count " + count + " (kvm_flush_remote_tlbs)");
+        w.trace.event("device", name + ": mmu_notifier_count " + count + " (kvm_flush_remote_tlbs)", new Trace.Fields().device(name));
     }
 
     /** kvm_mmu_notifier_invalidate_range_end: seq++ then count-- (smp_wmb between), under mmu_lock. */
@@ -146,7 +146,7 @@ public final class KvmDevice extends DriverDevice {
         waitForLock(w);
         mmuSeq++;
         if (count > 0) count--;
-        w.trace.event("device", name + ": mmu_notifier_seq " + mmuSeq + ", count " + count);
+        w.trace.event("device", name + ": mmu_notifier_seq " + mmuSeq + ", count " + count, new Trace.Fields().device(name));
     }
 
     /** 3.x kvm_mmu_notifier_invalidate_page: seq++ before unlocking, zap the page, flush. */

@@ -4,6 +4,11 @@ package mmn.engine;
 public record Range(long start, long end) {
     public static final Range ALL = new Range(0, -1L >>> 1);
 
+    /** Whether this is every address of the mm (printed as the kernel names it: [0, ULONG_MAX]). */
+    public boolean wholeMm() {
+        return equals(ALL);
+    }
+
     public Range {
         if (end < start) throw new IllegalArgumentException("range end before start");
     }
@@ -43,7 +48,8 @@ public record Range(long start, long end) {
 
     @Override
     public String toString() {
-        if (this.equals(ALL)) return "[0, -1)";
+        // the kernel passes (0, ULONG_MAX) or (0, -1UL) for "every address of the mm" (exit_mmap, try_to_unmap's batched flush)
+        if (this.equals(ALL)) return "[0, ULONG_MAX]";
         return "[" + Addr.hex(start) + ", " + Addr.hex(end) + ")";
     }
 }

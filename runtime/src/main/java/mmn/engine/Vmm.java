@@ -63,7 +63,7 @@ final class Vmm {
     /** A micro-step ended: announce it and run the actions injected after it. */
     void phase(String name, PhaseListener l) {
         w.phase = name;
-        if (w.trace.keeping()) w.trace.event("step", w.operation + ": " + name);
+        if (w.trace.keeping()) w.trace.event("step", w.operation + ": " + name, new Trace.Fields().result(name));
         l.after(name);
     }
 
@@ -84,7 +84,8 @@ final class Vmm {
     /** flush_tlb_range / flush_tlb_page on the CPU side. */
     void cpuFlush(Space s, Range r) {
         int n = r.equals(Range.ALL) ? s.cpuTlb.flushAll() : s.cpuTlb.flush(r);
-        if (w.trace.keeping()) w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries");
+        if (w.trace.keeping()) w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries",
+                new Trace.Fields().device("cpu").space(s.name).range(r).count(n));
     }
 
     // ------------------------------------------------------------ faults
@@ -113,7 +114,8 @@ final class Vmm {
         }
         int pfn = t.pfnFor(va);
         if (write) w.mem.setValue(pfn, ++w.writeSeq);
-        w.trace.event("access", "cpu(" + s.name + ") " + (write ? "write " : "read ") + Addr.hex(va) + ": pfn " + pfn);
+        if (w.trace.keeping()) w.trace.event("access", "cpu(" + s.name + ") " + (write ? "write " : "read ") + Addr.hex(va) + ": pfn " + pfn,
+                new Trace.Fields().device("cpu").space(s.name).address(va).write(write).result("ok").frame(pfn, w.mem.gen(pfn)));
     }
 
     /** The IOMMU or CPU sets the accessed (and dirty) bit in the leaf entry. */
@@ -195,7 +197,8 @@ final class Vmm {
         w.mem.addMap(pfn);
         s.pageTable.set(va, Pte.make(pfn, flags));
         unlockPtl(s);
-        w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)));
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)),
+                new Trace.Fields().space(s.name).address(va).write(write).frame(pfn, w.mem.gen(pfn)).site("mm/memory.c handle_mm_fault"));
     }
 
     /**

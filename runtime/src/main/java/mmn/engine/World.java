@@ -68,6 +68,8 @@ public final class World {
     // where we are, for reports and the trace
     int statementNo;
     String statement;
+    /** The statement's place in its script (the trace's file:line:col); null when it has none. */
+    Trace.Where statementAt;
     String operation;
     String phase;
     private boolean memoryUsed;
@@ -316,7 +318,13 @@ public final class World {
 
     /** A statement starts: per-operation counters reset. */
     public void beginStatement(String label) {
+        beginStatement(label, null);
+    }
+
+    /** A statement at a place in a script starts: its events carry {@code at}. */
+    public void beginStatement(String label, Trace.Where at) {
         statementNo++;
+        statementAt = at;
         violationsAtStart = checker.count();
         statement = label;
         operation = null;
@@ -379,7 +387,9 @@ public final class World {
     void accessEnded(Device d, long va, boolean write, Device.AccessResult r) {
         d.last = r;
         if (trace.keeping()) trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
-                + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""));
+                + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""),
+                new Trace.Fields().device(d.name).space(d.space == null ? null : d.space.name).address(va).write(write)
+                        .result(r.status().name().toLowerCase()).frame(r.pfn(), r.pfn() >= 0 ? mem.gen(r.pfn()) : 0).level(r.detail()));
     }
 
     /**
@@ -480,7 +490,7 @@ public final class World {
 
     public void blockDevice(Device d, boolean blocked) {
         d.blocked = blocked;
-        trace.event("device", d.name + (blocked ? " blocked" : " unblocked"));
+        trace.event("device", d.name + (blocked ? " blocked" : " unblocked"), new Trace.Fields().device(d.name));
     }
 
     /** The phases an operation passes, in order (for hints and docs). */
@@ -503,7 +513,7 @@ public final class World {
     enum PageRequestResult { SUCCESS, INVALID, WAIT }
 
     void hook(Space s, String text) {
-        trace.event("hook", text);
+        trace.event("hook", text, new Trace.Fields().space(s.name));
     }
 
     /** Told of every call site an operation reaches, whether the profile fires hooks there or not. */
@@ -513,6 +523,15 @@ public final class World {
 
     /** Null except in tests that tie each operation's code to its outline (OutlineTest). */
     SiteObserver siteObserver;
+
+    /** A hook fired from a kernel call site, over a range or at an address. */
+    private void hook(Space s, String name, String site, Range r, long address, String text) {
+        Trace.Fields f = new Trace.Fields().hook(name).site(site).space(s.name).range(r);
+        if (r == null && address != NO_ADDRESS) f.address(address);
+        trace.event("hook", r != null && r.wholeMm() ? text + ", the whole mm" : text, f);
+    }
+
+    private static final long NO_ADDRESS = Long.MIN_VALUE;
 
     /** Fires what the profile lists at a call site. */
     void fire(Space s, String site, Range r, long address, long pte) {
@@ -545,7 +564,7 @@ public final class World {
 
     /** __mmu_notifier_release: every ->release, then the list is emptied for good. */
     void release(Space s, String site) {
-        hook(s, hookLabel("release", site));
+        hook(s, "release", site, null, NO_ADDRESS, hookLabel("release", site));
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.RELEASE)) sub.ops.release(ctx(sub, true));
         }
@@ -556,7 +575,7 @@ public final class World {
 
     void invalidateRangeStart(Space s, NotifierRange r, String site) {
         s.activeInvalidations++;
-        hook(s, hookLabel("invalidate_range_start " + r.range(), site));
+        hook(s, "invalidate_range_start", site, r.range(), NO_ADDRESS, hookLabel("invalidate_range_start " + r.range(), site));
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
             checkAlive(sub, "invalidate_range_start");
@@ -565,7 +584,8 @@ public final class World {
     }
 
     void invalidateRangeEnd(Space s, NotifierRange r, String site, boolean onlyEnd) {
-        hook(s, hookLabel((onlyEnd ? "invalidate_range_only_end " : "invalidate_range_end ") + r.range(), site));
+        hook(s, onlyEnd ? "invalidate_range_only_end" : "invalidate_range_end", site, r.range(), NO_ADDRESS,
+                hookLabel((onlyEnd ? "invalidate_range_only_end " : "invalidate_range_end ") + r.range(), site));
         if (s.activeInvalidations == 0) {
             checker.report(ViolationKind.PROTOCOL, null, null, -1, 0, "invalidate_range_end " + r.range() + " without a start");
         } else {
@@ -574,7 +594,7 @@ public final class World {
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             // 3.19-6.5 __mmu_notifier_invalidate_range_end: ->invalidate_range first, then ->invalidate_range_end
             if (profile.endCallsRange && !onlyEnd && sub.has(Hook.INVALIDATE_RANGE)) {
-                hook(s, "  " + profile.rangeHookName + " " + r.range() + " -> " + sub.name + " (from invalidate_range_end)");
+                hook(s, profile.rangeHookName, site, r.range(), NO_ADDRESS, "  " + profile.rangeHookName + " " + r.range() + " -> " + sub.name + " (from invalidate_range_end)");
                 sub.ops.invalidateRange(ctx(sub, r.blockable()), r.range());
             }
             if (sub.has(Hook.INVALIDATE_RANGE_END)) {
@@ -585,28 +605,28 @@ public final class World {
     }
 
     void invalidateRange(Space s, Range r, String site) {
-        hook(s, hookLabel(profile.rangeHookName + " " + r, site));
+        hook(s, profile.rangeHookName, site, r, NO_ADDRESS, hookLabel(profile.rangeHookName + " " + r, site));
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.INVALIDATE_RANGE)) sub.ops.invalidateRange(ctx(sub, !s.ptlHeld()), r);
         }
     }
 
     void invalidatePage(Space s, long address, String site) {
-        hook(s, hookLabel("invalidate_page " + Addr.hex(address), site));
+        hook(s, "invalidate_page", site, null, address, hookLabel("invalidate_page " + Addr.hex(address), site));
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.INVALIDATE_PAGE)) sub.ops.invalidatePage(ctx(sub, !s.ptlHeld()), address);
         }
     }
 
     void changePte(Space s, long address, long pte, String site) {
-        hook(s, hookLabel("change_pte " + Addr.hex(address) + " -> " + Pte.describe(pte), site));
+        hook(s, "change_pte", site, null, address, hookLabel("change_pte " + Addr.hex(address) + " -> " + Pte.describe(pte), site));
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.CHANGE_PTE)) sub.ops.changePte(ctx(sub, false), address, pte);
         }
     }
 
     boolean clearFlushYoung(Space s, Range r, String site) {
-        hook(s, hookLabel("clear_flush_young " + r, site));
+        hook(s, "clear_flush_young", site, r, NO_ADDRESS, hookLabel("clear_flush_young " + r, site));
         boolean young = false;
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.CLEAR_FLUSH_YOUNG)) young |= sub.ops.clearFlushYoung(ctx(sub, false), r);
@@ -630,7 +650,7 @@ public final class World {
     }
 
     boolean clearYoung(Space s, Range r, String site) {
-        hook(s, hookLabel("clear_young " + r, site));
+        hook(s, "clear_young", site, r, NO_ADDRESS, hookLabel("clear_young " + r, site));
         boolean young = false;
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.CLEAR_YOUNG)) young |= sub.ops.clearYoung(ctx(sub, false), r);
@@ -639,7 +659,7 @@ public final class World {
     }
 
     boolean testYoung(Space s, long address, String site) {
-        hook(s, hookLabel("test_young " + Addr.hex(address), site));
+        hook(s, "test_young", site, null, address, hookLabel("test_young " + Addr.hex(address), site));
         boolean young = false;
         for (Subscriber sub : List.copyOf(s.subscribers)) {
             if (sub.has(Hook.TEST_YOUNG)) young |= sub.ops.testYoung(ctx(sub, false), address);
@@ -662,7 +682,7 @@ public final class World {
             if (h != Hook.INVALIDATE_RANGE_START) throw new IllegalStateException("site " + site + " lists " + h);
             NotifierRange nr = new NotifierRange(r, row.event(), false);
             s.activeInvalidations++;
-            hook(s, hookLabel("invalidate_range_start " + nr, site));
+            hook(s, "invalidate_range_start", site, r, NO_ADDRESS, hookLabel("invalidate_range_start " + nr, site));
             boolean failed = false;
             for (Subscriber sub : List.copyOf(s.subscribers)) {
                 if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
@@ -738,7 +758,7 @@ public final class World {
             mightSleep("block " + (d == null ? "" : d.name));
             if (d != null) {
                 d.blocked = true;
-                trace.event("device", d.name + " blocked");
+                trace.event("device", d.name + " blocked", new Trace.Fields().device(d.name));
             }
         }
 
@@ -746,7 +766,7 @@ public final class World {
         public void unblock(Device d) {
             if (d != null) {
                 d.blocked = false;
-                trace.event("device", d.name + " unblocked");
+                trace.event("device", d.name + " unblocked", new Trace.Fields().device(d.name));
             }
         }
 

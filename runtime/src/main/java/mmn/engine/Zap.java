@@ -30,12 +30,19 @@ final class Zap {
     /** tlb_flush_mmu_free: the batch's pages get their last put; page-table pages are freed. */
     void tlbFlushMmuFree(MmuGather tlb) {
         int n = tlb.pages.size(), t = tlb.tables.size();
+        Trace.Fields f = w.trace.keeping() ? new Trace.Fields().count(n + t).pfns(concat(tlb.pages, tlb.tables)) : null;
         for (int pfn : tlb.pages) w.mem.put(pfn);
         for (int pfn : tlb.tables) w.mem.free(pfn);
         tlb.pages.clear();
         tlb.tables.clear();
         tlb.hugeTail = 0;
-        w.trace.event("free", "mmu_gather freed " + n + " pages and " + t + " page-table pages");
+        w.trace.event("free", "mmu_gather freed " + n + " pages and " + t + " page-table pages", f);
+    }
+
+    private static java.util.List<Integer> concat(java.util.Collection<Integer> a, java.util.Collection<Integer> b) {
+        java.util.List<Integer> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /**

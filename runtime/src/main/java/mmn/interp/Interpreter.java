@@ -30,6 +30,7 @@ import mmn.engine.explore.Explorer;
 import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;
 import mmn.engine.explore.Result;
+import mmn.engine.Trace;
 
 /**
  * Runs statements against the engine. Each top-level action is one engine statement
@@ -82,7 +83,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
             return;
         }
         statements++;
-        world.beginStatement(label(s.pos()));
+        world.beginStatement(label(s.pos()), where(s.pos()));
         inStatement = true;
         try {
             engine(s.pos(), action);
@@ -107,9 +108,15 @@ final class Interpreter implements Stmt.Visitor<Void> {
             expectFrames.peek().addAll(found);
             return;
         }
-        for (Violation v : found) session.report(v.render());
+        session.report(Violation.renderAll(found));
         session.report(pos + ": stopped after this statement: " + found.size() + " violation" + (found.size() == 1 ? "" : "s"));
+        session.unexpected(where(pos), found);
         throw new Stop();
+    }
+
+    /** A source position as the engine's trace names it. */
+    static Trace.Where where(Pos pos) {
+        return new Trace.Where(pos.file(), pos.line(), pos.col() + 1);
     }
 
     private static String label(Pos pos) {
@@ -509,20 +516,29 @@ final class Interpreter implements Stmt.Visitor<Void> {
     private List<Violation> checkNow(Stmt s) {
         if (inStatement) throw new ScriptError(s.pos(), "a bare 'expect coherent' checks at a statement boundary",
                 "wrap the statements to check: expect coherent { ... }");
-        world.beginStatement(label(s.pos()));
+        world.beginStatement(label(s.pos()), where(s.pos()));
         return world.endStatement();
     }
 
     private void held(Stmt.Expect s, String detail) {
         expectationsHeld++;
+        expectation(s, "held", detail);
         session.say("ok    " + s.pos().file() + ":" + s.pos().line() + ": " + label(s.pos()).replaceFirst("^[^ ]+ ", "")
                 + "  (" + detail + ")");
     }
 
     private void failed(Stmt.Expect s, String why, List<Violation> found) {
-        for (Violation v : found) session.report(v.render());
+        if (!found.isEmpty()) session.report(Violation.renderAll(found));
         session.report("FAILED " + s.pos() + ": " + label(s.pos()).replaceFirst("^[^ ]+ ", "") + "\n  " + why);
+        expectation(s, "failed", why);
+        session.unexpected(where(s.pos()), found);
         throw new Stop();
+    }
+
+    /** An expectation's result as its own trace event, at the expectation's place. */
+    private void expectation(Stmt.Expect s, String result, String why) {
+        world.trace().record("expect", label(s.pos()).replaceFirst("^[^ ]+ ", ""), where(s.pos()),
+                new Trace.Fields().result(result).why(why));
     }
 
     private static String summary(List<Violation> found) {
@@ -592,7 +608,6 @@ final class Interpreter implements Stmt.Visitor<Void> {
         } catch (EngineException e) {
             throw new ScriptError(s.pos(), e.getMessage(), e.hint());
         }
-        session.explored(s, r);
         verdict(s, r);
         return null;
     }
@@ -631,6 +646,11 @@ final class Interpreter implements Stmt.Visitor<Void> {
         Stmt.Verdict want = s.expect();
         ViolationKind kind = want == null || want.coherent() ? null : ViolationKind.byLabel(want.kind().text());
         String stats = r.stats().render();
+        String expected = want == null ? null : kind == null ? "coherent" : kind.label();
+        String text = label(s.pos()).replaceFirst("^[^ ]+ ", "");
+        boolean held = r.verdict() == mmn.engine.explore.Verdict.COHERENT ? kind == null
+                : r.verdict() == mmn.engine.explore.Verdict.VIOLATION && kind == r.counterexample().violation().kind();
+        session.explored(where(s.pos()), text, expected, r, held);
         switch (r.verdict()) {
             case COHERENT:
                 if (kind == null) {

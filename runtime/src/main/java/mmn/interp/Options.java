@@ -9,6 +9,10 @@ public final class Options {
     public long seed;
     public boolean quiet;
     public Path traceFile;
+    /** --junit FILE: JUnit XML over every file run. */
+    public Path junitFile;
+    /** --report FILE: the HTML (or .svg) report over every file run. */
+    public Path reportFile;
     /** Explore bounds: distinct states, schedule length, wall time; workers (0 = one a core). */
     public long maxStates = mmn.engine.explore.Bounds.DEFAULT_MAX_STATES;
     public int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;

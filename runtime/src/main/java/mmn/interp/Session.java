@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import mmn.engine.Json;
+import mmn.engine.Trace;
 import mmn.engine.explore.Bounds;
 import mmn.engine.explore.Result;
 import mmn.ast.Diagnostic;
@@ -44,8 +44,10 @@ public final class Session {
     private int traceShown;
     /** Set to stop a running explore (Ctrl-C in the REPL). */
     private final AtomicBoolean cancel = new AtomicBoolean();
-    /** Each explore's outcome as JSON, for --trace. */
-    private final List<String> explores = new ArrayList<>();
+    /** Each explore's outcome, for --trace and the reports. */
+    private final List<ExploreRun> explores = new ArrayList<>();
+    private final List<Unexpected> unexpected = new ArrayList<>();
+    private String error;
     /** The violations the explores' counterexamples end in (the world itself is left as it was). */
     private final List<mmn.engine.Violation> exploreFindings = new ArrayList<>();
 
@@ -81,10 +83,10 @@ public final class Session {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            err.println("mmn: no such file: " + file);
+            err.println(errorText("mmn: no such file: " + file));
             return Outcome.ERROR;
         } catch (IOException e) {
-            err.println("mmn: cannot read " + file + ": " + e.getMessage());
+            err.println(errorText("mmn: cannot read " + file + ": " + e.getMessage()));
             return Outcome.ERROR;
         }
         Outcome o = run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
@@ -114,6 +116,12 @@ public final class Session {
         return ScriptParser.parse(src);
     }
 
+    /** Remembers an error's first line for the reports; returns the text to print. */
+    private String errorText(String rendered) {
+        error = rendered.lines().findFirst().orElse(rendered);
+        return rendered;
+    }
+
     private Outcome run(Source src) {
         cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
         if (src.path() != null) including.push(src.path());
@@ -123,21 +131,21 @@ public final class Session {
             interp.run(script.body());
             return Outcome.OK;
         } catch (ParseError e) {
-            for (Diagnostic d : e.diagnostics().subList(0, 1)) err.print(d.render());
+            for (Diagnostic d : e.diagnostics().subList(0, 1)) err.print(errorText(d.render()));
             if (e.diagnostics().size() > 1) err.println("(" + (e.diagnostics().size() - 1) + " more syntax errors after this one)");
             return Outcome.ERROR;
         } catch (ScriptError e) {
-            err.print(e.diagnostic().render());
+            err.print(errorText(e.diagnostic().render()));
             return Outcome.ERROR;
         } catch (Stop e) {
             return Outcome.VIOLATION;
         } catch (Inconclusive e) {
             return Outcome.INCONCLUSIVE;
         } catch (EngineException e) {
-            err.print(new Diagnostic(null, e.getMessage(), e.hint()).render());
+            err.print(errorText(new Diagnostic(null, e.getMessage(), e.hint()).render()));
             return Outcome.ERROR;
         } catch (StackOverflowError e) {
-            err.println("mmn: error: the script nests too deeply");
+            err.println(errorText("mmn: error: the script nests too deeply"));
             return Outcome.ERROR;
         } catch (RuntimeException | LinkageError | AssertionError e) {
             return internalError(e);
@@ -151,7 +159,7 @@ public final class Session {
      * a report (exit 4); the Java stack trace only with --debug or MMN_DEBUG set.
      */
     private Outcome internalError(Throwable e) {
-        err.println("mmn: internal error: " + e + " (sorry: this is a bug in mmn; please report it with the script"
+        err.println(errorText("mmn: internal error: " + e) + " (sorry: this is a bug in mmn; please report it with the script"
                 + (opts.debug ? ")" : ", and run with --debug for the Java stack trace)"));
         if (opts.debug) e.printStackTrace(err);
         return Outcome.INTERNAL;
@@ -210,26 +218,35 @@ public final class Session {
         return all;
     }
 
-    void explored(Stmt.Explore s, Result r) {
+    /** An explore as it ended: where, its source line, the expected verdict (null if none), the result, whether that held. */
+    public record ExploreRun(Trace.Where at, String text, String expected, Result result, boolean held) {}
+
+    /** Violations no expectation asked for, where the run stopped on them. */
+    public record Unexpected(Trace.Where at, List<mmn.engine.Violation> violations) {}
+
+    void explored(Trace.Where at, String text, String expected, Result r, boolean held) {
         if (r.counterexample() != null) exploreFindings.add(r.counterexample().violation());
-        StringBuilder b = new StringBuilder("{\"at\":").append(Json.str(s.pos().toString()))
-                .append(",\"verdict\":").append(Json.str(r.verdict().name().toLowerCase()))
-                .append(",\"bound\":").append(r.bound() == null ? "null" : Json.str(r.bound().label()))
-                .append(",\"states\":").append(r.stats().statesVisited())
-                .append(",\"distinct\":").append(r.stats().distinctStates())
-                .append(",\"transitions\":").append(r.stats().transitions())
-                .append(",\"depth\":").append(r.stats().maxDepth())
-                .append(",\"millis\":").append(r.stats().elapsed().toMillis())
-                .append(",\"counterexample\":").append(r.counterexample() == null ? "null" : r.counterexample().toJson())
-                .append('}');
-        explores.add(b.toString());
+        explores.add(new ExploreRun(at, text, expected, r, held));
+        if (!held && r.counterexample() != null) unexpected.add(new Unexpected(at, List.of(r.counterexample().violation())));
     }
 
-    /** The --trace file: every engine event, then every explore with its counterexample. */
-    public String traceJson() {
-        StringBuilder b = new StringBuilder("{\"events\": ").append(world.trace().toJson().trim()).append(",\n\"explores\": [");
-        for (int i = 0; i < explores.size(); i++) b.append(i == 0 ? "\n" : ",\n").append(explores.get(i));
-        return b.append("]}\n").toString();
+    void unexpected(Trace.Where at, List<mmn.engine.Violation> found) {
+        if (!found.isEmpty()) unexpected.add(new Unexpected(at, List.copyOf(found)));
+    }
+
+    /** Every explore run so far, in order (for the typed trace and the reports). */
+    public List<ExploreRun> explores() {
+        return List.copyOf(explores);
+    }
+
+    /** The violations that stopped a run or failed an expectation (expected ones are not here). */
+    public List<Unexpected> unexpected() {
+        return List.copyOf(unexpected);
+    }
+
+    /** The first line of the last script error (syntax, script or engine refusal), or null. */
+    public String error() {
+        return error;
     }
 
     // ---------------------------------------------------------------- output

@@ -11,9 +11,11 @@ import mmn.engine.Violation;
 import mmn.interp.Options;
 import mmn.interp.Outcome;
 import mmn.interp.Session;
+import mmn.report.TraceDoc;
+import mmn.report.TraceDocs;
 
-/** A script run in-process: its outcome, what it printed, and the violation kinds it raised. */
-record Run(Outcome outcome, String out, String err, Set<String> kinds) {
+/** A script run in-process: its outcome, what it printed, the violation kinds it raised, and its typed trace. */
+record Run(Outcome outcome, String out, String err, Set<String> kinds, TraceDoc.FileRun trace) {
     static final Path SCRIPTS = Path.of(System.getProperty("mmn.scripts", "../scripts")).toAbsolutePath().normalize();
 
     static Run file(Path file) {
@@ -24,7 +26,8 @@ record Run(Outcome outcome, String out, String err, Set<String> kinds) {
         Outcome outcome = s.runFile(file);
         Set<String> kinds = new TreeSet<>();
         for (Violation v : s.findings()) kinds.add(v.kind().label());
-        return new Run(outcome, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8), kinds);
+        return new Run(outcome, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8), kinds,
+                TraceDocs.fileRun(SCRIPTS.getParent().relativize(file.toAbsolutePath().normalize()).toString(), s, outcome));
     }
 
     /** Runs text written to a temporary file named {@code name} (so diagnostics carry a file name). */

@@ -13,11 +13,12 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import mmn.report.TraceDocs;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs every script in scripts/ and holds it to its header: "# Exit status: N" and
+ * Runs every script in scripts/ (its typed trace validated against the JSON Schema) and holds it to its header: "# Exit status: N" and
  * "# Kinds: a, b" (the violation kinds the run raises, expected or not; "none" for a
  * coherent run). A script without both lines fails: every scenario says what it shows.
  */
@@ -48,5 +49,8 @@ class ScriptConformanceTest {
         String shown = "\n--- stdout\n" + run.out() + "--- stderr\n" + run.err();
         assertEquals(Integer.parseInt(exit.group(1)), run.outcome().exitCode(), "exit status of " + script + shown);
         assertEquals(want, run.kinds(), "violation kinds raised by " + script + shown);
+        // its typed trace is valid against the schema, and says what the run said
+        TraceSchema.assertValid(TraceDocs.of(List.of(run.trace())));
+        assertEquals(run.outcome().exitCode(), run.trace().exitCode());
     }
 }

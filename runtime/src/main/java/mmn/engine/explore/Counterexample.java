@@ -1,7 +1,7 @@
 package mmn.engine.explore;
 
 import java.util.List;
-import mmn.engine.Json;
+import mmn.engine.Trace;
 import mmn.engine.Violation;
 
 /**
@@ -15,18 +15,10 @@ public record Counterexample(List<Step> steps, Violation violation) {
     /**
      * One step. {@code thread} is "op", "T1".."Tn", or "end" for the statement-end
      * coherence check; {@code phase} is the operation's phase after the step (null
-     * before the operation starts).
+     * before the operation starts); {@code events} everything the engine recorded in it.
      */
-    public record Step(int n, String thread, String phase, String label, List<String> hooks, List<Violation> violations) {
-        public String toJson() {
-            StringBuilder b = new StringBuilder("{\"n\":").append(n).append(",\"thread\":").append(Json.str(thread))
-                    .append(",\"phase\":").append(Json.str(phase)).append(",\"label\":").append(Json.str(label)).append(",\"hooks\":[");
-            for (int i = 0; i < hooks.size(); i++) b.append(i > 0 ? "," : "").append(Json.str(hooks.get(i)));
-            b.append("],\"violations\":[");
-            for (int i = 0; i < violations.size(); i++) b.append(i > 0 ? "," : "").append(violationJson(violations.get(i)));
-            return b.append("]}").toString();
-        }
-    }
+    public record Step(int n, String thread, String phase, String label, List<String> hooks, List<Violation> violations,
+                       List<Trace.Event> events) {}
 
     /** Who moved at each step, in order: the schedule in short. */
     public List<String> schedule() {
@@ -47,17 +39,5 @@ public record Counterexample(List<Step> steps, Violation violation) {
             }
         }
         return b.toString();
-    }
-
-    public String toJson() {
-        StringBuilder b = new StringBuilder("{\"violation\":").append(violationJson(violation)).append(",\"steps\":[\n");
-        for (int i = 0; i < steps.size(); i++) b.append("  ").append(steps.get(i).toJson()).append(i + 1 < steps.size() ? ",\n" : "\n");
-        return b.append("]}").toString();
-    }
-
-    static String violationJson(Violation v) {
-        return "{\"kind\":" + Json.str(v.kind().label()) + ",\"operation\":" + Json.str(v.operation()) + ",\"phase\":" + Json.str(v.phase())
-                + ",\"device\":" + Json.str(v.device()) + ",\"entry\":" + Json.str(v.entry()) + ",\"pfn\":" + v.pfn()
-                + ",\"gen\":" + v.gen() + ",\"why\":" + Json.str(v.why()) + "}";
     }
 }

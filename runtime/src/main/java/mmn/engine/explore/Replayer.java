@@ -309,7 +309,7 @@ final class Replayer {
             List<Violation> all = w.violations();
             List<Violation> raised = List.copyOf(all.subList(violationMark, all.size()));
             String who = thread == -1 ? "op" : thread == -2 ? "end" : "T" + (thread + 1);
-            steps.add(new Counterexample.Step(steps.size() + 1, who, lastPhase, thread == -1 ? opStep : what, hooks, raised));
+            steps.add(new Counterexample.Step(steps.size() + 1, who, lastPhase, thread == -1 ? opStep : what, hooks, raised, events));
             traceMark = w.trace().size();
             violationMark = all.size();
         };

@@ -47,7 +47,9 @@ class ExplorerTest {
         assertTrue(cx.violation().pfn() > 0 && cx.violation().gen() > 0);
         // shortest: 6 phase points of munmap plus the read
         assertEquals(7, cx.steps().size(), r.render());
-        assertTrue(cx.toJson().contains("\"kind\":\"use-after-free\""));
+        // the step's typed events hold the violation: its kind, the device, the frame
+        assertTrue(last.events().stream().anyMatch(e -> e.type().equals("violation") && "use-after-free".equals(e.fields().result)
+                && "gpu".equals(e.fields().device) && e.fields().pfn != null && e.fields().pfn == cx.violation().pfn()), last.events().toString());
         // the initial world is untouched
         assertEquals(1, w.statementNo());
     }
