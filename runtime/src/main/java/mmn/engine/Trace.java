@@ -34,6 +34,8 @@ public final class Trace {
         public String hook;
         /** The kernel call site the hook fired from (a Sites name: "mm/memory.c zap_page_range ..."). */
         public String site;
+        /** The kernel source path of that call site, as the profile cites it ("mm/memory.c unmap_vmas -> ..."). */
+        public String cite;
         public String device;
         public String space;
         public Long start;
@@ -56,6 +58,7 @@ public final class Trace {
 
         public Fields hook(String v) { hook = v; return this; }
         public Fields site(String v) { site = v; return this; }
+        public Fields cite(String v) { cite = v; return this; }
         public Fields device(String v) { device = v; return this; }
         public Fields space(String v) { space = v; return this; }
         public Fields range(Range r) {
@@ -88,7 +91,7 @@ public final class Trace {
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("{");
-            Object[][] all = {{"hook", hook}, {"site", site}, {"device", device}, {"space", space}, {"start", start}, {"end", end},
+            Object[][] all = {{"hook", hook}, {"site", site}, {"cite", cite}, {"device", device}, {"space", space}, {"start", start}, {"end", end},
                     {"address", address}, {"write", write}, {"pfn", pfn}, {"gen", gen}, {"level", level}, {"result", result},
                     {"entry", entry}, {"why", why}, {"count", count}, {"pfns", pfns}};
             for (Object[] f : all) if (f[1] != null) b.append(b.length() > 1 ? ", " : "").append(f[0]).append('=').append(f[1]);

@@ -389,7 +389,15 @@ public final class World {
         if (trace.keeping()) trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
                 + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""),
                 new Trace.Fields().device(d.name).space(d.space == null ? null : d.space.name).address(va).write(write)
-                        .result(r.status().name().toLowerCase()).frame(r.pfn(), r.pfn() >= 0 ? mem.gen(r.pfn()) : 0).level(r.detail()));
+                        .result(r.status().name().toLowerCase()).frame(r.pfn(), r.pfn() >= 0 ? mem.gen(r.pfn()) : 0)
+                        .level(r.ok() ? hitLevel(r.detail()) : null).why(r.ok() ? null : r.detail()));
+    }
+
+    /** Where a successful access found its translation: "atc hit" -> atc, "walk", a driver's fault path -> fault-path. */
+    private static String hitLevel(String detail) {
+        if (detail == null) return null;
+        if (detail.endsWith(" hit")) return detail.substring(0, detail.length() - 4);
+        return detail.startsWith("fault path") ? "fault-path" : detail;
     }
 
     /**
@@ -525,10 +533,15 @@ public final class World {
     SiteObserver siteObserver;
 
     /** A hook fired from a kernel call site, over a range or at an address. */
-    private void hook(Space s, String name, String site, Range r, long address, String text) {
-        Trace.Fields f = new Trace.Fields().hook(name).site(site).space(s.name).range(r);
+    private void hook(Space s, String name, String site, Range r, long address, String label) {
+        String text = r != null && r.wholeMm() ? label + ", the whole mm" : label;
+        if (!trace.keeping()) { // an explorer's inner run: the hook list for reports only, no typed details
+            trace.event("hook", text);
+            return;
+        }
+        Trace.Fields f = new Trace.Fields().hook(name).site(site).cite(profile.row(site, arch).cite()).space(s.name).range(r);
         if (r == null && address != NO_ADDRESS) f.address(address);
-        trace.event("hook", r != null && r.wholeMm() ? text + ", the whole mm" : text, f);
+        trace.event("hook", text, f);
     }
 
     private static final long NO_ADDRESS = Long.MIN_VALUE;

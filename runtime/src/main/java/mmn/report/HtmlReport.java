@@ -126,7 +126,11 @@ public final class HtmlReport {
                     .append(s.expectationsFailed()).append("</td><td>").append(s.violations()).append("</td><td>").append(f.explores().size())
                     .append("</td></tr>\n");
         }
-        b.append("</table>\n<table class=\"summary\" id=\"expectations\"><tr><th>where</th><th>expectation</th><th>result</th><th>detail</th></tr>\n");
+        // every expectation: open when one failed, else one click away (a directory run has hundreds)
+        boolean anyFailed = doc.summary().expectationsFailed() > 0 || doc.summary().inconclusive() > 0;
+        b.append("</table>\n<details class=\"expectations\"").append(anyFailed ? " open" : "").append("><summary>")
+                .append(doc.summary().expectationsHeld() + doc.summary().expectationsFailed()).append(" expectations and explores</summary>\n")
+                .append("<table class=\"summary\" id=\"expectations\"><tr><th>where</th><th>expectation</th><th>result</th><th>detail</th></tr>\n");
         for (TraceDoc.FileRun f : doc.files()) {
             for (TraceDoc.Event e : f.events()) {
                 if (e.kind().equals("expect")) expectationRow(b, e.at(), e.text(), e.result(), e.why());
@@ -136,7 +140,7 @@ public final class HtmlReport {
                 expectationRow(b, x.at(), x.text(), x.result(), detail);
             }
         }
-        b.append("</table>\n");
+        b.append("</table></details>\n");
     }
 
     private static void expectationRow(StringBuilder b, TraceDoc.At at, String text, String result, String detail) {

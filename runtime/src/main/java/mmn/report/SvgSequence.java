@@ -13,7 +13,7 @@ import java.util.List;
  * (the standalone .svg gets {@link #STYLE} inline).
  */
 public final class SvgSequence {
-    static final int GUTTER = 230, LANE = 150, ROW = 22, TOP = 44, TEXT_W = 640;
+    static final int STEP_GUTTER = 230, LANE = 150, ROW = 22, TOP = 44, TEXT_W = 700;
     /** Longer statements show their first and last rows; the middle is summarised (the full list is in the page). */
     static final int MAX_ROWS = 600, HEAD_ROWS = 100;
 
@@ -36,9 +36,11 @@ public final class SvgSequence {
     public static String render(Diagram d, boolean standalone) {
         List<String> lanes = d.lanes();
         List<Diagram.Row> rows = d.rows();
+        // the left gutter holds counterexample steps; a plain statement needs none
+        int gutter = rows.stream().anyMatch(r -> r.step() != null) ? STEP_GUTTER : 8;
         int violating = d.violatingRow();
         List<Integer> shown = shownRows(rows.size(), d.firstViolationRow());
-        int width = GUTTER + lanes.size() * LANE + TEXT_W;
+        int width = gutter + lanes.size() * LANE + TEXT_W;
         int height = TOP + shown.size() * ROW + 16;
         StringBuilder b = new StringBuilder();
         b.append("<svg class=\"seq\" id=\"svg-").append(esc(d.id())).append("\" width=\"").append(width).append("\" height=\"").append(height)
@@ -49,7 +51,7 @@ public final class SvgSequence {
         b.append("<defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">")
                 .append("<path d=\"M0,0 L8,4 L0,8 z\" fill=\"#2a62c9\"/></marker></defs>\n");
         for (int i = 0; i < lanes.size(); i++) {
-            int x = GUTTER + i * LANE;
+            int x = gutter + i * LANE;
             b.append("<rect class=\"lane-head\" x=\"").append(x + 4).append("\" y=\"4\" width=\"").append(LANE - 8).append("\" height=\"24\" rx=\"4\"/>")
                     .append("<text class=\"lane-name\" x=\"").append(x + LANE / 2).append("\" y=\"21\" text-anchor=\"middle\">")
                     .append(esc(cut(lanes.get(i), 20))).append("</text>")
@@ -62,7 +64,7 @@ public final class SvgSequence {
             int y = TOP + k * ROW + ROW / 2;
             if (i < 0) {
                 int hidden = rows.size() - MAX_ROWS;
-                b.append("<g class=\"elided\"><text x=\"").append(GUTTER).append("\" y=\"").append(y + 4).append("\">… ").append(hidden)
+                b.append("<g class=\"elided\"><text x=\"").append(gutter).append("\" y=\"").append(y + 4).append("\">… ").append(hidden)
                         .append(" events not drawn (the page lists them all)</text></g>\n");
                 continue;
             }
@@ -75,7 +77,7 @@ public final class SvgSequence {
             }
             TraceDoc.Event e = r.event();
             if (e == null) continue;
-            event(b, d, e, lanes, y, i == violating);
+            event(b, d, e, lanes, y, i == violating, gutter);
         }
         return b.append("</svg>\n").toString();
     }
@@ -96,19 +98,19 @@ public final class SvgSequence {
         return out;
     }
 
-    private static void event(StringBuilder b, Diagram d, TraceDoc.Event e, List<String> lanes, int y, boolean violating) {
+    private static void event(StringBuilder b, Diagram d, TraceDoc.Event e, List<String> lanes, int y, boolean violating, int gutter) {
         String lane = Diagram.laneOf(e);
         int li = lanes.indexOf(lane);
-        int cx = GUTTER + li * LANE + LANE / 2;
+        int cx = gutter + li * LANE + LANE / 2;
         String cls = "ev kind-" + e.kind() + (e.kind().equals("violation") ? " ev-violation" : "") + (violating ? " ev-violating" : "")
                 + (d.freesFocusFrame(e) ? " ev-freed" : "");
         b.append("<g class=\"").append(cls).append("\" id=\"ev-").append(esc(d.id())).append('-').append(e.seq()).append('"');
-        if (e.site() != null) b.append(" data-site=\"").append(esc(e.site())).append('"');
+        if (e.site() != null) b.append(" data-site=\"").append(esc(e.site() + (e.cite() != null ? " — " + e.cite() : ""))).append('"');
         b.append(" data-text=\"").append(esc(e.text())).append('"')
                 .append(" data-where=\"").append(esc(where(e))).append("\">");
         b.append("<title>").append(esc(e.text())).append(e.site() != null ? "\ncall site: " + esc(e.site()) : "").append("</title>");
         if (e.kind().equals("hook")) {
-            int ox = GUTTER + LANE / 2;
+            int ox = gutter + LANE / 2;
             b.append("<line class=\"call\" x1=\"").append(ox + 6).append("\" y1=\"").append(y).append("\" x2=\"").append(cx - 9)
                     .append("\" y2=\"").append(y).append("\"/>");
         }
@@ -119,7 +121,7 @@ public final class SvgSequence {
             default -> b.append("<rect class=\"mark\" x=\"").append(cx - 7).append("\" y=\"").append(y - 7).append("\" width=\"14\" height=\"14\" rx=\"2\"/>");
         }
         b.append("<text class=\"tag\" x=\"").append(cx + 11).append("\" y=\"").append(y + 4).append("\">").append(esc(cut(tag(e), 19))).append("</text>");
-        b.append("<text x=\"").append(GUTTER + lanes.size() * LANE + 8).append("\" y=\"").append(y + 4).append("\">")
+        b.append("<text x=\"").append(gutter + lanes.size() * LANE + 8).append("\" y=\"").append(y + 4).append("\">")
                 .append(esc(cut(e.text(), 100))).append("</text></g>\n");
     }
 

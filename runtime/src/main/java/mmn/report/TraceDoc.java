@@ -43,7 +43,7 @@ public record TraceDoc(int version, String tool, List<FileRun> files, Summary su
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Event(int seq, String kind, Integer statement, At at, String operation, String phase,
-                        String hook, String site, String device, String space, AddrRange range, String address,
+                        String hook, String site, String cite, String device, String space, AddrRange range, String address,
                         Boolean write, Integer pfn, Integer gen, String level, String result, String entry, String why,
                         Integer count, List<Integer> pfns, String text) {}
 

@@ -80,7 +80,7 @@ public final class TraceDocs {
             range = new TraceDoc.AddrRange(Addr.hex(f.start), whole ? "0xffffffffffffffff" : Addr.hex(f.end), whole ? Boolean.TRUE : null);
         }
         return new TraceDoc.Event(e.seq(), e.type(), e.statement() == 0 ? null : e.statement(), at(e.at() != null ? e.at() : where),
-                e.operation(), e.phase(), f.hook, f.site, f.device, f.space, range, f.address == null ? null : Addr.hex(f.address),
+                e.operation(), e.phase(), f.hook, f.site, f.cite, f.device, f.space, range, f.address == null ? null : Addr.hex(f.address),
                 f.write, f.pfn, f.gen, f.level, f.result, f.entry, f.why, f.count, f.pfns, e.text());
     }
 

@@ -120,7 +120,8 @@ class ReportsTest {
         Matcher access = Pattern.compile("<g class=\"ev kind-access ev-violating\"[^>]*data-text=\"gpu read 0x400000: OK pfn 6 \\(walk\\)\"").matcher(page);
         assertTrue(access.find(), "violating access not drawn");
         assertTrue(page.contains("<g class=\"ev kind-free ev-freed\""), "freed frame not drawn");
-        assertTrue(page.contains("data-site=\"unmap_vmas:invalidate_range_start\""), "hooks carry their call site");
+        assertTrue(page.contains("data-site=\"unmap_vmas:invalidate_range_start — mm/memory.c unmap_vmas -&gt; mmu_notifier_invalidate_range_start\""),
+                "hooks carry their call site");
         // self-contained: no external script, style, image or font
         assertFalse(Pattern.compile("(src|href)\\s*=\\s*\"(https?:)?//").matcher(page).find(), "the page fetches something");
         assertFalse(page.contains("@import") || page.contains("url(http"), "the page fetches something");
@@ -149,13 +150,13 @@ class ReportsTest {
             int st = (i - 1) / 20 + 1;
             TraceDoc.At at = new TraceDoc.At("big.mmn", st, 1);
             boolean last = i == n;
-            evs.add(last ? new TraceDoc.Event(i, "violation", st, at, "munmap", "free", null, null, "gpu", null, null, null, null, 6, 1, null,
+            evs.add(last ? new TraceDoc.Event(i, "violation", st, at, "munmap", "free", null, null, null, "gpu", null, null, null, null, 6, 1, null,
                     "use-after-free", "gpu.atc[0x400000 -> pfn 6 gen 1 rw]", "frame 6 was freed while gpu.atc still translates it", null, null,
                     "violation use-after-free on gpu")
                     : i % 3 == 0 ? new TraceDoc.Event(i, "hook", st, at, "munmap", "start", "invalidate_range_start", "unmap_vmas:invalidate_range_start",
-                    null, "A", new TraceDoc.AddrRange("0x400000", "0x401000", null), null, null, null, null, null, null, null, null, null, null,
+                    "mm/memory.c unmap_vmas -> mmu_notifier_invalidate_range_start", null, "A", new TraceDoc.AddrRange("0x400000", "0x401000", null), null, null, null, null, null, null, null, null, null, null,
                     "invalidate_range_start [0x400000, 0x401000)")
-                    : new TraceDoc.Event(i, "access", st, at, "munmap", "start", null, null, "gpu", "A", null, "0x400000", false, 6, 1, "atc",
+                    : new TraceDoc.Event(i, "access", st, at, "munmap", "start", null, null, null, "gpu", "A", null, "0x400000", false, 6, 1, "atc",
                     "ok", null, null, null, null, "gpu read 0x400000: OK pfn 6 (atc)"));
         }
         TraceDoc.FileRun f = new TraceDoc.FileRun("big.mmn", "linux-3.19", 0, "violation", 1, null, evs, List.of(), List.of());
