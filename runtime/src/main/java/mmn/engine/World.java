@@ -305,7 +305,7 @@ public final class World {
     public void unregister(String name) {
         Subscriber sub = subscriber(name);
         if (!sub.released && sub.has(Hook.RELEASE)) {
-            hook(sub.space, "release (mmu_notifier_unregister) -> " + sub.name);
+            hook(sub.space, "release", "mmu_notifier_unregister", null, NO_ADDRESS, "release (mmu_notifier_unregister) -> " + sub.name);
             sub.ops.release(ctx(sub, true));
         }
         sub.space.subscribers.remove(sub);
@@ -520,10 +520,6 @@ public final class World {
     /** SUCCESS: retry the walk; INVALID: no VMA allows it; WAIT: the handler sleeps (migration_entry_wait). */
     enum PageRequestResult { SUCCESS, INVALID, WAIT }
 
-    void hook(Space s, String text) {
-        trace.event("hook", text, new Trace.Fields().space(s.name));
-    }
-
     /** Told of every call site an operation reaches, whether the profile fires hooks there or not. */
     interface SiteObserver {
         void reached(String site);
@@ -702,12 +698,12 @@ public final class World {
                 if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
                 checkAlive(sub, "invalidate_range_start");
                 if (!sub.ops.invalidateRangeStart(ctx(sub, false), nr) && profile.startMayFail) {
-                    hook(s, "  -EAGAIN from " + sub.name);
+                    hook(s, "invalidate_range_start", site, r, NO_ADDRESS, "  -EAGAIN from " + sub.name);
                     failed = true;
                 }
             }
             if (failed) {
-                hook(s, "  start failed: the core calls invalidate_range_end on every subscriber that has it");
+                hook(s, "invalidate_range_end", site, r, NO_ADDRESS, "  start failed: the core calls invalidate_range_end on every subscriber that has it");
                 for (Subscriber sub : List.copyOf(s.subscribers)) {
                     if (sub.has(Hook.INVALIDATE_RANGE_END)) sub.ops.invalidateRangeEnd(ctx(sub, false), nr);
                 }

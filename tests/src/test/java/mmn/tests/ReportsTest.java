@@ -167,10 +167,13 @@ class ReportsTest {
     void tenThousandEventsRenderWellUnderTwoSeconds() {
         TraceDoc doc = bigTrace(10_000);
         HtmlReport.html(doc); // warm up the JIT
-        long t0 = System.nanoTime();
+        // CPU time of this thread, not wall time: the test machine runs other builds (wall is printed)
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = cpu.getCurrentThreadCpuTime(), t0 = System.nanoTime();
         String page = HtmlReport.html(doc);
-        double s = (System.nanoTime() - t0) / 1e9;
-        assertTrue(s < 2.0, "rendering took " + s + " s");
+        double s = (cpu.getCurrentThreadCpuTime() - c0) / 1e9;
+        System.out.printf("ReportsTest: 10,000 events rendered in %.3f s CPU (%.3f s wall)%n", s, (System.nanoTime() - t0) / 1e9);
+        assertTrue(s < 2.0, "rendering took " + s + " s of CPU");
         // statements without findings are collapsed; the one with the violation is open and drawn
         assertEquals(500, page.split("<details class=\"stmt\"", -1).length - 1);
         assertEquals(1, page.split("<details class=\"stmt\" open>", -1).length - 1);
