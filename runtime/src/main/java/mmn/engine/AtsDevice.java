@@ -393,7 +393,9 @@ public final class AtsDevice extends Device {
         h.put(pending.size());
         for (var e : pending.entrySet()) {
             PendingRequest r = e.getValue();
-            h.put(e.getKey()).put(r.va).put(r.write).put(r.tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
+            // canonical: tries is compared only against pri retries N (response), never without it
+            long tries = !h.isCanonical() ? r.tries : priRetries == null ? 0 : Math.min(r.tries, priRetries + 1L);
+            h.put(e.getKey()).put(r.va).put(r.write).put(tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
         }
     }
 }

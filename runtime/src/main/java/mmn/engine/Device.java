@@ -83,8 +83,11 @@ public abstract class Device {
     }
 
     void hashInto(StateHasher h) {
-        h.put(name).put(kind()).put(space == null ? null : space.name).put(faults).put(opFaults)
-                .put(failed).put(blocked).put(stormReported);
+        h.put(name).put(kind()).put(space == null ? null : space.name);
+        // canonical: the total is never compared; the operation's count only against the storm threshold (AtsDevice.pageRequest)
+        if (h.isCanonical()) h.put(h.stormCount(opFaults));
+        else h.put(faults).put(opFaults);
+        h.put(failed).put(blocked).put(stormReported);
         for (TranslationCache c : caches()) c.hashInto(h);
         if (walkCache() != null) walkCache().hashInto(h);
     }

@@ -51,6 +51,9 @@ public abstract class DriverDevice extends Device {
     /** Runs the fault's next step; never called for a fault that is over. */
     abstract DriverFault.Step runStep(World w, DriverFault f);
 
+    /** The notifier sequence a fault's sampled one is compared with (kvm's mmu_invalidate_seq, the interval's seq). */
+    abstract long sequence();
+
     /** After a failed collision check: would a retry just spin until some other thread runs (KVM during an invalidation)? */
     boolean retryWouldSpin(World w, DriverFault f) {
         return false;
@@ -333,6 +336,6 @@ public abstract class DriverDevice extends Device {
     void hashInto(StateHasher h) {
         super.hashInto(h);
         h.put(detached).put(lockHolder).put(inFlight.size());
-        for (DriverFault f : inFlight.values()) f.hashInto(h);
+        for (DriverFault f : inFlight.values()) f.hashInto(h, sequence());
     }
 }

@@ -88,8 +88,22 @@ public final class DriverFault {
         return c;
     }
 
-    void hashInto(StateHasher h) {
-        h.put(id).put(owner).put(va).put(write).put(pc).put(seq).put(pfn).put(gen).put(writable).put(holdsRef).put(retries);
+    /**
+     * Canonical ({@link StateHasher#canonical()}): the sampled sequence only as whether it
+     * still equals the device's ({@code now}); the device's only grows, so once they differ
+     * they differ for good, and the collision check (mmu_invalidate_retry, read_retry)
+     * compares nothing else. Before the first step samples it, it is not state at all.
+     * Retries are compared only by {@link DriverDevice#runWhole}, whose faults have no
+     * owner and never outlive the call: a stepped (owned) fault's retries are not state.
+     */
+    void hashInto(StateHasher h, long now) {
+        h.put(id).put(owner).put(va).put(write).put(pc);
+        if (!h.isCanonical()) h.put(seq).put(retries);
+        else {
+            h.put(pc > 0 && seq == now);
+            h.put(owner != 0 ? 0 : Math.min(retries, DriverDevice.MAX_RETRIES + 1));
+        }
+        h.put(pfn).put(gen).put(writable).put(holdsRef);
     }
 
     @Override

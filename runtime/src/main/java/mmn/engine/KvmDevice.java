@@ -54,6 +54,9 @@ public final class KvmDevice extends DriverDevice {
 
     public long mmuSeq() { return mmuSeq; }
 
+    @Override
+    long sequence() { return mmuSeq; }
+
     public int count() { return count; }
 
     @Override
@@ -195,7 +198,9 @@ public final class KvmDevice extends DriverDevice {
     @Override
     void hashInto(StateHasher h) {
         super.hashInto(h);
-        h.put(mmuSeq).put(count);
+        // canonical: the sequence is only compared with faults' samples, which hash that comparison (DriverFault)
+        if (!h.isCanonical()) h.put(mmuSeq);
+        h.put(count);
         if (count > 0) h.put(rangeStart).put(rangeEnd); // stale values once count is 0 are not state
     }
 }

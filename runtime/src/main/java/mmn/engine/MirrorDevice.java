@@ -51,12 +51,18 @@ public final class MirrorDevice extends DriverDevice {
     }
 
     /** The mirror's interval subscription (dmirror->notifier), if one is registered and live. */
-    Strategies.Interval interval() {
+    public Strategies.Interval interval() {
         if (space == null) return null;
         for (Subscriber sub : space.subscribers) {
             if (sub.device == this && !sub.released && sub.ops instanceof Strategies.Interval i) return i;
         }
         return null;
+    }
+
+    @Override
+    long sequence() {
+        Strategies.Interval iv = interval();
+        return iv == null ? 0 : iv.subSeq;
     }
 
     /** read_begin sleeps while an invalidation of the interval is in progress. */

@@ -8,6 +8,40 @@ package mmn.engine;
 public final class StateHasher {
     private long a = 0xcbf29ce484222325L;
     private long b = 0x84222325cbf29ce4L;
+    private final boolean canonical;
+    private long stormCap = Long.MAX_VALUE;
+
+    public StateHasher() {
+        this(false);
+    }
+
+    private StateHasher(boolean canonical) {
+        this.canonical = canonical;
+    }
+
+    /**
+     * A hasher for the explorer's state key: counters that matter only by comparison are
+     * fed in canonical form, so that states differing only in them (a retry loop's
+     * iterations) hash equal and the loop closes into a cycle (docs/explore.md, "The state
+     * key"). {@link World#stateHash} stays exact.
+     */
+    public static StateHasher canonical() {
+        return new StateHasher(true);
+    }
+
+    /** Whether counters go in canonical form (see {@link #canonical()}). */
+    public boolean isCanonical() {
+        return canonical;
+    }
+
+    /** Canonical form of a count compared only against the storm threshold: min(count, threshold + 1). */
+    long stormCount(long opFaults) {
+        return Math.min(opFaults, stormCap);
+    }
+
+    void stormThreshold(int threshold) {
+        stormCap = threshold + 1L;
+    }
 
     public StateHasher put(long v) {
         a = (a ^ v) * 0x100000001b3L;

@@ -281,6 +281,12 @@ final class Vmm {
         if (phased) phase("start", l);
         if (phased) step("clear");
         lockPtl(s);
+        long now = s.pageTable.get(va);
+        if (!Pte.present(now) || Pte.writable(now) || Pte.pfn(now) != old) {
+            copyLost(s, page, old, fresh, phased, l);
+            if (phased) w.phase = outer;
+            return;
+        }
         s.pageTable.set(va, Pte.NONE);
         cpuFlush(s, page);
         w.fire(s, Sites.WP_COPY_CLEAR, page);
@@ -305,6 +311,29 @@ final class Vmm {
         if (phased) w.phase = outer;
     }
 
+    /**
+     * wp_page_copy's !pte_same(orig_pte) path: under the PTL the PTE is no longer the
+     * write-protected one the fault copied (a device's page request broke COW meanwhile,
+     * or the page moved), so the fault backs off: unlock, invalidate_range_end, drop the
+     * copy and the old page's reference, return (the CPU would fault again if it still
+     * had to). The write-protected PTE is compared by frame and rights, not accessed or
+     * dirty bits: a fault retried for those alone would copy again, the same as going on.
+     */
+    private void copyLost(Space s, Range page, int old, int fresh, boolean phased, PhaseListener l) {
+        w.trace.event("fault", s.name + " " + Addr.hex(page.start()) + ": wp_page_copy finds the PTE changed under the PTL ("
+                + Pte.describe(s.pageTable.get(page.start())) + "): the copy is dropped");
+        if (phased) phase("clear", l);
+        unlockPtl(s);
+        if (phased) phase("unlock", l);
+        if (phased) step("end");
+        w.fire(s, Sites.WP_COPY_END, page);
+        if (phased) phase("end", l);
+        if (phased) step("put");
+        w.mem.put(fresh);
+        w.mem.put(old);
+        if (phased) phase("put", l);
+    }
+
     /** The `cow` operation: a CPU write fault on a write-protected page, phase by phase. */
     void cow(Space s, long va, PhaseListener l) {
         beginOp("cow", s);
@@ -313,6 +342,16 @@ final class Vmm {
         long pte = s.pageTable.get(page);
         if (vma == null || !Pte.present(pte))
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": no page is mapped there", "touch it (or fork) first");
+        if (Pte.writable(pte) && w.interleaved) {
+            // handle_pte_fault: a write to a writable PTE is no wp fault (do_wp_page is not
+            // called): another actor broke COW first (a device write's page request), so
+            // the CPU's write only marks the PTE dirty and young (ptep_set_access_flags)
+            w.trace.event("fault", s.name + " " + Addr.hex(page) + ": the PTE is already writable (COW was broken by another actor):"
+                    + " handle_pte_fault only marks it dirty");
+            cpuAccess(s, va, true);
+            endOp();
+            return;
+        }
         if (Pte.writable(pte))
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the PTE is writable, there is nothing to copy",
                     "fork first, or map the page read-only with a read fault");

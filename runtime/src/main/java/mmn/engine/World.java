@@ -52,6 +52,13 @@ public final class World {
     int gatherBatch = DEFAULT_GATHER_BATCH;
     int stormThreshold = DEFAULT_STORM_THRESHOLD;
     long writeSeq;
+    /**
+     * Whether operations run interleaved with other actors (an explore's worlds): then an
+     * operation that finds its work already done by a device (COW broken by a device
+     * write) does what the kernel does in that case instead of refusing, as it does for a
+     * script that asks for it in a state where it makes no sense. Not part of the state.
+     */
+    boolean interleaved;
     long seed;
 
     Checker checker;
@@ -96,6 +103,9 @@ public final class World {
     // ---------------------------------------------------------------- configuration
 
     public Profile profile() { return profile; }
+
+    /** See {@link #interleaved}: set on the worlds an explorer replays schedules on. */
+    public void setInterleaved(boolean on) { interleaved = on; }
 
     public void setProfile(Profile p) {
         if (!spaces.isEmpty() || !devices.isEmpty())
@@ -870,6 +880,7 @@ public final class World {
 
     /** Feeds the canonical state into h (what {@link #stateHash} hashes), without making a string. */
     public void stateHashInto(StateHasher h) {
+        h.stormThreshold(stormThreshold);
         h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq).put(arch.ordinal());
         mem.hashInto(h);
         for (Space s : spaces.values()) s.hashInto(h);

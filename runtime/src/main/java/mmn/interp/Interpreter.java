@@ -677,7 +677,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
             }
             default:
                 session.report("INCONCLUSIVE " + s.pos() + ": explore inconclusive: " + r.render().split("\n")[0] + "\n  " + stats
-                        + (r.verdict() == mmn.engine.explore.Verdict.BOUND_HIT ? "\n  hint: raise --max-states, --max-depth or --timeout" : ""));
+                        + (r.verdict() == mmn.engine.explore.Verdict.BOUND_HIT ? "\n  hint: raise --max-states, --max-depth or --timeout" : "")
+                        + (r.boundReport() != null ? "\n" + r.boundReport().render() : ""));
                 throw new Inconclusive();
         }
     }

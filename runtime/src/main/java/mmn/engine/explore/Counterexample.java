@@ -5,7 +5,8 @@ import mmn.engine.Trace;
 import mmn.engine.Violation;
 
 /**
- * A shortest interleaving that breaks coherence, as numbered steps a person can
+ * A shortest interleaving that breaks coherence (or, in a {@link BoundReport}, one that
+ * reached the bound: then {@code violation} is null), as numbered steps a person can
  * follow: who moved (the operation, "op", or a device thread "T1".."Tn"), the phase
  * the operation was at, what ran, the hooks it fired and the violations it raised.
  * The violation names the device, the cache entry, the frame and its generation.
@@ -26,7 +27,12 @@ public record Counterexample(List<Step> steps, Violation violation) {
     }
 
     public String render() {
-        StringBuilder b = new StringBuilder("counterexample, ").append(steps.size()).append(" steps:\n");
+        return render("counterexample");
+    }
+
+    /** The steps under a title ("counterexample", or "one schedule that reached the bound"). */
+    public String render(String title) {
+        StringBuilder b = new StringBuilder(title).append(", ").append(steps.size()).append(" steps:\n");
         for (Step s : steps) {
             b.append(String.format("  %2d. %-4s %-28s %s%n", s.n(), s.thread(),
                     s.phase() == null ? "(before the operation)" : "[phase " + s.phase() + "]", s.label()));

@@ -53,17 +53,37 @@ public final class Explorer {
      * range) propagate as {@link EngineException}.
      */
     public static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds) {
+        return explore(initial, op, threads, bounds, null);
+    }
+
+    /** As above; every distinct end state (a terminal state's {@link Replayer#endKey}) is added to {@code endStates} if not null (the oracle tests). */
+    static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds, Set<Replayer.Key> endStates) {
         if (threads.size() > 126) throw new EngineException("explore supports at most 126 device threads");
         long t0 = System.nanoTime();
         long deadline = t0 + Math.min(bounds.timeout().toNanos(), Long.MAX_VALUE - t0);
         World.Snapshot snap = initial.snapshot();
+        checkPrecondition(snap, op);
         List<List<Action>> ths = threads.stream().map(List::copyOf).toList();
-        Search s = new Search(snap, op, ths, bounds, deadline);
+        Search s = new Search(snap, op, ths, bounds, deadline, endStates);
         try {
             return s.run(t0);
         } finally {
             s.close();
         }
+    }
+
+    /**
+     * The operations must make sense in the initial world: run alone, uninterrupted, on a
+     * copy that is not interleaved, they must not raise an engine error (a `cow` of a
+     * writable page is a script's mistake). Inside the search, the worlds are interleaved:
+     * an operation that finds its work done by a device there backs off as the kernel does.
+     */
+    private static void checkPrecondition(World.Snapshot snap, OpProgram op) {
+        World w = new World();
+        w.restore(snap);
+        w.trace().setKeep(false);
+        w.beginStatement(STATEMENT);
+        op.run(w, mmn.engine.PhaseListener.NONE);
     }
 
     /** One search: the frontier, the visited set, the workers. */
@@ -78,13 +98,15 @@ public final class Explorer {
         private int depth;
         private volatile boolean stop;
         private Bound stoppedBy;
+        private final Set<Replayer.Key> endStates;
 
-        Search(World.Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline) {
+        Search(World.Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Set<Replayer.Key> endStates) {
+            this.endStates = endStates;
             this.bounds = bounds;
             this.deadline = deadline;
             this.choices = threads.size() + 1;
             this.workers = new Replayer[bounds.threads()];
-            for (int i = 0; i < workers.length; i++) workers[i] = new Replayer(snap, op, threads, STATEMENT);
+            for (int i = 0; i < workers.length; i++) workers[i] = new Replayer(snap, op, threads, STATEMENT, bounds.reductions());
             this.pool = workers.length > 1 ? Executors.newFixedThreadPool(workers.length, r -> {
                 Thread t = new Thread(r, "mmn-explore");
                 t.setDaemon(true);
@@ -100,12 +122,13 @@ public final class Explorer {
             Replayer.Outcome root = workers[0].replay(new byte[0], null);
             visited.add(root.key());
             if (root.hasViolation()) return violation(root, t0);
+            if (root.terminal() && endStates != null) endStates.add(root.end());
             List<Replayer.Outcome> frontier = root.terminal() ? List.of() : List.of(root);
             while (!frontier.isEmpty()) {
-                if (depth >= bounds.maxDepth()) return bound(Bound.MAX_DEPTH, t0);
+                if (depth >= bounds.maxDepth()) return bound(Bound.MAX_DEPTH, frontier.get(0), t0);
                 Replayer.Outcome[] next = expand(frontier);
                 if (next == null) {
-                    return stoppedBy == null ? end(Verdict.CANCELLED, null, null, t0) : bound(stoppedBy, t0);
+                    return stoppedBy == null ? end(Verdict.CANCELLED, null, null, t0) : bound(stoppedBy, null, t0);
                 }
                 depth++;
                 transitions += next.length;
@@ -114,8 +137,9 @@ public final class Explorer {
                 List<Replayer.Outcome> level = new ArrayList<>();
                 for (Replayer.Outcome o : next) {
                     if (!visited.add(o.key())) continue;
-                    if (visited.size() > bounds.maxStates()) return bound(Bound.MAX_STATES, t0);
+                    if (visited.size() > bounds.maxStates()) return bound(Bound.MAX_STATES, o, t0);
                     if (!o.terminal()) level.add(o);
+                    else if (endStates != null) endStates.add(o.end());
                 }
                 frontier = level;
             }
@@ -250,13 +274,18 @@ public final class Explorer {
             return end(Verdict.VIOLATION, null, workers[0].explain(o.schedule()), t0);
         }
 
-        private Result bound(Bound b, long t0) {
-            return end(Verdict.BOUND_HIT, b, null, t0);
+        /** A bound hit at {@code at} (a state of the last level; null for the timeout): says what kept changing on the way there. */
+        private Result bound(Bound b, Replayer.Outcome at, long t0) {
+            Stats st = stats(t0);
+            return new Result(Verdict.BOUND_HIT, b, st, null, at == null ? null : workers[0].boundReport(at.schedule()));
         }
 
         private Result end(Verdict v, Bound b, Counterexample cx, long t0) {
-            Stats st = new Stats(transitions + 1, visited.size(), transitions, depth, Duration.ofNanos(System.nanoTime() - t0));
-            return new Result(v, b, st, cx);
+            return new Result(v, b, stats(t0), cx);
+        }
+
+        private Stats stats(long t0) {
+            return new Stats(transitions + 1, visited.size(), transitions, depth, Duration.ofNanos(System.nanoTime() - t0));
         }
     }
 }

@@ -40,7 +40,8 @@ final class Replayer {
     /** A state's 128-bit key (see {@link #key()}). */
     record Key(long high, long low) {}
 
-    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations) {
+    /** {@code end}: for a terminal state, the key of its world and pending checks alone (the oracle compares end states), else null. */
+    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end) {
         boolean hasViolation() {
             return violations > 0;
         }
@@ -61,6 +62,8 @@ final class Replayer {
     private final int[] stp;
     /** For each thread, the first thread identical to it (itself if none): see {@link #symmetryClasses}. */
     private final int[] symmetryClass;
+    /** Whether the key hashes counters in canonical form ({@link StateHasher#canonical()}). */
+    private final boolean canonical;
     private Observer obs;
     private String lastPhase;
     private int traceMark;
@@ -79,15 +82,17 @@ final class Replayer {
     private int captureAt = -1;
     private Parent captured;
 
-    Replayer(World.Snapshot initial, OpProgram op, List<List<Action>> threads, String label) {
+    Replayer(World.Snapshot initial, OpProgram op, List<List<Action>> threads, String label, Reductions reductions) {
         this.w = new World();
+        w.setInterleaved(true); // another actor may have done part of an operation's work: it backs off as the kernel does
         this.initial = initial;
         this.op = op;
         this.threads = threads;
         this.label = label;
         this.act = new int[threads.size()];
         this.stp = new int[threads.size()];
-        this.symmetryClass = symmetryClasses(threads);
+        this.canonical = reductions.canonical();
+        this.symmetryClass = reductions.symmetry() ? symmetryClasses(threads) : identity(threads.size());
     }
 
     /**
@@ -110,6 +115,12 @@ final class Replayer {
                 }
             }
         }
+        return cls;
+    }
+
+    private static int[] identity(int n) {
+        int[] cls = new int[n];
+        for (int t = 0; t < n; t++) cls[t] = t;
         return cls;
     }
 
@@ -154,11 +165,13 @@ final class Replayer {
         boolean[] enabled = enabled();
         boolean terminal = true;
         for (boolean e : enabled) terminal &= !e;
+        Key end = null;
         if (terminal) {
+            end = endKey(w, canonical);
             List<Violation> atEnd = w.endStatement();
             if (obs != null && !atEnd.isEmpty()) obs.stepped(-2, "statement ends: full coherence check");
         }
-        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before);
+        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end);
     }
 
     /**
@@ -279,7 +292,7 @@ final class Replayer {
      * sorted (the symmetry reduction, docs/explore.md).
      */
     private Key key() {
-        StateHasher h = new StateHasher();
+        StateHasher h = canonical ? StateHasher.canonical() : new StateHasher();
         w.stateHashInto(h);
         w.hashPendingChecks(h);
         h.put(opPoints).put(opDone);
@@ -295,8 +308,41 @@ final class Replayer {
         return new Key(h.high(), h.low());
     }
 
+    /** The key of a world as an end state: its canonical state and pending statement-end checks, no program counters. */
+    static Key endKey(World w, boolean canonical) {
+        StateHasher h = canonical ? StateHasher.canonical() : new StateHasher();
+        w.stateHashInto(h);
+        w.hashPendingChecks(h);
+        return new Key(h.high(), h.low());
+    }
+
     /** Replays a schedule recording every step for people: hooks fired, violations raised. */
     Counterexample explain(byte[] schedule) {
+        Counterexample cx = record(schedule, null);
+        if (cx.violation() == null) throw new IllegalStateException("counterexample replay found no violation");
+        return cx;
+    }
+
+    /** Why the search stopped at {@code schedule} (a state of its last level): the parts that kept changing on the way, and the steps. */
+    BoundReport boundReport(byte[] schedule) {
+        List<java.util.Map<String, Long>> probes = new ArrayList<>();
+        Counterexample steps = record(schedule, probes);
+        return new BoundReport(BoundReport.changing(probes), steps);
+    }
+
+    /** The state's named parts for a bound report: the world's, then the operation's and threads' progress. */
+    private java.util.Map<String, Long> probe() {
+        java.util.Map<String, Long> m = BoundReport.probe(w);
+        m.put("operation: phase points passed", (long) opPoints);
+        for (int t = 0; t < act.length; t++) {
+            m.put("T" + (t + 1) + ": action", (long) act[t]);
+            m.put("T" + (t + 1) + ": step", (long) stp[t]);
+        }
+        return m;
+    }
+
+    /** Replays a schedule recording every step (and, if probes is not null, the state's named parts after each). */
+    private Counterexample record(byte[] schedule, List<java.util.Map<String, Long>> probes) {
         List<Counterexample.Step> steps = new ArrayList<>();
         Observer rec = (thread, what) -> {
             List<Trace.Event> events = w.trace().since(traceMark);
@@ -312,10 +358,10 @@ final class Replayer {
             steps.add(new Counterexample.Step(steps.size() + 1, who, lastPhase, thread == -1 ? opStep : what, hooks, raised, events));
             traceMark = w.trace().size();
             violationMark = all.size();
+            if (probes != null) probes.add(probe());
         };
         Outcome o = replay(schedule, rec);
         List<Violation> all = w.violations();
-        if (o.violations() == 0) throw new IllegalStateException("counterexample replay found no violation");
-        return new Counterexample(List.copyOf(steps), all.get(all.size() - o.violations()));
+        return new Counterexample(List.copyOf(steps), o.violations() == 0 ? null : all.get(all.size() - o.violations()));
     }
 }

@@ -3,9 +3,14 @@ package mmn.engine.explore;
 /**
  * The outcome of an explore: the verdict, the bound that stopped it (BOUND_HIT only),
  * statistics, and for VIOLATION a shortest counterexample (the lexicographically
- * smallest schedule among the shortest, so the same whatever the parallelism).
+ * smallest schedule among the shortest, so the same whatever the parallelism); for a
+ * BOUND_HIT on states or depth, a {@link BoundReport}.
  */
-public record Result(Verdict verdict, Bound bound, Stats stats, Counterexample counterexample) {
+public record Result(Verdict verdict, Bound bound, Stats stats, Counterexample counterexample, BoundReport boundReport) {
+    public Result(Verdict verdict, Bound bound, Stats stats, Counterexample counterexample) {
+        this(verdict, bound, stats, counterexample, null);
+    }
+
     public String render() {
         StringBuilder b = new StringBuilder();
         switch (verdict) {
@@ -16,6 +21,7 @@ public record Result(Verdict verdict, Bound bound, Stats stats, Counterexample c
         }
         b.append("\n  ").append(stats.render()).append('\n');
         if (counterexample != null) b.append(counterexample.render());
+        if (boundReport != null) b.append(boundReport.render());
         return b.toString();
     }
 }
