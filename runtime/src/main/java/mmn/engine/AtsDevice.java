@@ -2,6 +2,7 @@ package mmn.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A PCIe device with ATS and PRI behind an IOMMU that walks the space's own page table
@@ -391,11 +392,14 @@ public final class AtsDevice extends Device {
         super.hashInto(h);
         h.put(root.ordinal());
         h.put(pending.size());
-        for (var e : pending.entrySet()) {
+        java.util.function.IntUnaryOperator rename = h.owners();
+        List<Map.Entry<Integer, PendingRequest>> es = new ArrayList<>(pending.entrySet());
+        if (rename != null) es.sort(java.util.Comparator.comparingInt(e -> rename.applyAsInt(e.getKey())));
+        for (var e : es) {
             PendingRequest r = e.getValue();
             // canonical: tries is compared only against pri retries N (response), never without it
             long tries = !h.isCanonical() ? r.tries : priRetries == null ? 0 : Math.min(r.tries, priRetries + 1L);
-            h.put(e.getKey()).put(r.va).put(r.write).put(tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
+            h.put(rename == null ? e.getKey() : rename.applyAsInt(e.getKey())).put(r.va).put(r.write).put(tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
         }
     }
 }

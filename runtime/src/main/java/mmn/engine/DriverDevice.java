@@ -335,7 +335,18 @@ public abstract class DriverDevice extends Device {
     @Override
     void hashInto(StateHasher h) {
         super.hashInto(h);
-        h.put(detached).put(lockHolder).put(inFlight.size());
-        for (DriverFault f : inFlight.values()) f.hashInto(h, sequence());
+        java.util.function.IntUnaryOperator rename = h.owners();
+        if (rename == null) {
+            h.put(detached).put(lockHolder).put(inFlight.size());
+            for (DriverFault f : inFlight.values()) f.hashInto(h, sequence(), false);
+            return;
+        }
+        // owners renamed (symmetric threads permuted): faults in renamed-owner order, named by owner
+        List<DriverFault> fs = new ArrayList<>(inFlight.values());
+        fs.sort(java.util.Comparator.comparingInt((DriverFault f) -> rename.applyAsInt(f.owner)).thenComparingInt(f -> f.id));
+        DriverFault holder = inFlight.get(lockHolder);
+        h.put(detached).put(lockHolder == 0 ? 0 : holder == null ? -1 : holder.owner == 0 ? holder.id : -2 - rename.applyAsInt(holder.owner));
+        h.put(inFlight.size());
+        for (DriverFault f : fs) f.hashInto(h, sequence(), true);
     }
 }

@@ -96,8 +96,11 @@ public final class DriverFault {
      * Retries are compared only by {@link DriverDevice#runWhole}, whose faults have no
      * owner and never outlive the call: a stepped (owned) fault's retries are not state.
      */
-    void hashInto(StateHasher h, long now) {
-        h.put(id).put(owner).put(va).put(write).put(pc);
+    void hashInto(StateHasher h, long now, boolean renamed) {
+        if (!renamed) h.put(id).put(owner);
+        else if (owner == 0) h.put(id).put(0);
+        else h.put(h.owners().applyAsInt(owner)); // the id is an identity only: the renamed owner names the fault
+        h.put(va).put(write).put(pc);
         if (!h.isCanonical()) h.put(seq).put(retries);
         else {
             h.put(pc > 0 && seq == now);

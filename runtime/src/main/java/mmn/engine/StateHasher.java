@@ -10,6 +10,8 @@ public final class StateHasher {
     private long b = 0x84222325cbf29ce4L;
     private final boolean canonical;
     private long stormCap = Long.MAX_VALUE;
+    /** Owner tags renamed (the explorer's symmetry: threads permuted), or null: see {@link #renameOwners}. */
+    private java.util.function.IntUnaryOperator owners;
 
     public StateHasher() {
         this(false);
@@ -32,6 +34,23 @@ public final class StateHasher {
     /** Whether counters go in canonical form (see {@link #canonical()}). */
     public boolean isCanonical() {
         return canonical;
+    }
+
+    /**
+     * Hash owner tags (the explorer's in-flight driver faults and page requests) through
+     * {@code rename}: the explorer's symmetry reduction permutes identical threads, and
+     * their accesses' tags with them. While set, in-flight items are hashed by renamed
+     * owner, in that order, and a driver fault's id (an identity only: nothing depends on
+     * its value) is left out for owned faults; the lock holder is named by its owner.
+     */
+    public StateHasher renameOwners(java.util.function.IntUnaryOperator rename) {
+        this.owners = rename;
+        return this;
+    }
+
+    /** The renaming set by {@link #renameOwners}, or null. */
+    java.util.function.IntUnaryOperator owners() {
+        return owners;
     }
 
     /** Canonical form of a count compared only against the storm threshold: min(count, threshold + 1). */

@@ -46,8 +46,8 @@ public interface Action {
     /**
      * What makes two actions interchangeable for the symmetry reduction: equal keys mean
      * the same effect on the world whoever runs it, and the world keeps no trace of
-     * which thread did. Null (the default) opts out: an action whose state in the world
-     * names its thread (a driver fault tagged with its owner) is never symmetric.
+     * which thread did, except owner tags of {@link DeviceAccess} actions, which the
+     * explorer renames with the threads. Null (the default) opts out.
      */
     default String symmetryKey() {
         return null;

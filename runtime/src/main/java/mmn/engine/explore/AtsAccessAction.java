@@ -24,7 +24,7 @@ import mmn.engine.World;
  * its handling, between the response and the retry). Scripted, {@link #run} is the
  * atomic {@code dma}, unchanged. Like {@link FaultPathAction}, the action keeps no
  * state: the request lives in the device (snapshots copy it, the state hash covers it)
- * and names its owner, so the action has no symmetry key.
+ * and names its owner (the explorer renames owners when it permutes identical threads).
  */
 public final class AtsAccessAction extends DeviceAccess {
     private static final int WALK = 0;

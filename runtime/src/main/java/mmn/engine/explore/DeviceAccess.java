@@ -6,7 +6,8 @@ import mmn.engine.World;
  * What the stepped device accesses share ({@link AtsAccessAction}, {@link FaultPathAction}):
  * one page of a dma, its label, and the owner tag its in-flight state carries in the
  * world. Run whole ({@link #run}) it is the scripted dma; the subclasses say how it
- * splits into steps. The tag names the thread, so no stepped access is symmetric.
+ * splits into steps. The tag names the thread; the explorer's symmetry reduction renames
+ * tags along with the threads it permutes.
  */
 abstract class DeviceAccess implements Action {
     final String label;
@@ -35,6 +36,16 @@ abstract class DeviceAccess implements Action {
     @Override
     public void run(World w) {
         w.dma(w.device(device), w.space(space), va, write);
+    }
+
+    /**
+     * Symmetric with any access of the same kind and label (device, space, address,
+     * access): the owner tag its in-flight state carries names the thread, but the
+     * explorer renames tags with the threads it permutes (Replayer's key).
+     */
+    @Override
+    public String symmetryKey() {
+        return getClass().getSimpleName() + " " + label;
     }
 
     @Override

@@ -62,6 +62,11 @@ final class Replayer {
     private final int[] stp;
     /** For each thread, the first thread identical to it (itself if none): see {@link #symmetryClasses}. */
     private final int[] symmetryClass;
+    private final boolean symmetry;
+    /** ownerAt[t][i]: the owner tag of thread t's action i (0: none); ownerThread/ownerAction: the reverse (-1: no such owner). */
+    private final int[][] ownerAt;
+    private final int[] ownerThread;
+    private final int[] ownerAction;
     /** Whether the key hashes counters in canonical form ({@link StateHasher#canonical()}). */
     private final boolean canonical;
     private Observer obs;
@@ -92,7 +97,28 @@ final class Replayer {
         this.act = new int[threads.size()];
         this.stp = new int[threads.size()];
         this.canonical = reductions.canonical();
-        this.symmetryClass = reductions.symmetry() ? symmetryClasses(threads) : identity(threads.size());
+        this.symmetry = reductions.symmetry();
+        this.symmetryClass = symmetry ? symmetryClasses(threads) : identity(threads.size());
+        this.ownerAt = new int[threads.size()][];
+        int maxOwner = 0;
+        for (int t = 0; t < threads.size(); t++) {
+            ownerAt[t] = new int[threads.get(t).size()];
+            for (int i = 0; i < ownerAt[t].length; i++) {
+                if (threads.get(t).get(i) instanceof DeviceAccess d) ownerAt[t][i] = d.owner;
+                maxOwner = Math.max(maxOwner, ownerAt[t][i]);
+            }
+        }
+        this.ownerThread = new int[maxOwner + 1];
+        this.ownerAction = new int[maxOwner + 1];
+        java.util.Arrays.fill(ownerThread, -1);
+        for (int t = 0; t < ownerAt.length; t++) {
+            for (int i = 0; i < ownerAt[t].length; i++) {
+                if (ownerAt[t][i] != 0) {
+                    ownerThread[ownerAt[t][i]] = t;
+                    ownerAction[ownerAt[t][i]] = i;
+                }
+            }
+        }
     }
 
     /**
@@ -288,29 +314,60 @@ final class Replayer {
     /**
      * The visited-set key: the world's canonical hash, the checker's pending
      * statement-end work, the operation's progress (phase points passed, returned or
-     * not) and every thread's program counter, the counters of identical threads
-     * sorted (the symmetry reduction, docs/explore.md).
+     * not) and every thread's program counter. With the symmetry reduction, identical
+     * threads are put in a canonical order (by program counter, ties by index) and the
+     * world is hashed as if they had run in that order: their accesses' owner tags (the
+     * in-flight driver faults and page requests) renamed with them (docs/explore.md).
      */
     private Key key() {
         StateHasher h = canonical ? StateHasher.canonical() : new StateHasher();
+        int[] role = symmetry ? roles() : null; // role[t]: the thread whose place t takes in the canonical order
+        if (role != null) {
+            h.renameOwners(o -> o <= 0 || o >= ownerThread.length || ownerThread[o] < 0 ? o
+                    : ownerAt[role[ownerThread[o]]][ownerAction[o]]);
+        }
         w.stateHashInto(h);
         w.hashPendingChecks(h);
         h.put(opPoints).put(opDone);
-        for (int t = 0; t < act.length; t++) {
-            if (symmetryClass[t] != t) continue; // hashed with its class below
-            List<Long> pcs = new ArrayList<>();
-            for (int u = t; u < act.length; u++) {
-                if (symmetryClass[u] == t) pcs.add(((long) act[u] << 32) | (stp[u] & 0xffffffffL));
-            }
-            if (pcs.size() > 1) java.util.Collections.sort(pcs);
-            for (long pc : pcs) h.put(pc);
+        if (role == null) {
+            for (int t = 0; t < act.length; t++) h.put(act[t]).put(stp[t]);
+        } else {
+            int[] who = new int[act.length]; // who[u]: the thread in place u
+            for (int t = 0; t < act.length; t++) who[role[t]] = t;
+            for (int u = 0; u < act.length; u++) h.put(act[who[u]]).put(stp[who[u]]);
         }
         return new Key(h.high(), h.low());
     }
 
-    /** The key of a world as an end state: its canonical state and pending statement-end checks, no program counters. */
+    /**
+     * The canonical order of identical threads: within each class, the members sorted by
+     * program counter (ties by index) take the class's places in index order. Any order
+     * that is a function of the state would be sound (equal keys then mean states equal up
+     * to a permutation of identical threads); sorting makes most permuted states meet.
+     */
+    private int[] roles() {
+        int n = act.length;
+        int[] role = identity(n);
+        for (int t = 0; t < n; t++) {
+            if (symmetryClass[t] != t) continue;
+            List<Integer> members = new ArrayList<>();
+            for (int u = t; u < n; u++) if (symmetryClass[u] == t) members.add(u);
+            if (members.size() < 2) continue;
+            List<Integer> sorted = new ArrayList<>(members);
+            sorted.sort((a, b) -> act[a] != act[b] ? Integer.compare(act[a], act[b]) : stp[a] != stp[b] ? Integer.compare(stp[a], stp[b]) : Integer.compare(a, b));
+            for (int k = 0; k < members.size(); k++) role[sorted.get(k)] = members.get(k);
+        }
+        return role;
+    }
+
+    /**
+     * The key of a world as an end state: its canonical state and pending statement-end
+     * checks, no program counters, no owner of what is still in flight (so states equal up
+     * to a permutation of identical threads are one end state, with symmetry on or off).
+     */
     static Key endKey(World w, boolean canonical) {
         StateHasher h = canonical ? StateHasher.canonical() : new StateHasher();
+        h.renameOwners(o -> o == 0 ? 0 : 1); // which thread's access is still in flight at the end is not told apart
         w.stateHashInto(h);
         w.hashPendingChecks(h);
         return new Key(h.high(), h.low());

@@ -77,9 +77,17 @@ class OracleProperties {
                 Arbitraries.of("munmap", "munmap2", "dontneed", "mprotect", "migrate", "cow"),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.integers().between(0, 3),
-                thread.list().ofMinSize(1).ofMaxSize(3))
-                .as((s, op, touched, cached, ths) -> new Program(k, s, op, touched, cached, ths))
+                thread.list().ofMinSize(1).ofMaxSize(3),
+                Arbitraries.of(false, true))
+                .as((s, op, touched, cached, ths, twin) -> new Program(k, s, op, touched, cached, twin ? withTwin(ths) : ths))
                 .filter(OracleProperties::smallEnough));
+    }
+
+    /** The threads and a copy of the first (identical threads: what the symmetry reduction merges). */
+    static List<List<Act>> withTwin(List<List<Act>> ths) {
+        List<List<Act>> l = new ArrayList<>(ths);
+        l.add(1, ths.get(0));
+        return l;
     }
 
     /**
