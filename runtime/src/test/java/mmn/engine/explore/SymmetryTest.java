@@ -64,4 +64,50 @@ class SymmetryTest {
         List<List<Action>> differentOff = List.of(thread(asymmetric(dma(BASE, false))), thread(asymmetric(dma(BASE, true))));
         assertEquals(explore("range", differentOff).stats().distinctStates(), explore("range", different).stats().distinctStates());
     }
+
+    /** Identical threads of stepped ats accesses (PRI round trips, owner-tagged page requests), as a script builds them. */
+    private static List<List<Action>> steppedReaders(int n, int pages) {
+        List<List<Action>> ths = new java.util.ArrayList<>();
+        int owner = 0;
+        for (int t = 0; t < n; t++) {
+            List<Action> as = new java.util.ArrayList<>();
+            for (int p = 0; p < pages; p++) {
+                long va = BASE + p * Addr.PAGE_SIZE;
+                as.add(new AtsAccessAction("dma gpu A " + Addr.hex(va) + " read", "gpu", "A", va, false, ++owner));
+            }
+            ths.add(as);
+        }
+        return ths;
+    }
+
+    private static Result exploreUntouched(String strategy, List<List<Action>> threads, boolean symmetry) {
+        // nothing cached: every read walks, and a miss is a page request in flight, tagged with its owner
+        World w = Scenarios.world(Profiles.LINUX_3_19, strategy, 0);
+        w.beginStatement("touch");
+        for (int p = 0; p < 2; p++) w.touch(w.space("A"), BASE + p * Addr.PAGE_SIZE, true);
+        w.endStatement();
+        Bounds b = Bounds.defaults().withThreads(1).withReductions(Reductions.ALL.withSymmetry(symmetry));
+        return Explorer.explore(w, Scenarios.munmap(BASE, 2 * Addr.PAGE_SIZE), threads, b);
+    }
+
+    @Test
+    void identicalDmaThreadsAreMergedWithTheirOwnersRenamed() {
+        Result sym = exploreUntouched("range", steppedReaders(3, 2), true);
+        Result full = exploreUntouched("range", steppedReaders(3, 2), false);
+        assertEquals(Verdict.COHERENT, full.verdict(), full.render());
+        assertEquals(full.verdict(), sym.verdict());
+        assertEquals(full.stats().maxDepth(), sym.stats().maxDepth());
+        assertTrue(sym.stats().distinctStates() * 3 < full.stats().distinctStates(),
+                sym.stats().distinctStates() + " vs " + full.stats().distinctStates());
+    }
+
+    @Test
+    void identicalDmaThreadsKeepTheShortestCounterexample() {
+        Result sym = exploreUntouched("start-only", steppedReaders(2, 1), true);
+        Result full = exploreUntouched("start-only", steppedReaders(2, 1), false);
+        assertEquals(Verdict.VIOLATION, full.verdict(), full.render());
+        assertEquals(full.counterexample().violation().kind(), sym.counterexample().violation().kind());
+        assertEquals(full.counterexample().schedule(), sym.counterexample().schedule());
+        assertTrue(sym.stats().distinctStates() < full.stats().distinctStates());
+    }
 }
