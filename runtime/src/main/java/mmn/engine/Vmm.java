@@ -282,56 +282,41 @@ final class Vmm {
         if (phased) step("clear");
         lockPtl(s);
         long now = s.pageTable.get(va);
-        if (!Pte.present(now) || Pte.writable(now) || Pte.pfn(now) != old) {
-            copyLost(s, page, old, fresh, phased, l);
-            if (phased) w.phase = outer;
-            return;
+        // !pte_same(orig_pte): under the PTL the PTE is no longer the write-protected one the
+        // fault copied (a device's page request broke COW meanwhile, or the page moved), so
+        // the fault backs off: unlock, invalidate_range_end, drop the copy and the old page's
+        // reference, return (the CPU faults again if it still has to). Compared by frame and
+        // rights, not accessed or dirty bits: a fault retried for those alone copies again.
+        boolean same = Pte.present(now) && !Pte.writable(now) && Pte.pfn(now) == old;
+        if (same) {
+            s.pageTable.set(va, Pte.NONE);
+            cpuFlush(s, page);
+            w.fire(s, Sites.WP_COPY_CLEAR, page);
+            if (phased) phase("clear", l);
+            if (phased) step("set");
+            long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+            w.fire(s, Sites.WP_COPY_SET, page, va, npte);
+            w.checker.beforeRepoint(s, va, old, fresh);
+            w.mem.addMap(fresh);
+            s.pageTable.set(va, npte);
+            w.mem.removeMap(old);
+            w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
+            if (phased) phase("set", l);
+        } else {
+            w.trace.event("fault", s.name + " " + Addr.hex(va) + ": wp_page_copy finds the PTE changed under the PTL ("
+                    + Pte.describe(now) + "): the copy is dropped");
+            if (phased) phase("clear", l);
         }
-        s.pageTable.set(va, Pte.NONE);
-        cpuFlush(s, page);
-        w.fire(s, Sites.WP_COPY_CLEAR, page);
-        if (phased) phase("clear", l);
-        if (phased) step("set");
-        long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
-        w.fire(s, Sites.WP_COPY_SET, page, va, npte);
-        w.checker.beforeRepoint(s, va, old, fresh);
-        w.mem.addMap(fresh);
-        s.pageTable.set(va, npte);
-        w.mem.removeMap(old);
-        w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
-        if (phased) phase("set", l);
         unlockPtl(s);
         if (phased) phase("unlock", l);
         if (phased) step("end");
         w.fire(s, Sites.WP_COPY_END, page);
         if (phased) phase("end", l);
         if (phased) step("put");
+        if (!same) w.mem.put(fresh);
         w.mem.put(old); // the last put: the old page may be freed here, after end
         if (phased) phase("put", l);
         if (phased) w.phase = outer;
-    }
-
-    /**
-     * wp_page_copy's !pte_same(orig_pte) path: under the PTL the PTE is no longer the
-     * write-protected one the fault copied (a device's page request broke COW meanwhile,
-     * or the page moved), so the fault backs off: unlock, invalidate_range_end, drop the
-     * copy and the old page's reference, return (the CPU would fault again if it still
-     * had to). The write-protected PTE is compared by frame and rights, not accessed or
-     * dirty bits: a fault retried for those alone would copy again, the same as going on.
-     */
-    private void copyLost(Space s, Range page, int old, int fresh, boolean phased, PhaseListener l) {
-        w.trace.event("fault", s.name + " " + Addr.hex(page.start()) + ": wp_page_copy finds the PTE changed under the PTL ("
-                + Pte.describe(s.pageTable.get(page.start())) + "): the copy is dropped");
-        if (phased) phase("clear", l);
-        unlockPtl(s);
-        if (phased) phase("unlock", l);
-        if (phased) step("end");
-        w.fire(s, Sites.WP_COPY_END, page);
-        if (phased) phase("end", l);
-        if (phased) step("put");
-        w.mem.put(fresh);
-        w.mem.put(old);
-        if (phased) phase("put", l);
     }
 
     /** The `cow` operation: a CPU write fault on a write-protected page, phase by phase. */
