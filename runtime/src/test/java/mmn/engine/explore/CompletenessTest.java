@@ -49,17 +49,17 @@ class CompletenessTest {
         BruteForce.Outcome truth = BruteForce.enumerate(w, op, ths, 40, 100_000);
         assertTrue(truth.shortestViolation() > 0, "brute force finds the use-after-free");
         for (int workers = 1; workers <= 2; workers++) {
-            for (Reductions r : OracleProperties.settings()) {
+            for (Reductions r : OraclePropertiesTest.settings()) {
                 Bounds b = Bounds.defaults().withThreads(workers).withReductions(r);
                 Result res = Explorer.explore(w, op, ths, b);
                 assertEquals(Verdict.VIOLATION, res.verdict(), res.render());
                 assertTrue(truth.kindsAtShortest().contains(res.counterexample().violation().kind()), res.render());
-                assertEquals(truth.shortestViolation(), OracleProperties.length(res.counterexample()), res.render());
+                assertEquals(truth.shortestViolation(), OraclePropertiesTest.length(res.counterexample()), res.render());
                 // the first read's page request is handled before munmap's first step
                 List<String> who = res.counterexample().schedule();
                 assertEquals(List.of("T1", "T1", "op"), who.subList(0, 3), res.render());
                 assertTrue(res.counterexample().steps().get(1).label().endsWith("[handle_mm_fault]"), res.render());
-                OracleProperties.agree("start-only, untouched page", w, op, ths, truth, b);
+                OraclePropertiesTest.agree("start-only, untouched page", w, op, ths, truth, b);
             }
         }
     }

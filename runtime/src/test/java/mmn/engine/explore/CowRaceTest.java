@@ -33,8 +33,8 @@ class CowRaceTest {
         BruteForce.Outcome truth = BruteForce.enumerate(w, cow, deviceWrite(), 40, 100_000);
         assertEquals(-1, truth.shortestViolation());
         for (int workers = 1; workers <= 2; workers++) {
-            for (Reductions r : OracleProperties.settings()) {
-                OracleProperties.agree("cow vs device write", w, cow, deviceWrite(), truth,
+            for (Reductions r : OraclePropertiesTest.settings()) {
+                OraclePropertiesTest.agree("cow vs device write", w, cow, deviceWrite(), truth,
                         Bounds.defaults().withThreads(workers).withReductions(r));
             }
         }
