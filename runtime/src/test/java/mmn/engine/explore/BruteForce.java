@@ -159,6 +159,7 @@ final class BruteForce {
         return before;
     }
 
+    /** Like the Replayer's loop on purpose: the oracle shares no search or replay code with what it checks. */
     private void devices() {
         while (pos < sched.length && sched[pos] != 0) {
             int t = sched[pos++] - 1;

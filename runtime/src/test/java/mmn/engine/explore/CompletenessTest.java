@@ -22,6 +22,22 @@ import org.junit.jupiter.api.Test;
 class CompletenessTest {
     private static final long BASE = 0x400000;
 
+    /** linux-3.19, space A with four untouched pages, an ats device gpu bound to it under the strategy. */
+    private static World untouched(String strategy) {
+        World w = new World(Profiles.LINUX_3_19);
+        w.setMemory(1L << 20);
+        Space a = w.createSpace("A");
+        w.map(a, new Range(BASE, BASE + 4 * Addr.PAGE_SIZE), Vma.READ | Vma.WRITE, null, false, false, false);
+        var gpu = w.createAtsDevice("gpu", 8, false, 4);
+        w.bind(gpu, a);
+        w.register("n1", a, gpu, strategy);
+        return w;
+    }
+
+    private static OpProgram munmapOnePage() {
+        return (x, l) -> x.munmap(x.space("A"), new Range(BASE, BASE + Addr.PAGE_SIZE), l);
+    }
+
     /**
      * munmap under linux-3.19's start-only strategy, of a page nobody has touched, against
      * one ats thread reading it twice. A violation needs the device to cache the page
@@ -34,14 +50,8 @@ class CompletenessTest {
      */
     @Test
     void aViolationThatNeedsDeviceStepsBeforeTheOperationStartsIsFound() {
-        World w = new World(Profiles.LINUX_3_19);
-        w.setMemory(1L << 20);
-        Space a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 4 * Addr.PAGE_SIZE), Vma.READ | Vma.WRITE, null, false, false, false);
-        var gpu = w.createAtsDevice("gpu", 8, false, 4);
-        w.bind(gpu, a);
-        w.register("n1", a, gpu, "start-only");
-        OpProgram op = (x, l) -> x.munmap(x.space("A"), new Range(BASE, BASE + Addr.PAGE_SIZE), l);
+        World w = untouched("start-only");
+        OpProgram op = munmapOnePage();
         List<List<Action>> ths = List.of(List.of(
                 new AtsAccessAction("dma gpu A 0x400000 read", "gpu", "A", BASE, false, 1),
                 new AtsAccessAction("dma gpu A 0x400000 read", "gpu", "A", BASE, false, 2)));
@@ -67,14 +77,8 @@ class CompletenessTest {
     /** The same program under `range`: coherent, and every end state brute force reaches is reached. */
     @Test
     void everyEndStateIsReached() {
-        World w = new World(Profiles.LINUX_3_19);
-        w.setMemory(1L << 20);
-        Space a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 4 * Addr.PAGE_SIZE), Vma.READ | Vma.WRITE, null, false, false, false);
-        var gpu = w.createAtsDevice("gpu", 8, false, 4);
-        w.bind(gpu, a);
-        w.register("n1", a, gpu, "range");
-        OpProgram op = (x, l) -> x.munmap(x.space("A"), new Range(BASE, BASE + Addr.PAGE_SIZE), l);
+        World w = untouched("range");
+        OpProgram op = munmapOnePage();
         List<List<Action>> ths = List.of(List.of(new AtsAccessAction("dma gpu A 0x400000 write", "gpu", "A", BASE, true, 1)));
         BruteForce.Outcome truth = BruteForce.enumerate(w, op, ths, 40, 100_000);
         assertEquals(-1, truth.shortestViolation());
