@@ -19,7 +19,7 @@ statement
     | 'map' ident range mapAttr*                                   # mapStmt
     | 'device' ident kind=ident deviceBody?                        # deviceStmt
     | 'bind' dev=ident space=ident                                 # bindStmt
-    | 'notifier' name=ident 'on' space=ident ('for' dev=ident)?
+    | 'notifier' name=ident ('on' space=ident)? ('for' dev=ident)?
           ('uses' strategy=ident | handlers)                       # notifierStmt
     | 'unregister' ident                                           # unregisterStmt
     | 'touch' space=ident range access=ident                       # touchStmt

@@ -342,6 +342,11 @@ final class Vmm {
                     "fork first, or map the page read-only with a read fault");
         if (!vma.allows(true))
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
+        if (!vma.hugetlb && Pte.huge(pte))
+            // do_huge_pmd_wp_page splits the PMD (__split_huge_pmd, its own 2M start/end) and falls
+            // back to a 4K copy: not built; copying as if it were a 4K PTE would drop the other 511
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": a write fault on a transparent huge page"
+                    + " (do_huge_pmd_wp_page: split the PMD, then copy 4K) is not modelled", "split it first");
         step("copy");
         if (vma.hugetlb) {
             hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected

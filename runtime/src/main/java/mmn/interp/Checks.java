@@ -31,10 +31,39 @@ final class Checks implements Stmt.Visitor<Void> {
             .map(st -> st.name().toLowerCase()).toList();
 
     private Where where = Where.TOP;
+    /** Checking a driver file for `mmn matrix`: its notifiers leave out `on SPACE`. */
+    private final boolean driver;
+
+    private Checks(boolean driver) {
+        this.driver = driver;
+    }
 
     static void script(List<Stmt> body) {
-        Checks c = new Checks();
+        Checks c = new Checks(false);
         for (Stmt s : body) s.accept(c);
+    }
+
+    /**
+     * A driver file: the device and the notifier that keeps it coherent, nothing that
+     * needs a space (mmn matrix supplies the profile, the spaces, the mappings and the
+     * operations), so only device, notifier (without `on SPACE`), set, let and print.
+     */
+    static void driver(List<Stmt> body) {
+        Checks c = new Checks(true);
+        int devices = 0, notifiers = 0;
+        for (Stmt s : body) {
+            if (s instanceof Stmt.DeviceDecl) devices++;
+            else if (s instanceof Stmt.NotifierDecl) notifiers++;
+            else if (!(s instanceof Stmt.Set || s instanceof Stmt.Let || s instanceof Stmt.Print))
+                throw new ScriptError(s.pos(), "a driver file declares a device and its notifier only",
+                        "mmn matrix supplies the profile, the spaces, the mappings and the operations; a driver may also use set, let and print");
+            s.accept(c);
+        }
+        Pos end = body.isEmpty() ? null : body.get(body.size() - 1).pos();
+        if (devices != 1) throw new ScriptError(devices == 0 ? end : body.stream().filter(st -> st instanceof Stmt.DeviceDecl).skip(1).findFirst().get().pos(),
+                "a driver file declares exactly one device (" + devices + " here)", "device gpu ats { atc 64; walk-cache on; pri retries 8 }");
+        if (notifiers == 0) throw new ScriptError(end, "a driver file declares the notifier its device uses",
+                "notifier amd for gpu uses range   (no `on SPACE`: mmn matrix supplies the space)");
     }
 
     static ScriptError unknown(Name n, String what, List<String> valid) {
@@ -130,6 +159,12 @@ final class Checks implements Stmt.Visitor<Void> {
     @Override
     public Void visitNotifier(Stmt.NotifierDecl s) {
         onlyAtTop(s, "a notifier declaration");
+        if (s.space() == null && !driver)
+            throw new ScriptError(s.name().pos(), "notifier '" + s.name().text() + "' names no space to watch",
+                    "write `notifier " + s.name().text() + " on SPACE ...`; only a driver file given to `mmn matrix` leaves the space out (mmn matrix binds it to each workload's space)");
+        if (s.space() != null && driver)
+            throw new ScriptError(s.space().pos(), "a driver's notifier leaves out `on " + s.space().text() + "`",
+                    "mmn matrix binds the notifier to each workload's own space: notifier " + s.name().text() + (s.device() == null ? "" : " for " + s.device().text()) + " uses ...");
         if (s.strategy() != null) {
             String st = s.strategy().text();
             if (Strategies.PLANNED.contains(st))

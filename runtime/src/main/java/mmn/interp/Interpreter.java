@@ -54,6 +54,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     int statements;
     int expectationsHeld;
+    /** While a driver file runs (mmn matrix): the space its notifiers watch. */
+    String driverSpace;
 
     Interpreter(Session session, World world, Env globals) {
         this.session = session;
@@ -261,7 +263,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     @Override
     public Void visitNotifier(Stmt.NotifierDecl s) {
-        Space sp = space(s.space());
+        Space sp = s.space() == null ? world.space(driverSpace) : space(s.space());
         Device d = s.device() == null ? null : device(s.device());
         if (s.strategy() != null) {
             statement(s, () -> world.register(s.name().text(), sp, d, s.strategy().text()));

@@ -106,6 +106,25 @@ public final class Session {
         }
     }
 
+    /**
+     * Runs a driver file (mmn matrix): its device and notifier, the notifier bound to
+     * {@code space} (the driver leaves out `on SPACE`). Checked as a driver: anything
+     * that needs a space of its own is an error at its line.
+     */
+    public Outcome runDriver(Source src, String space) {
+        interp.driverSpace = space;
+        try {
+            return run(src, true);
+        } finally {
+            interp.driverSpace = null;
+        }
+    }
+
+    /** The last explore's result (mmn matrix reads its verdict and counterexample), or null. */
+    public Result lastExplore() {
+        return explores.isEmpty() ? null : explores.get(explores.size() - 1).result();
+    }
+
     /** Runs text typed at the REPL (or given by an embedding) against this session's world. */
     public Outcome runText(String name, String text) {
         return run(Source.ofText(name, text));
@@ -123,11 +142,16 @@ public final class Session {
     }
 
     private Outcome run(Source src) {
+        return run(src, false);
+    }
+
+    private Outcome run(Source src, boolean driver) {
         cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
         if (src.path() != null) including.push(src.path());
         try {
             Script script = ScriptParser.parse(src);
-            Checks.script(script.body());
+            if (driver) Checks.driver(script.body());
+            else Checks.script(script.body());
             interp.run(script.body());
             return Outcome.OK;
         } catch (ParseError e) {

@@ -1,0 +1,146 @@
+package mmn.matrix;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import mmn.engine.Violation;
+import mmn.engine.explore.Counterexample;
+import mmn.engine.explore.Result;
+import mmn.engine.explore.Verdict;
+import mmn.interp.Options;
+import mmn.interp.Outcome;
+import mmn.interp.Session;
+
+/**
+ * Runs one cell: the operation alone, then with the device reading and writing at each
+ * phase, then the explore against a reading and a writing device thread. Every run
+ * starts from its own fresh world (a violation stops a run, and a fresh world is
+ * cheaper to trust than an undo). The verdict: the explore's shortest counterexample
+ * if it found one, else the first scripted placement's violation, else inconclusive if
+ * a bound cut the explore short, else coherent. A refusal of the operation (the kernel
+ * lacks it, or it does not apply to this mapping) makes the cell not applicable, with
+ * the engine's reason.
+ */
+final class CellRun {
+    private final Driver driver;
+    private final String profile;
+    private final Workload w;
+    private final MatrixBounds bounds;
+    private String note;
+    private String explore;
+
+    CellRun(Driver driver, String profile, Workload w, MatrixBounds bounds) {
+        this.driver = driver;
+        this.profile = profile;
+        this.w = w;
+        this.bounds = bounds;
+    }
+
+    /** One run's end: its outcome, the violations it raised, what it printed. */
+    private record Run(Outcome outcome, List<Violation> found, String out, String err, Result explore, String stage) {}
+
+    Cell run() {
+        Run plain = run(w.operation() + "\n");
+        if (plain.outcome == Outcome.ERROR) return plain.stage.equals("setup") ? error("setup", plain) : refused(plain);
+        Run firstScripted = plain.outcome == Outcome.VIOLATION ? plain : null;
+        String firstPhase = firstScripted == null ? null : "no access";
+        for (String phase : w.phases()) {
+            if (firstScripted != null) break;
+            Run r = run(w.atPhase(phase));
+            if (r.outcome == Outcome.ERROR) return error("phase " + phase, r);
+            if (r.outcome == Outcome.VIOLATION) {
+                firstScripted = r;
+                firstPhase = "phase " + phase;
+            }
+        }
+        String explore = w.explore();
+        Run ex = run(explore);
+        if (ex.outcome == Outcome.ERROR && ex.err.contains("(in the interleaving ")) {
+            // the writing thread took the operation's precondition away (its own fault did the work first):
+            // that interleaving has no operation left to check; explore against the reader alone
+            note = "explored with the reading thread only: " + message(ex.err);
+            explore = w.exploreReading();
+            ex = run(explore);
+        }
+        this.explore = explore;
+        Result r = ex.explore;
+        if (ex.outcome == Outcome.ERROR || r == null) return error("explore", ex);
+        long states = r.stats().distinctStates();
+        if (r.verdict() == Verdict.VIOLATION) {
+            Counterexample c = r.counterexample();
+            Violation v = c.violation();
+            return cell(Cell.Status.VIOLATION, v.kind().label(), v.headline(), c.steps().size(), c.render(), "explore", states);
+        }
+        if (firstScripted != null) {
+            Violation v = firstScripted.found.get(0);
+            return cell(Cell.Status.VIOLATION, v.kind().label(), v.headline(), 0, v.render(), firstPhase, states);
+        }
+        if (r.verdict() != Verdict.COHERENT)
+            return cell(Cell.Status.INCONCLUSIVE, null, r.bound() == null ? "cancelled" : r.bound().label(), 0, null, null, states);
+        return cell(Cell.Status.COHERENT, null, null, 0, null, null, states);
+    }
+
+    private Cell cell(Cell.Status st, String kind, String headline, int steps, String cx, String foundBy, long states) {
+        return new Cell(profile, w.op, w.mapping, st, kind, headline, steps, cx, foundBy, states, script(), note);
+    }
+
+    /** The operation (or the driver) refused: the kernel's reason, as the engine gives it. */
+    private Cell refused(Run r) {
+        return cell(Cell.Status.NOT_APPLICABLE, null, message(r.err), 0, null, null, 0);
+    }
+
+    private Cell error(String where, Run r) {
+        return cell(Cell.Status.ERROR, null, where + ": " + message(r.err), 0, r.err, null, 0);
+    }
+
+    /** The message of the first diagnostic printed ("FILE:L:C: error: MESSAGE"), without its position. */
+    static String message(String err) {
+        for (String line : err.split("\n")) {
+            int i = line.indexOf("error: ");
+            if (i >= 0) return line.substring(i + "error: ".length()).trim();
+        }
+        return err.trim();
+    }
+
+    /** The workload of this cell as one script: what `mmn check` reruns (null for a guest driver). */
+    private String script() {
+        String d = driver.inline(Workload.SPACE);
+        if (d == null) return null;
+        return "profile " + profile + "\n" + w.prelude() + d.strip() + "\n" + w.setup() + (explore != null ? explore : w.explore());
+    }
+
+    private Run run(String body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Options opts = new Options();
+        opts.profile = profile;
+        opts.quiet = true;
+        opts.maxStates = bounds.maxStates();
+        opts.maxDepth = bounds.maxDepth();
+        opts.timeout = bounds.timeout();
+        opts.threads = 1; // cells run in parallel, each explore in its worker's thread
+        Session s = new Session(opts, o, e);
+        String stage = "setup";
+        Outcome oc = s.runText("<matrix>", w.prelude());
+        if (oc == Outcome.OK) {
+            stage = "driver";
+            oc = driver.install(s, Workload.SPACE);
+        }
+        if (oc == Outcome.OK) {
+            stage = "setup";
+            oc = s.runText("<matrix>", w.setup());
+            if (oc != Outcome.OK) // the workload's own setup failed: never a verdict on the operation
+                return new Run(Outcome.ERROR, s.findings(), text(out), text(err) + text(out), null, stage);
+            stage = "operation";
+            oc = s.runText("<matrix>", body);
+        }
+        return new Run(oc, s.findings(), text(out), text(err), s.lastExplore(), stage);
+    }
+
+    private static String text(ByteArrayOutputStream b) {
+        return b.toString(StandardCharsets.UTF_8);
+    }
+}
