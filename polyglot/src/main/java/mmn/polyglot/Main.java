@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import mmn.matrix.MatrixOptions;
+import mmn.matrix.MatrixReports;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -30,6 +32,11 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length >= 1 && args[0].equals("matrix")) {
+            try (Engine engine = Guests.newEngine()) {
+                return matrix(engine, java.util.List.of(args).subList(1, args.length), out, err, System.console() != null);
+            }
+        }
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(USAGE);
             return 0;
@@ -66,6 +73,54 @@ public final class Main {
         }
     }
 
+    /**
+     * {@code mmn matrix FILE.js|FILE.py [options]}: evaluates the file, which registers its
+     * driver with {@code mmn.driver(...)}, then runs the matrix on it in this thread.
+     */
+    public static int matrix(Engine engine, java.util.List<String> args, PrintStream out, PrintStream err, boolean terminal) {
+        MatrixOptions o;
+        try {
+            o = MatrixOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("mmn: " + e.getMessage());
+            err.println(MatrixOptions.USAGE);
+            return 2;
+        }
+        if (o.help) {
+            out.println(MatrixOptions.USAGE);
+            return 0;
+        }
+        Path file = Path.of(o.driverFile);
+        String lang = Guests.languageOf(file.getFileName().toString());
+        if (lang == null) {
+            err.println("mmn: " + file + ": not a .js or .py file");
+            return 2;
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("mmn: cannot read " + file + (e instanceof NoSuchFileException ? ": no such file" : ": " + e.getMessage()));
+            return 2;
+        }
+        Mmn mmn = new Mmn(out, err);
+        mmn.file(file.toString());
+        try (Context ctx = Guests.newContext(engine, lang, mmn, out, err)) {
+            int rc = run(ctx, Source.newBuilder(lang, text, file.toString()).buildLiteral(), mmn, err);
+            if (rc == 2) return 2;
+            if (mmn.registeredDriver() == null) {
+                err.println("mmn: " + file + " registers no driver: call mmn.driver(\"device gpu ats { ... }\", \"name\", callbacks)");
+                return 2;
+            }
+            try {
+                return MatrixReports.run(o, mmn.registeredDriver(), out, err, terminal);
+            } catch (PolyglotException e) {
+                err.println("mmn: error: " + GuestOps.describe(e));
+                return 2;
+            }
+        }
+    }
+
     /** Evaluates {@code src}; the last session run's exit code, or 2 with the guest's error. */
     static int run(Context ctx, Source src, Mmn mmn, PrintStream err) {
         try {
@@ -74,6 +129,9 @@ public final class Main {
         } catch (PolyglotException e) {
             if (e.isExit()) return e.getExitStatus();
             err.println("mmn: error: " + GuestOps.describe(e));
+            return 2;
+        } catch (IllegalArgumentException e) { // mmn.driver's own check of its arguments
+            err.println("mmn: error: " + e.getMessage());
             return 2;
         }
     }

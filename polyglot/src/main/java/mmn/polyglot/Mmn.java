@@ -39,6 +39,30 @@ public final class Mmn {
         return s;
     }
 
+    private GuestDriver driver;
+    private String file = "<guest>";
+
+    /** The file being evaluated (drivers are named by it in reports). */
+    void file(String name) {
+        this.file = name;
+    }
+
+    /**
+     * Registers the script's driver for `mmn matrix`: {@code device} is a .mmn device
+     * declaration, {@code name} the notifier's name, {@code callbacks} as for
+     * {@link PolySession#notifier}. The matrix supplies spaces, profiles and operations.
+     */
+    @HostAccess.Export
+    public String driver(String device, String name, org.graalvm.polyglot.Value callbacks) {
+        driver = new GuestDriver(file, device, name, callbacks);
+        return name;
+    }
+
+    /** The driver the script registered, or null. */
+    mmn.matrix.Driver registeredDriver() {
+        return driver;
+    }
+
     void ran(PolySession s) {
         last = s;
     }

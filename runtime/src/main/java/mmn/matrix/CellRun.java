@@ -127,7 +127,11 @@ final class CellRun {
         Outcome oc = s.runText("<matrix>", w.prelude());
         if (oc == Outcome.OK) {
             stage = "driver";
-            oc = driver.install(s, Workload.SPACE);
+            try {
+                oc = driver.install(s, Workload.SPACE);
+            } catch (mmn.engine.EngineException x) { // a guest driver's registration refused
+                return new Run(Outcome.ERROR, List.of(), text(out), "error: " + x.getMessage() + "\n", null, stage);
+            }
         }
         if (oc == Outcome.OK) {
             stage = "setup";

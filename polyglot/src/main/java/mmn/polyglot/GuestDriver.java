@@ -1,0 +1,60 @@
+package mmn.polyglot;
+
+import mmn.engine.Device;
+import mmn.engine.World;
+import mmn.interp.Outcome;
+import mmn.interp.Session;
+import mmn.matrix.Driver;
+import org.graalvm.polyglot.Value;
+
+/**
+ * A driver written in JavaScript or Python for `mmn matrix`: the script calls
+ * {@code mmn.driver("device gpu ats { ... }", "amd", callbacks)}; each cell declares the
+ * device from that text and registers the guest's callbacks as the notifier on the
+ * workload's space. Its callbacks run on the guest's thread: one cell at a time.
+ */
+final class GuestDriver implements Driver {
+    private final String label;
+    private final String deviceDecl;
+    private final String device;
+    private final String notifier;
+    private final Value callbacks;
+
+    GuestDriver(String label, String deviceDecl, String notifier, Value callbacks) {
+        this.label = label;
+        this.deviceDecl = deviceDecl.strip();
+        String[] words = this.deviceDecl.split("\\s+");
+        if (words.length < 3 || !words[0].equals("device"))
+            throw new IllegalArgumentException("mmn.driver: the first argument is a device declaration, e.g. \"device gpu ats { atc 64; walk-cache on; pri retries 8 }\"");
+        this.device = words[1];
+        this.notifier = notifier;
+        this.callbacks = callbacks;
+        GuestOps.of(notifier, callbacks); // a missing or non-function callback is the script's error now, not every cell's
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public Outcome install(Session session, String space) {
+        Outcome o = session.runText(label, deviceDecl + "\n");
+        if (o != Outcome.OK) return o;
+        World w = session.world();
+        Device d = w.device(device);
+        GuestOps ops = GuestOps.of(notifier, callbacks);
+        w.register(notifier, w.space(space), d, ops.label(), ops);
+        return Outcome.OK;
+    }
+
+    @Override
+    public int maxWorkers() {
+        return 1;
+    }
+}
