@@ -40,13 +40,13 @@ class MatrixDriverTest {
         py.close();
     }
 
-    static MatrixResult matrix(Driver d) {
-        return new Matrix().profiles(List.of("linux-3.16", "linux-3.19")).ops(List.of("munmap", "mprotect")).mappings(List.of("anon"))
-                .run(d, null);
+    /** Guest callbacks run in GraalVM's interpreter (stock JDK 17): a few cells only. */
+    static MatrixResult matrix(Driver d, String... ops) {
+        return new Matrix().profiles(List.of("linux-3.16", "linux-3.19")).ops(List.of(ops)).mappings(List.of("anon")).run(d, null);
     }
 
-    static MatrixResult builtin(String strategy) {
-        return matrix(MmnDriver.of(strategy + ".mmn", ATS + "\nnotifier n for gpu uses " + strategy + "\n"));
+    static MatrixResult builtin(String strategy, String... ops) {
+        return matrix(MmnDriver.of(strategy + ".mmn", ATS + "\nnotifier n for gpu uses " + strategy + "\n"), ops);
     }
 
     static void assertSameCells(MatrixResult want, MatrixResult got) {
@@ -66,8 +66,8 @@ class MatrixDriverTest {
         js.eval("mmn.driver('" + ATS + "', 'js-range', { range(ctx, r) { ctx.flush('gpu', r); } })");
         Driver d = js.mmn.registeredDriver();
         assertNotNull(d);
-        MatrixResult got = matrix(d);
-        assertSameCells(builtin("range"), got);
+        MatrixResult got = matrix(d, "munmap", "mprotect");
+        assertSameCells(builtin("range", "munmap", "mprotect"), got);
         // and the matrix shows something: 3.16 has no invalidate_range, 3.19 calls it
         assertEquals(Cell.Status.VIOLATION, got.cell("linux-3.16", "munmap", mmn.matrix.Mapping.ANON).status());
         assertEquals(Cell.Status.COHERENT, got.cell("linux-3.19", "munmap", mmn.matrix.Mapping.ANON).status());
@@ -76,15 +76,9 @@ class MatrixDriverTest {
     @Test
     void aPythonStartOnlyDriverGivesTheStartOnlyStrategysMatrix() {
         py.eval("def start(ctx, r):\n    ctx.flush(ctx.device, r)\n\nmmn.driver('" + ATS + "', 'py-start-only', {'start': start})\n");
-        MatrixResult got = matrix(py.mmn.registeredDriver());
-        assertSameCells(builtin("start-only"), got);
+        MatrixResult got = matrix(py.mmn.registeredDriver(), "munmap");
+        assertSameCells(builtin("start-only", "munmap"), got);
         assertEquals("use-after-free", got.cell("linux-3.19", "munmap", mmn.matrix.Mapping.ANON).kind());
-    }
-
-    @Test
-    void aPythonRangeDriverGivesTheRangeStrategysMatrix() {
-        py.eval("class D:\n    def range(self, ctx, r):\n        ctx.flush('gpu', r)\n\nmmn.driver('" + ATS + "', 'py-range', D())\n");
-        assertSameCells(builtin("range"), matrix(py.mmn.registeredDriver()));
     }
 
     @Test
