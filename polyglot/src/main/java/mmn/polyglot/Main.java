@@ -23,7 +23,9 @@ public final class Main {
             "usage: mmn js FILE.js | mmn py FILE.py",
             "Runs a JavaScript or Python script with `mmn` bound (GraalVM Polyglot).",
             "Exit codes: that of the script's last session run (0 ok, 1 violation, 2 script error, 3 inconclusive,",
-            "4 internal error), 0 when none ran; 2 when the guest script itself fails.");
+            "4 internal error), 0 when none ran; 2 when the guest script itself fails.",
+            "       mmn matrix FILE.js|FILE.py [options]: the matrix of the driver the file registers with mmn.driver(...)",
+            "       (options: mmn matrix --help).");
 
     private Main() {}
 
