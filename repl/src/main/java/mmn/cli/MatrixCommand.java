@@ -50,6 +50,9 @@ final class MatrixCommand implements Callable<Integer> {
     @Option(names = "--junit", paramLabel = "FILE", description = "write JUnit XML: a violation fails, inconclusive is an error, n/a is skipped")
     String junit;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "write an HTML page: the tables, each violation linked to its counterexample's sequence diagram")
+    String html;
+
     @Option(names = "--details", description = "print each violation's counterexample and the cell's workload as a script")
     boolean details;
 
@@ -66,6 +69,7 @@ final class MatrixCommand implements Callable<Integer> {
         o.driverFile = driver;
         o.json = json;
         o.junit = junit;
+        o.html = html;
         o.details = details;
         try {
             if (profiles != null) o.matrix.profiles(profiles);

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         synopsisHeading = "usage: ", exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK, ExitCodes.VIOLATION, ExitCodes.ERROR, ExitCodes.INCONCLUSIVE, ExitCodes.INTERNAL},
         description = "A scripting language, REPL and checker for Linux mmu_notifier invalidation semantics.",
         subcommands = {RunCommand.class, CheckCommand.class, ReplCommand.class, ProfileCommand.class, ReportCommand.class,
-            MatrixCommand.class,             GuestCommand.Js.class, GuestCommand.Py.class, CompletionCommand.class},
+            MatrixCommand.class, GuestCommand.Js.class, GuestCommand.Py.class, CompletionCommand.class},
         footer = {"%nSee README.md and docs/ for the language; `mmn COMMAND --help` for a command's options."})
 final class MmnCommand implements Callable<Integer> {
     final PrintStream out;

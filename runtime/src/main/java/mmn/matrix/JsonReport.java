@@ -1,6 +1,5 @@
 package mmn.matrix;
 
-import mmn.engine.Json;
 
 /** `mmn matrix --json`: the axes, the bounds and every cell with its counterexample; no timings, so the same driver gives the same file. */
 public final class JsonReport {
@@ -8,8 +7,8 @@ public final class JsonReport {
 
     public static String render(MatrixResult r) {
         StringBuilder b = new StringBuilder("{\n");
-        b.append("  \"driver\": ").append(Json.str(r.driver())).append(",\n");
-        b.append("  \"device\": ").append(Json.str(r.device())).append(",\n");
+        b.append("  \"driver\": ").append(str(r.driver())).append(",\n");
+        b.append("  \"device\": ").append(str(r.device())).append(",\n");
         b.append("  \"profiles\": ").append(list(r.profiles())).append(",\n");
         b.append("  \"operations\": ").append(list(r.ops())).append(",\n");
         b.append("  \"mappings\": ").append(list(r.mappings().stream().map(m -> m.label).toList())).append(",\n");
@@ -19,27 +18,32 @@ public final class JsonReport {
         b.append("  \"cells\": [");
         for (int i = 0; i < r.cells().size(); i++) {
             Cell c = r.cells().get(i);
-            b.append(i == 0 ? "\n" : ",\n").append("    {\"profile\": ").append(Json.str(c.profile()))
-                    .append(", \"operation\": ").append(Json.str(c.op()))
-                    .append(", \"mapping\": ").append(Json.str(c.mapping().label))
-                    .append(", \"status\": ").append(Json.str(c.status().label))
-                    .append(", \"kind\": ").append(Json.str(c.kind()))
-                    .append(", \"headline\": ").append(Json.str(c.headline()))
-                    .append(", \"foundBy\": ").append(Json.str(c.foundBy()))
+            b.append(i == 0 ? "\n" : ",\n").append("    {\"profile\": ").append(str(c.profile()))
+                    .append(", \"operation\": ").append(str(c.op()))
+                    .append(", \"mapping\": ").append(str(c.mapping().label))
+                    .append(", \"status\": ").append(str(c.status().label))
+                    .append(", \"kind\": ").append(str(c.kind()))
+                    .append(", \"headline\": ").append(str(c.headline()))
+                    .append(", \"foundBy\": ").append(str(c.foundBy()))
                     .append(", \"steps\": ").append(c.steps())
                     .append(", \"states\": ").append(c.states())
-                    .append(", \"counterexample\": ").append(Json.str(c.counterexample()))
-                    .append(", \"note\": ").append(Json.str(c.note()))
-                    .append(", \"rerun\": ").append(Json.str(c.rerun(r.driver())))
-                    .append(", \"script\": ").append(Json.str(c.script()))
+                    .append(", \"counterexample\": ").append(str(c.counterexample()))
+                    .append(", \"note\": ").append(str(c.note()))
+                    .append(", \"rerun\": ").append(str(c.rerun(r.driver())))
+                    .append(", \"script\": ").append(str(c.script()))
                     .append('}');
         }
         return b.append("\n  ]\n}\n").toString();
     }
 
+    /** A JSON string (Jackson's escaping), or null. */
+    private static String str(String s) {
+        return s == null ? "null" : "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
     private static String list(java.util.List<String> xs) {
         StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < xs.size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(xs.get(i)));
+        for (int i = 0; i < xs.size(); i++) b.append(i == 0 ? "" : ", ").append(str(xs.get(i)));
         return b.append(']').toString();
     }
 }

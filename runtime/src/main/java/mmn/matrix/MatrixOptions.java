@@ -12,7 +12,7 @@ import java.util.List;
 public final class MatrixOptions {
     public static final String USAGE = String.join("\n",
             "usage: mmn matrix DRIVER [--profiles P,...] [--ops OP,...] [--mapping anon,file,thp,hugetlb]",
-            "                         [--json FILE|-] [--junit FILE] [--details] [--workers N]",
+            "                         [--json FILE|-] [--junit FILE] [--html FILE] [--details] [--workers N]",
             "                         [--max-states N] [--max-depth N] [--timeout SECS]",
             "  DRIVER: a .mmn file declaring one device and its notifier, the notifier without `on SPACE`;",
             "          or a .js/.py file that calls mmn.driver(DEVICE, NAME, CALLBACKS) (run by the polyglot jar)",
@@ -24,6 +24,7 @@ public final class MatrixOptions {
     public String driverFile;
     public String json;
     public String junit;
+    public String html;
     public boolean details;
     public final Matrix matrix = new Matrix();
     public MatrixBounds bounds = MatrixBounds.defaults();
@@ -40,6 +41,7 @@ public final class MatrixOptions {
                 case "--mapping", "--mappings" -> o.matrix.mappings(split(need(args, ++i, a)));
                 case "--json" -> o.json = need(args, ++i, a);
                 case "--junit" -> o.junit = need(args, ++i, a);
+                case "--html" -> o.html = need(args, ++i, a);
                 case "--details" -> o.details = true;
                 case "--workers", "--threads" -> o.matrix.workers(number(need(args, ++i, a), a));
                 case "--max-states" -> o.bounds = new MatrixBounds(number(need(args, ++i, a), a), o.bounds.maxDepth(), o.bounds.timeout());

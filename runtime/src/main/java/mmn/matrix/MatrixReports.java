@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Runs a matrix for a front end and writes what it asked for: the text table (or the
- * JSON on standard output with --json -), the JSON and JUnit files, and progress on
+ * JSON on standard output with --json -), the JSON, JUnit and HTML files, and progress on
  * standard error when that is a terminal. Returns the exit status.
  */
 public final class MatrixReports {
@@ -33,6 +33,7 @@ public final class MatrixReports {
         try {
             if (o.json != null && !jsonOut) Files.writeString(Path.of(o.json), JsonReport.render(r), StandardCharsets.UTF_8);
             if (o.junit != null) Files.writeString(Path.of(o.junit), JUnitReport.render(r), StandardCharsets.UTF_8);
+            if (o.html != null) Files.writeString(Path.of(o.html), HtmlMatrixReport.render(r), StandardCharsets.UTF_8);
         } catch (IOException e) {
             err.println("mmn: cannot write report: " + e.getMessage());
             return 2;

@@ -105,6 +105,16 @@ class MatrixTest {
         assertTrue(x.contains("<skipped message=\"linux-3.19 has no OOM reaper"), x);
     }
 
+    @Test
+    void htmlLinksEachViolationCellToItsCounterexamplesDiagram() {
+        String h = HtmlMatrixReport.render(run("start-only", List.of("linux-3.19"), List.of("munmap", "oom-reap"), List.of("anon")));
+        assertTrue(h.contains("<td class=\"violation\"><a href=\"#f1-x1\""), h);
+        assertTrue(h.contains("id=\"f1-x1\""), h);
+        assertTrue(h.contains("<svg"), h);
+        assertTrue(h.contains("explore counterexample: use-after-free on gpu"), h);
+        assertTrue(h.contains("title=\"linux-3.19 has no OOM reaper (it arrived in 4.6)\">n/a</td>"), h);
+    }
+
     // ---------------------------------------------------------------- the driver form of `notifier`
 
     @Test
