@@ -24,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
         description = {"Run a driver (a .mmn file declaring one device and its notifier, the notifier without `on SPACE`)",
             "against every profile, every operation it has and each mapping kind: a table of cells, each coherent, a",
             "violation with its shortest counterexample, inconclusive (which bound) or not applicable (the kernel's reason).",
-            "Explore bounds: the inherited --max-states, --max-depth, and --timeout per cell (default 60 s)."},
+            "Explore bounds: the inherited --max-states, --max-depth, and --timeout per cell (default 60 s);",
+            "--junit FILE: one testcase per cell (a violation fails, inconclusive is an error, n/a is skipped)."},
         exitCodeListHeading = ExitCodes.HEADING,
         exitCodeList = {"0:every cell coherent or not applicable", "1:a cell has a violation", ExitCodes.ERROR,
             "3:no violation, but a bound cut some cell's explore short", ExitCodes.INTERNAL})
@@ -47,9 +48,6 @@ final class MatrixCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write the cells as JSON (- for standard output, instead of the table)")
     String json;
 
-    @Option(names = "--junit", paramLabel = "FILE", description = "write JUnit XML: a violation fails, inconclusive is an error, n/a is skipped")
-    String junit;
-
     @Option(names = "--html", paramLabel = "FILE", description = "write an HTML page: the tables, each violation linked to its counterexample's sequence diagram")
     String html;
 
@@ -68,8 +66,8 @@ final class MatrixCommand implements Callable<Integer> {
         MatrixOptions o = new MatrixOptions();
         o.driverFile = driver;
         o.json = json;
-        o.junit = junit;
-        o.html = html;
+        o.junit = mmn.junit == null ? null : mmn.junit.toString(); // inherited --junit: a violation fails, inconclusive is an error, n/a skipped
+        o.html = html != null ? html : mmn.report != null && mmn.report.toString().endsWith(".html") ? mmn.report.toString() : null;
         o.details = details;
         try {
             if (profiles != null) o.matrix.profiles(profiles);
