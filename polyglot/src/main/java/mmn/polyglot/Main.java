@@ -54,25 +54,29 @@ public final class Main {
 
     /** Runs a .js or .py file in a new context on {@code engine}; the exit status. */
     public static int runFile(Engine engine, Path file, PrintStream out, PrintStream err) {
+        Source src = guestSource(file, err);
+        if (src == null) return 2;
+        Mmn mmn = new Mmn(out, err);
+        try (Context ctx = Guests.newContext(engine, src.getLanguage(), mmn, out, err)) {
+            return run(ctx, src, mmn, err);
+        }
+    }
+
+    /** A .js or .py file as a guest source; null (the reason printed) if it is neither or cannot be read. */
+    private static Source guestSource(Path file, PrintStream err) {
         String lang = Guests.languageOf(file.getFileName().toString());
         if (lang == null) {
             err.println("mmn: " + file + ": not a .js or .py file");
-            return 2;
+            return null;
         }
-        String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Source.newBuilder(lang, Files.readString(file, StandardCharsets.UTF_8), file.toString()).buildLiteral();
         } catch (NoSuchFileException e) {
             err.println("mmn: no such file: " + file);
-            return 2;
         } catch (IOException e) {
             err.println("mmn: cannot read " + file + ": " + e.getMessage());
-            return 2;
         }
-        Mmn mmn = new Mmn(out, err);
-        try (Context ctx = Guests.newContext(engine, lang, mmn, out, err)) {
-            return run(ctx, Source.newBuilder(lang, text, file.toString()).buildLiteral(), mmn, err);
-        }
+        return null;
     }
 
     /**
@@ -93,22 +97,12 @@ public final class Main {
             return 0;
         }
         Path file = Path.of(o.driverFile);
-        String lang = Guests.languageOf(file.getFileName().toString());
-        if (lang == null) {
-            err.println("mmn: " + file + ": not a .js or .py file");
-            return 2;
-        }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("mmn: cannot read " + file + (e instanceof NoSuchFileException ? ": no such file" : ": " + e.getMessage()));
-            return 2;
-        }
+        Source src = guestSource(file, err);
+        if (src == null) return 2;
         Mmn mmn = new Mmn(out, err);
         mmn.file(file.toString());
-        try (Context ctx = Guests.newContext(engine, lang, mmn, out, err)) {
-            int rc = run(ctx, Source.newBuilder(lang, text, file.toString()).buildLiteral(), mmn, err);
+        try (Context ctx = Guests.newContext(engine, src.getLanguage(), mmn, out, err)) {
+            int rc = run(ctx, src, mmn, err);
             if (rc == 2) return 2;
             if (mmn.registeredDriver() == null) {
                 err.println("mmn: " + file + " registers no driver: call mmn.driver(\"device gpu ats { ... }\", \"name\", callbacks)");
