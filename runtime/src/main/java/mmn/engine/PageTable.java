@@ -85,6 +85,7 @@ public final class PageTable {
             int i = Addr.index(va, level);
             if (!Pte.present(tab[i])) {
                 int n = mem.alloc(FrameKind.PAGE_TABLE);
+                tab = mem.tableForWrite(t);
                 tab[i] = Pte.make(n, Pte.PRESENT | Pte.WRITE);
             }
             t = Pte.pfn(tab[i]);
@@ -100,7 +101,7 @@ public final class PageTable {
         long[] tab = mem.table(t);
         int i = Addr.index(va, level);
         long old = tab[i];
-        tab[i] = pte;
+        if (old != pte) mem.tableForWrite(t)[i] = pte;
         if (old != pte && listener != null) listener.leafChanged(this, huge ? va & ~(Addr.PMD_SIZE - 1) : va, old, pte);
     }
 
@@ -109,7 +110,11 @@ public final class PageTable {
         for (int l = 4; l > level; l--) {
             long[] tab = mem.table(t);
             int i = Addr.index(va, l);
-            if (!Pte.present(tab[i])) tab[i] = Pte.make(mem.alloc(FrameKind.PAGE_TABLE), Pte.PRESENT | Pte.WRITE);
+            if (!Pte.present(tab[i])) {
+                int n = mem.alloc(FrameKind.PAGE_TABLE);
+                tab = mem.tableForWrite(t);
+                tab[i] = Pte.make(n, Pte.PRESENT | Pte.WRITE);
+            }
             t = Pte.pfn(tab[i]);
         }
         return t;
@@ -121,7 +126,7 @@ public final class PageTable {
      */
     int detachPteTable(long va) {
         int pmd = tableAt(va, 2);
-        long[] tab = mem.table(pmd);
+        long[] tab = mem.tableForWrite(pmd);
         int i = Addr.index(va, 2);
         int pte = Pte.pfn(tab[i]);
         tab[i] = Pte.NONE;
@@ -135,13 +140,13 @@ public final class PageTable {
 
     /** Writes an entry of a PTE table that no PMD points to (a withdrawn deposit). */
     void setDetached(int table, long va, long pte) {
-        mem.table(table)[Addr.index(va, 1)] = pte;
+        mem.tableForWrite(table)[Addr.index(va, 1)] = pte;
     }
 
     /** pmd_populate: the PMD of va now points at the PTE table; its entries are reported changed. */
     void populatePmd(long va, int table) {
         int pmd = tableAtOrAlloc(va, 2);
-        mem.table(pmd)[Addr.index(va, 2)] = Pte.make(table, Pte.PRESENT | Pte.WRITE);
+        mem.tableForWrite(pmd)[Addr.index(va, 2)] = Pte.make(table, Pte.PRESENT | Pte.WRITE);
         long base = va & -Addr.PMD_SIZE;
         long[] ptes = mem.table(table);
         if (listener != null) listener.leafChanged(this, base, Pte.NONE, ptes[0]);
@@ -156,7 +161,7 @@ public final class PageTable {
      */
     void sharePmd(long va, int pmd) {
         int pud = tableAtOrAlloc(va, 3);
-        mem.table(pud)[Addr.index(va, 3)] = Pte.make(pmd, Pte.PRESENT | Pte.WRITE);
+        mem.tableForWrite(pud)[Addr.index(va, 3)] = Pte.make(pmd, Pte.PRESENT | Pte.WRITE);
         reportPmdLeaves(va, pmd, true);
     }
 
@@ -168,7 +173,7 @@ public final class PageTable {
         int pud = tableAt(va, 3);
         int i = Addr.index(va, 3);
         int pmd = Pte.pfn(mem.table(pud)[i]);
-        mem.table(pud)[i] = Pte.NONE;
+        mem.tableForWrite(pud)[i] = Pte.NONE;
         reportPmdLeaves(va, pmd, false);
         return pmd;
     }
@@ -246,6 +251,7 @@ public final class PageTable {
             // the child table maps [va, va+span): free it only if nothing outside the
             // unmapped hole can still need it (the kernel's floor/ceiling rounding)
             if (va >= floor && va + span <= ceiling) {
+                tab = mem.tableForWrite(t);
                 tab[i] = Pte.NONE;
                 out.add(new UnlinkedTable(level - 1, va, child));
             }

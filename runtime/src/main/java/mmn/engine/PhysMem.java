@@ -25,7 +25,17 @@ public final class PhysMem {
     private long[] value;
     private int[] refcount;
     private int[] mapcount;
+    /**
+     * Page-table frames' entries. Copy-on-write: a copy of the memory (a snapshot, a
+     * restore) shares the arrays, and whoever writes a shared one first clones it
+     * ({@link #tableForWrite}), so a copy costs the frame arrays, not 4 KiB per table.
+     */
     private long[][] table;
+    /** Whether this memory's table array for the frame is its own (else shared with a copy). */
+    private boolean[] owned;
+    /** Each table's digest (two lanes) while {@code digested}: the state hash feeds it instead of the entries. */
+    private long[] digestHi, digestLo;
+    private boolean[] digested;
     private int[] freeStack;
     private int freeTop;
     private int highWater;
@@ -42,6 +52,10 @@ public final class PhysMem {
         refcount = new int[cap];
         mapcount = new int[cap];
         table = new long[cap][];
+        owned = new boolean[cap];
+        digestHi = new long[cap];
+        digestLo = new long[cap];
+        digested = new boolean[cap];
         freeStack = new int[cap];
         freeTop = 0;
         highWater = ZERO_PFN + 1;
@@ -57,10 +71,13 @@ public final class PhysMem {
         value = o.value.clone();
         refcount = o.refcount.clone();
         mapcount = o.mapcount.clone();
-        table = new long[o.table.length][];
-        for (int i = 0; i < o.highWater; i++) {
-            if (o.table[i] != null) table[i] = o.table[i].clone();
-        }
+        // the tables are shared, and from now on neither side owns them: each clones before its first write
+        table = o.table.clone();
+        owned = new boolean[o.owned.length];
+        java.util.Arrays.fill(o.owned, false);
+        digestHi = o.digestHi.clone();
+        digestLo = o.digestLo.clone();
+        digested = o.digested.clone();
         freeStack = o.freeStack.clone();
         freeTop = o.freeTop;
         highWater = o.highWater;
@@ -98,7 +115,11 @@ public final class PhysMem {
         value[pfn] = 0;
         refcount[pfn] = 1;
         mapcount[pfn] = 0;
-        if (k == FrameKind.PAGE_TABLE || k == FrameKind.EMPTY_TABLE) table[pfn] = new long[Addr.PTRS_PER_TABLE];
+        if (k == FrameKind.PAGE_TABLE || k == FrameKind.EMPTY_TABLE) {
+            table[pfn] = new long[Addr.PTRS_PER_TABLE];
+            owned[pfn] = true;
+            digested[pfn] = false;
+        }
         return pfn;
     }
 
@@ -113,6 +134,10 @@ public final class PhysMem {
         refcount = Arrays.copyOf(refcount, cap);
         mapcount = Arrays.copyOf(mapcount, cap);
         table = Arrays.copyOf(table, cap);
+        owned = Arrays.copyOf(owned, cap);
+        digestHi = Arrays.copyOf(digestHi, cap);
+        digestLo = Arrays.copyOf(digestLo, cap);
+        digested = Arrays.copyOf(digested, cap);
         freeStack = Arrays.copyOf(freeStack, cap);
     }
 
@@ -150,6 +175,8 @@ public final class PhysMem {
         refcount[pfn] = 0;
         mapcount[pfn] = 0;
         table[pfn] = null;
+        owned[pfn] = false;
+        digested[pfn] = false;
         freeStack[freeTop++] = pfn;
         if (listener != null) listener.frameFreed(pfn, was, gen[pfn]);
     }
@@ -207,13 +234,39 @@ public final class PhysMem {
         if (pfn != ZERO_PFN) mapcount[pfn]--;
     }
 
-    /** Entries of a page-table frame; null when the frame holds no table now. */
+    /** Entries of a page-table frame, to read (never write: it may be shared with a copy); null when the frame holds no table now. */
     public long[] table(int pfn) {
         return pfn < table.length ? table[pfn] : null;
     }
 
+    /** Entries of a page-table frame, to write: cloned first if a copy shares them; the frame's digest is dropped. */
+    long[] tableForWrite(int pfn) {
+        long[] t = table[pfn];
+        if (!owned[pfn]) {
+            t = t.clone();
+            table[pfn] = t;
+            owned[pfn] = true;
+        }
+        digested[pfn] = false;
+        return t;
+    }
+
     public int usedFrames() {
         return highWater - 1 - freeTop;
+    }
+
+    /**
+     * A table's canonical input: only the present entries, each with its index, then -1
+     * (never an index); a mostly empty table costs a scan instead of 512 mixes.
+     */
+    private static void digest(long[] t, StateHasher h) {
+        int k = 0;
+        for (; k + 4 <= t.length; k += 4) {
+            if ((t[k] | t[k + 1] | t[k + 2] | t[k + 3]) == 0) continue; // four empty slots at once
+            for (int j = k; j < k + 4; j++) if (t[j] != 0) h.put(j).put(t[j]);
+        }
+        for (; k < t.length; k++) if (t[k] != 0) h.put(k).put(t[k]);
+        h.put(-1);
     }
 
     void hashInto(StateHasher h) {
@@ -223,15 +276,16 @@ public final class PhysMem {
             h.put(kind[i].ordinal()).put(gen[i]).put(value[i]).put(refcount[i]).put(mapcount[i]);
             long[] t = table[i];
             if (t != null) {
-                // only the present entries, each with its index, then -1 (never an index): canonical,
-                // and a mostly empty table costs a scan instead of 512 mixes
-                int k = 0;
-                for (; k + 4 <= t.length; k += 4) {
-                    if ((t[k] | t[k + 1] | t[k + 2] | t[k + 3]) == 0) continue; // four empty slots at once
-                    for (int j = k; j < k + 4; j++) if (t[j] != 0) h.put(j).put(t[j]);
+                // a table's entries hashed once into a digest, kept until the table is written
+                // (and shared with copies): the state hash costs the tables that changed
+                if (!digested[i]) {
+                    StateHasher d = new StateHasher();
+                    digest(t, d);
+                    digestHi[i] = d.high();
+                    digestLo[i] = d.low();
+                    digested[i] = true;
                 }
-                for (; k < t.length; k++) if (t[k] != 0) h.put(k).put(t[k]);
-                h.put(-1);
+                h.put(digestHi[i]).put(digestLo[i]);
             }
         }
     }
