@@ -23,9 +23,12 @@ import java.util.Set;
 public final class Checker implements PhysMem.Listener, PageTable.Listener {
     private final World w;
     /** frame -> translations, walk-cache entries and device roots that name it. */
-    private final Map<Integer, Set<Object>> byFrame = new HashMap<>();
+    // the index's buckets are small insertion-ordered lists (a frame or a page has one or two
+    // entries naming it; reports iterate in insertion order): a LinkedHashSet per bucket was a
+    // quarter of what an explore allocated, since every restore rebuilds the index
+    private final Map<Integer, List<Object>> byFrame = new HashMap<>();
     /** (space, page) -> translations of it. */
-    private final Map<PageKey, Set<Translation>> byPage = new HashMap<>();
+    private final Map<PageKey, List<Translation>> byPage = new HashMap<>();
     private final Map<Device, RootRef> roots = new LinkedHashMap<>();
     private Set<PageKey> dirtyPages = new LinkedHashSet<>();
     private Set<Translation> newEntries = new LinkedHashSet<>();
@@ -56,17 +59,17 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     private final TranslationCache.Index tlbIndex = new TranslationCache.Index() {
         @Override
         public void inserted(Translation t) {
-            byFrame.computeIfAbsent(t.pfn, k -> new LinkedHashSet<>()).add(t);
-            byPage.computeIfAbsent(new PageKey(t.owner.space(), t.va), k -> new LinkedHashSet<>()).add(t);
+            addOnce(byFrame.computeIfAbsent(t.pfn, k -> new ArrayList<>(2)), t);
+            addOnce(byPage.computeIfAbsent(new PageKey(t.owner.space(), t.va), k -> new ArrayList<>(2)), t);
             newEntries.add(t);
         }
 
         @Override
         public void removed(Translation t) {
-            Set<Object> s = byFrame.get(t.pfn);
+            List<Object> s = byFrame.get(t.pfn);
             if (s != null && s.remove(t) && s.isEmpty()) byFrame.remove(t.pfn);
             PageKey k = new PageKey(t.owner.space(), t.va);
-            Set<Translation> p = byPage.get(k);
+            List<Translation> p = byPage.get(k);
             if (p != null && p.remove(t) && p.isEmpty()) byPage.remove(k);
             newEntries.remove(t);
         }
@@ -75,15 +78,20 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     private final WalkCache.Index walkIndex = new WalkCache.Index() {
         @Override
         public void inserted(WalkCache.Entry e) {
-            byFrame.computeIfAbsent(e.pfn(), k -> new LinkedHashSet<>()).add(e);
+            addOnce(byFrame.computeIfAbsent(e.pfn(), k -> new ArrayList<>(2)), e);
         }
 
         @Override
         public void removed(WalkCache.Entry e) {
-            Set<Object> s = byFrame.get(e.pfn());
+            List<Object> s = byFrame.get(e.pfn());
             if (s != null && s.remove(e) && s.isEmpty()) byFrame.remove(e.pfn());
         }
     };
+
+    /** A set's add on a small list: insertion order kept, no duplicates (by equals, as the sets had it). */
+    private static <T> void addOnce(List<T> bucket, T x) {
+        if (!bucket.contains(x)) bucket.add(x);
+    }
 
     Checker(World w) {
         this.w = w;
@@ -101,13 +109,13 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     void rootChanged(Device d, int pfn) {
         RootRef old = roots.remove(d);
         if (old != null) {
-            Set<Object> s = byFrame.get(old.pfn);
+            List<Object> s = byFrame.get(old.pfn);
             if (s != null && s.remove(old) && s.isEmpty()) byFrame.remove(old.pfn);
         }
         if (pfn >= 0) {
             RootRef r = new RootRef(d, pfn, w.mem.gen(pfn));
             roots.put(d, r);
-            byFrame.computeIfAbsent(pfn, k -> new LinkedHashSet<>()).add(r);
+            addOnce(byFrame.computeIfAbsent(pfn, k -> new ArrayList<>(2)), r);
         }
     }
 
@@ -146,7 +154,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     /** A frame went back to the allocator: nothing may still translate to it. */
     @Override
     public void frameFreed(int pfn, FrameKind was, int gen) {
-        Set<Object> refs = byFrame.get(pfn);
+        List<Object> refs = byFrame.get(pfn);
         if (refs == null) return;
         for (Object o : new ArrayList<>(refs)) {
             if (o instanceof Translation t && t.gen == gen) {
@@ -258,7 +266,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     }
 
     private void checkRepoint(Space s, long va, int oldPfn, int newPfn, boolean sameContent) {
-        Set<Translation> ts = byPage.get(new PageKey(s, va));
+        List<Translation> ts = byPage.get(new PageKey(s, va));
         if (ts == null) return;
         for (Translation t : List.copyOf(ts)) {
             if (t.owner == s.cpuTlb || t.pfn != oldPfn) continue;
@@ -277,7 +285,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     /** Every secondary entry made or touched since the last boundary must agree with the page table. */
     void statementBoundary() {
         for (PageKey k : dirtyPages) {
-            Set<Translation> ts = byPage.get(k);
+            List<Translation> ts = byPage.get(k);
             if (ts != null) for (Translation t : List.copyOf(ts)) checkAgainstPageTable(t);
         }
         for (Translation t : List.copyOf(newEntries)) checkAgainstPageTable(t);

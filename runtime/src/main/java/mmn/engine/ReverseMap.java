@@ -32,7 +32,6 @@ final class ReverseMap implements PageTable.Listener {
     /** The page tables changed behind our back (a restore): rebuild on the next walk. */
     void invalidate() {
         valid = false;
-        byPfn = new Object[64];
     }
 
     @Override
@@ -106,7 +105,7 @@ final class ReverseMap implements PageTable.Listener {
     }
 
     private void rebuild() {
-        byPfn = new Object[Math.max(64, w.mem.highWater())];
+        byPfn = new Object[Math.max(64, w.mem.highWater())]; // the stale one is dropped only when a walk needs the map
         valid = true;
         for (Space s : w.spaces.values()) {
             if (s.pageTable == null || s.pageTable.root() < 0) continue;
