@@ -131,6 +131,9 @@ SIZE_PLUS : [ \t]+ '+' { _input.LA(1) != ' ' && _input.LA(1) != '\t' }? ;
 
 SIZE   : (DEC | HEX) [KMG] ;
 INT    : DEC | HEX ;
+// A number run into letters that are no suffix (1048576T, 4KB, 12abc): one token, so the
+// error names the valid suffixes instead of complaining about a stray word after a number.
+BAD_NUMBER : (DEC | HEX) [A-Za-z_] [A-Za-z0-9_]* ;
 fragment DEC : [0-9] [0-9_]* ;
 fragment HEX : '0' [xX] [0-9a-fA-F] [0-9a-fA-F_]* ;
 

@@ -8,11 +8,16 @@ package mmn.ast;
 public record Diagnostic(Pos pos, String message, String hint) {
 
     public String render() {
+        return render("error");
+    }
+
+    /** Rendered with another word than "error" (an "inconclusive" stop, a "warning"). */
+    public String render(String severity) {
         StringBuilder b = new StringBuilder();
         if (pos == null) {
-            b.append("error: ").append(message).append('\n');
+            b.append(severity).append(": ").append(message).append('\n');
         } else {
-            b.append(pos).append(": error: ").append(message).append('\n');
+            b.append(pos).append(": ").append(severity).append(": ").append(message).append('\n');
             String line = pos.source() == null ? "" : pos.source().line(pos.line());
             if (!line.isEmpty()) {
                 String gutter = String.format("%5d | ", pos.line());

@@ -11,10 +11,12 @@ final class Literals {
     static long integer(String text, Pos pos) {
         String digits = text.replace("_", "");
         try {
-            if (digits.startsWith("0x") || digits.startsWith("0X")) return Long.parseUnsignedLong(digits.substring(2), 16);
+            // signed 64-bit: 0xffffffffffffffff is refused, never read as -1 (it would wrap an address silently)
+            if (digits.startsWith("0x") || digits.startsWith("0X")) return Long.parseLong(digits.substring(2), 16);
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw new ParseError(List.of(new Diagnostic(pos, "integer literal " + text + " is too large", "values are 64-bit")));
+            throw new ParseError(List.of(new Diagnostic(pos, "integer literal " + text + " is too large",
+                    "values are signed 64-bit: at most 0x7fffffffffffffff (9223372036854775807)")));
         }
     }
 
@@ -23,7 +25,8 @@ final class Literals {
         int shift = unit == 'K' ? 10 : unit == 'M' ? 20 : 30;
         long n = integer(text.substring(0, text.length() - 1), pos);
         if (n > (Long.MAX_VALUE >> shift))
-            throw new ParseError(List.of(new Diagnostic(pos, "size " + text + " is too large", null)));
+            throw new ParseError(List.of(new Diagnostic(pos, "size " + text + " is too large",
+                    "values are signed 64-bit: at most " + (Long.MAX_VALUE >> shift) + unit)));
         return n << shift;
     }
 }

@@ -69,7 +69,14 @@ public final class ScriptParser {
             String text = t.getText();
             if (t.getType() == MmnLexer.BAD_CHAR) {
                 if (text.equals("\"")) return new Diagnostic(pos, "unterminated string", "a string ends with \" on the same line");
+                if (text.codePointAt(0) < 0x20 || text.codePointAt(0) == 0x7f) // a control byte: show its code, not itself
+                    return new Diagnostic(pos, String.format("unexpected control character U+%04X", text.codePointAt(0)),
+                            "is this a text file? scripts are UTF-8 text");
                 return new Diagnostic(pos, "unexpected character '" + text + "'", usage);
+            }
+            if (t.getType() == MmnLexer.BAD_NUMBER) {
+                return new Diagnostic(pos, "'" + text + "' is not a number or a size",
+                        "sizes end in K, M or G (binary: 4K = 4096, 2M, 1G), nothing else; hex numbers start with 0x");
             }
             if (t.getType() == MmnLexer.SIZE_PLUS) {
                 int plus = text.indexOf('+');
@@ -146,7 +153,7 @@ public final class ScriptParser {
                 case MmnLexer.NL: return "end of line";
                 case MmnLexer.SIZE_PLUS: return "'+SIZE'";
                 case Token.EOF: return "end of input";
-                case MmnLexer.BAD_CHAR: case MmnLexer.WS: case MmnLexer.COMMENT: return null;
+                case MmnLexer.BAD_CHAR: case MmnLexer.BAD_NUMBER: case MmnLexer.WS: case MmnLexer.COMMENT: return null;
                 default: return p.getVocabulary().getLiteralName(type);
             }
         }

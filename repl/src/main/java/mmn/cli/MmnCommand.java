@@ -69,8 +69,13 @@ final class MmnCommand implements Callable<Integer> {
     int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;
 
     @Option(names = "--timeout", paramLabel = "SECS", scope = ScopeType.INHERIT, converter = Seconds.class,
-            description = "explore: wall-clock limit per explore")
+            description = "wall-clock limit of each script run (and so of every explore in it); past it: exit 3")
     Duration timeout;
+
+    @Option(names = "--max-steps", paramLabel = "N", scope = ScopeType.INHERIT, converter = Longs.class,
+            description = "budget of each script run: engine micro-steps, statements and loop iterations "
+                    + "(default ${DEFAULT-VALUE}; 0 = none); past it: exit 3")
+    long maxSteps = Options.DEFAULT_MAX_STEPS;
 
     @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT, converter = Ints.class,
             description = "explore: worker threads (default: one a core); same verdict and counterexample for any N")
@@ -119,9 +124,11 @@ final class MmnCommand implements Callable<Integer> {
         o.maxStates = maxStates;
         o.maxDepth = maxDepth;
         o.timeout = timeout;
+        o.maxSteps = maxSteps;
+        o.progress = System.console() != null; // a terminal: the progress line (never when piped)
         o.threads = threads;
         o.checkOnly = checkOnly;
-        o.debug = debug;
+        o.debug = debug || o.debug;
         return o;
     }
 

@@ -203,7 +203,7 @@ public final class AtsDevice extends Device {
     /** The page request itself: one IO page fault, one interrupt; past the storm threshold the access is abandoned. */
     private AccessResult pageRequest(World w, long va, boolean write, int tries, String faultWhy) {
         faults++;
-        opFaults++;
+        countOpFault(w);
         if (w.trace.keeping()) w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
                 + " (" + faultWhy + "), fault " + opFaults + " of this operation", new Trace.Fields().device(name));
         if (priRetries == null && opFaults > w.stormThreshold()) {

@@ -35,6 +35,11 @@ public abstract class Device {
     /** Faults taken during the current operation (the storm counter). */
     public long opFaults() { return opFaults; }
 
+    /** One more fault in this operation; the world resets the count when the next statement begins. */
+    void countOpFault(World w) {
+        if (opFaults++ == 0 && !stormReported) w.opFaulted.add(this);
+    }
+
     public boolean failed() { return failed; }
 
     public boolean blocked() { return blocked; }

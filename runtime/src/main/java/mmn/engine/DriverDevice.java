@@ -153,7 +153,7 @@ public abstract class DriverDevice extends Device {
         DriverFault f = new DriverFault(id, va, write, owner);
         inFlight.put(id, f);
         faults++;
-        opFaults++;
+        countOpFault(w);
         w.trace.event("fault", name + " " + f + ": driver fault path begins", new Trace.Fields().device(name));
         return f;
     }

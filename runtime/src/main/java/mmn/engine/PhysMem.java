@@ -41,6 +41,26 @@ public final class PhysMem {
     private int highWater;
     private Listener listener;
 
+    /** Heap per frame when every frame is in use: kind, gen, value, refcount, mapcount, table and free-stack slots. */
+    static final int BYTES_PER_FRAME = 48;
+
+    /**
+     * The most frames this JVM can simulate: frame numbers are ints, and the frame arrays
+     * (doubled as they grow, so twice the size at the moment of a copy) must fit in half the heap.
+     */
+    static long maxFrames() {
+        return Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 2 / BYTES_PER_FRAME / 2);
+    }
+
+    /** A byte count as a script would write it: 64M, 3G, or bytes when no unit divides it. */
+    static String size(long bytes) {
+        String[] units = {"T", "G", "M", "K"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++)
+            if (bytes >= (1L << shifts[i]) && bytes % (1L << shifts[i]) == 0) return (bytes >> shifts[i]) + units[i];
+        return Long.toString(bytes);
+    }
+
     public PhysMem(long bytes) {
         this.frames = (int) Math.max(16, bytes >>> Addr.PAGE_SHIFT);
         // arrays grow with the high-water mark (see grow): a copy costs the frames used, not `memory`

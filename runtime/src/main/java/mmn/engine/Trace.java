@@ -126,6 +126,7 @@ public final class Trace {
     }
 
     void event(String type, String text, Fields f) {
+        w.meter().step();
         if (!keep && !type.equals("hook")) return;
         add(type, text, w.statementAt, f);
     }

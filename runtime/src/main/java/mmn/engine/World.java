@@ -116,6 +116,12 @@ public final class World {
     public void setMemory(long bytes) {
         if (memoryUsed) throw new EngineException("`memory` must come before any space is declared");
         if (bytes < 16 * Addr.PAGE_SIZE) throw new EngineException("memory " + bytes + " is too small", "use at least 64K");
+        long most = PhysMem.maxFrames() << Addr.PAGE_SHIFT;
+        if (bytes > most) // checked before anything is allocated: the frame arrays grow up to this size
+            throw new EngineException("memory " + PhysMem.size(bytes) + " is more than this JVM can simulate",
+                    "at most about " + PhysMem.size(most >= 1L << 30 ? most & -(1L << 30) : most & -(1L << 20)) + " here (each 4K frame costs about " + PhysMem.BYTES_PER_FRAME
+                            + " bytes of Java heap, and the heap is " + PhysMem.size(Runtime.getRuntime().maxMemory())
+                            + "); declare less, or give Java more heap (java -Xmx...)");
         memoryBytes = bytes;
         mem = new PhysMem(bytes);
         mem.setListener(checker);
@@ -339,10 +345,12 @@ public final class World {
         statement = label;
         operation = null;
         phase = null;
-        for (Device d : devices.values()) {
+        // only the devices that faulted: a statement costs the same with 10 or 100,000 devices declared
+        for (Device d : opFaulted) {
             d.opFaults = 0;
             d.stormReported = false;
         }
+        opFaulted.clear();
         trace.statementStarted();
     }
 
@@ -810,6 +818,18 @@ public final class World {
     }
 
     private java.util.function.Consumer<String> printer;
+    private StepMeter meter = StepMeter.NONE;
+    /** Devices whose per-operation fault count is not zero (Device.countOpFault): reset at the next statement. */
+    final List<Device> opFaulted = new ArrayList<>();
+
+    /** Counts this world's micro-steps against a budget (`mmn run --max-steps`, `--timeout`); not copied. */
+    public void setStepMeter(StepMeter m) {
+        this.meter = m == null ? StepMeter.NONE : m;
+    }
+
+    StepMeter meter() {
+        return meter;
+    }
 
     /** Where {@code print} in handlers goes (the interpreter's output). */
     public void setPrinter(java.util.function.Consumer<String> p) {
@@ -845,6 +865,8 @@ public final class World {
         spaces.putAll(copy.spaces);
         devices.clear();
         devices.putAll(copy.devices);
+        opFaulted.clear();
+        opFaulted.addAll(copy.opFaulted);
         subscribers.clear();
         subscribers.putAll(copy.subscribers);
         pageCache.clear();
@@ -926,6 +948,7 @@ public final class World {
             Device n = d.copyFor(c, d.space == null ? null : sm.get(d.space));
             dm.put(d, n);
             c.devices.put(n.name, n);
+            if (n.opFaults != 0 || n.stormReported) c.opFaulted.add(n);
         }
         for (Space s : o.spaces.values()) {
             Space n = sm.get(s);

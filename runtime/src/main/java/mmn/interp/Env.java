@@ -6,7 +6,8 @@ import java.util.Map;
 /** Variables: a chain of scopes. `let` defines in the innermost scope; lookups walk outwards. */
 final class Env {
     private final Env parent;
-    private final Map<String, Object> vars = new HashMap<>();
+    /** Made on the first `let`: a loop iteration's scope usually defines one variable or none. */
+    private Map<String, Object> vars = Map.of();
 
     Env(Env parent) {
         this.parent = parent;
@@ -21,6 +22,7 @@ final class Env {
     }
 
     void define(String name, Object value) {
+        if (vars.isEmpty()) vars = new HashMap<>(4);
         vars.put(name, value);
     }
 
@@ -30,8 +32,7 @@ final class Env {
     }
 
     void restore(Map<String, Object> saved) {
-        vars.clear();
-        vars.putAll(saved);
+        vars = new HashMap<>(saved);
     }
 
     java.util.Set<String> names() {

@@ -56,9 +56,13 @@ final class Interpreter implements Stmt.Visitor<Void> {
     int expectationsHeld;
     /** While a driver file runs (mmn matrix): the space its notifiers watch. */
     String driverSpace;
+    private final RunBudget budget;
+    /** Blocks open around the statement running: 0 for a file's top-level statements. */
+    private int depth;
 
-    Interpreter(Session session, World world, Env globals) {
+    Interpreter(Session session, World world, Env globals, RunBudget budget) {
         this.session = session;
+        this.budget = budget;
         this.world = world;
         this.env = globals;
         this.ev = new Evaluator(() -> env);
@@ -73,7 +77,10 @@ final class Interpreter implements Stmt.Visitor<Void> {
     }
 
     void run(List<Stmt> body) {
-        for (Stmt s : body) s.accept(this);
+        for (Stmt s : body) {
+            budget.statement(s.pos(), depth == 0);
+            s.accept(this);
+        }
     }
 
     // ---------------------------------------------------------------- engine statements
@@ -373,7 +380,10 @@ final class Interpreter implements Stmt.Visitor<Void> {
         env = new Env(session.globals());
         if (h.param() != null && param != null) env.define(h.param().text(), param);
         try {
-            for (Stmt s : h.body().body()) s.accept(this);
+            for (Stmt s : h.body().body()) {
+                budget.statement(s.pos(), false);
+                s.accept(this);
+            }
         } finally {
             handlerContext = savedCtx;
             env = savedEnv;
@@ -722,6 +732,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         Env saved = env;
         try {
             for (long i = from; i < to; i++) {
+                budget.step(); // an empty body still costs a step: no loop runs unbounded
                 env = new Env(saved);
                 env.define(s.var().text(), i);
                 block(s.body());
@@ -736,7 +747,10 @@ final class Interpreter implements Stmt.Visitor<Void> {
     public Void visitRepeat(Stmt.Repeat s) {
         long n = ev.integer(s.count());
         if (n < 0) throw new ScriptError(s.count().pos(), "repeat count is negative: " + n);
-        for (long i = 0; i < n; i++) block(s.body());
+        for (long i = 0; i < n; i++) {
+            budget.step();
+            block(s.body());
+        }
         return null;
     }
 
@@ -777,9 +791,14 @@ final class Interpreter implements Stmt.Visitor<Void> {
     private void block(Stmt.Block b) {
         Env saved = env;
         env = new Env(saved);
+        depth++;
         try {
-            for (Stmt s : b.body()) s.accept(this);
+            for (Stmt s : b.body()) {
+                budget.statement(s.pos(), false);
+                s.accept(this);
+            }
         } finally {
+            depth--;
             env = saved;
         }
     }

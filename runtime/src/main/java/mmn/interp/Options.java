@@ -17,6 +17,14 @@ public final class Options {
     public long maxStates = mmn.engine.explore.Bounds.DEFAULT_MAX_STATES;
     public int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;
     public java.time.Duration timeout;
+    /**
+     * Run budget: engine micro-steps plus statements and loop iterations (0 = no limit); --timeout bounds the run too.
+     * 10^7 is 500 times what the largest script in scripts/ takes (under 2*10^4), and runs out in seconds, not minutes.
+     */
+    public long maxSteps = DEFAULT_MAX_STEPS;
+    public static final long DEFAULT_MAX_STEPS = 10_000_000L;
+    /** Draw a progress line on standard error about once a second (a terminal, not --quiet). */
+    public boolean progress;
     public int threads;
     /** `mmn check`: only explores report; other output is quiet. */
     public boolean checkOnly;

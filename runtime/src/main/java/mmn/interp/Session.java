@@ -39,6 +39,8 @@ public final class Session {
     private final World world;
     private final Env globals = new Env(null);
     private final Interpreter interp;
+    /** Steps and time of the run going on (a file, a REPL entry, an embedding's run). */
+    private final RunBudget budget;
     /** Files being included, to refuse include cycles. */
     private final Deque<Path> including = new ArrayDeque<>();
     private int traceShown;
@@ -58,7 +60,9 @@ public final class Session {
         this.world = new World(opts.profile == null ? Profiles.defaultProfile() : Profiles.byName(opts.profile));
         world.setSeed(opts.seed);
         world.setPrinter(this::say);
-        this.interp = new Interpreter(this, world, globals);
+        this.budget = new RunBudget(opts.maxSteps, opts.timeout, opts.progress && !opts.quiet ? err : null);
+        world.setStepMeter(budget);
+        this.interp = new Interpreter(this, world, globals, budget);
     }
 
     public World world() {
@@ -81,12 +85,9 @@ public final class Session {
     public Outcome runFile(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            err.println(errorText("mmn: no such file: " + file));
-            return Outcome.ERROR;
-        } catch (IOException e) {
-            err.println(errorText("mmn: cannot read " + file + ": " + e.getMessage()));
+            text = ScriptFiles.read(file);
+        } catch (ScriptFiles.Unreadable e) {
+            err.println(errorText(e.getMessage().equals("no such file") ? "mmn: no such file: " + file : "mmn: cannot read " + file + ": " + e.getMessage()));
             return Outcome.ERROR;
         }
         Outcome o = run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
@@ -147,6 +148,7 @@ public final class Session {
 
     private Outcome run(Source src, boolean driver) {
         cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
+        budget.start();
         if (src.path() != null) including.push(src.path());
         try {
             Script script = ScriptParser.parse(src);
@@ -165,6 +167,10 @@ public final class Session {
             return Outcome.VIOLATION;
         } catch (Inconclusive e) {
             return Outcome.INCONCLUSIVE;
+        } catch (RunBudget.Exhausted e) {
+            budget.clearProgress();
+            err.print(e.render());
+            return Outcome.INCONCLUSIVE;
         } catch (EngineException e) {
             err.print(errorText(new Diagnostic(null, e.getMessage(), e.hint()).render()));
             return Outcome.ERROR;
@@ -174,6 +180,7 @@ public final class Session {
         } catch (RuntimeException | LinkageError | AssertionError e) {
             return internalError(e);
         } finally {
+            budget.clearProgress();
             if (src.path() != null) including.pop();
         }
     }
@@ -200,10 +207,10 @@ public final class Session {
                     "a file may include another only once along a chain");
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ScriptError(s.path().pos(), "cannot read " + file + (e instanceof NoSuchFileException ? ": no such file" : ": " + e.getMessage()),
-                    "include paths are relative to the including file");
+            text = ScriptFiles.read(file);
+        } catch (ScriptFiles.Unreadable e) {
+            throw new ScriptError(s.path().pos(), "cannot read " + file + ": " + e.getMessage(),
+                    e.getMessage().equals("no such file") ? "include paths are relative to the including file" : null);
         }
         including.push(file);
         try {
@@ -230,7 +237,7 @@ public final class Session {
 
     Bounds exploreBounds() {
         Bounds b = Bounds.defaults().withMaxStates(opts.maxStates).withMaxDepth(opts.maxDepth).withCancel(cancel);
-        if (opts.timeout != null) b = b.withTimeout(opts.timeout);
+        if (opts.timeout != null) b = b.withTimeout(budget.remaining()); // no explore outlives the run's --timeout
         if (opts.threads > 0) b = b.withThreads(opts.threads);
         return b;
     }

@@ -21,7 +21,7 @@ class DeviceActionLabelsTest {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         Session s = new Session(new Options(), quiet, quiet);
         s.runText("setup", "space A\nspace B\nmap A 0x400000 +64K rw anon\ndevice gpu ats\nbind gpu A\n");
-        Interpreter in = new Interpreter(s, s.world(), s.globals());
+        Interpreter in = new Interpreter(s, s.world(), s.globals(), new RunBudget(0, null, null));
         List<Stmt> line = ScriptParser.parse(Source.ofText("t", "flush gpu all; flush gpu 0x400000 +8K; block gpu; unblock gpu;"
                 + " detach gpu; set-root gpu empty; set-root gpu B; dma gpu A 0x400000 +8K write")).body();
         List<String> labels = line.stream().flatMap(st -> in.deviceActions(st).stream()).map(Interpreter.DeviceAction::label).toList();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Ctrl-C's path: the session's cancel flag stops a running explore cleanly, as inconclusive, and the session goes on. */
 class ExploreCancelTest {
-    private static final String BIG = String.join("\n",
+    static final String BIG = String.join("\n",
             "profile linux-3.19", "space A", "map A 0x400000 +64K rw anon",
             "device gpu ats { atc 64; walk-cache on }", "bind gpu A", "notifier n on A for gpu uses range",
             "touch A 0x400000 +32K write",
