@@ -36,18 +36,29 @@ final class GuestOps implements MmuNotifierOps {
             new Object[] {Hook.RELEASE, "release", "release"});
 
     private final String name;
+    /** How long one callback may run (--guest-timeout), and the guest context to interrupt past it. */
+    private final java.time.Duration timeout;
+    private final java.util.function.Supplier<org.graalvm.polyglot.Context> context;
     private final Map<Hook, Value> fns = new EnumMap<>(Hook.class);
     private final Map<Hook, String> memberNames = new EnumMap<>(Hook.class);
     private final Set<Hook> implemented = EnumSet.noneOf(Hook.class);
 
-    private GuestOps(String name) {
+    private GuestOps(String name, java.time.Duration timeout, java.util.function.Supplier<org.graalvm.polyglot.Context> context) {
         this.name = name;
+        this.timeout = timeout;
+        this.context = context;
     }
 
+    /** Callbacks with no context to interrupt (the matrix's drivers): the default limit, unguarded. */
     static GuestOps of(String name, Value callbacks) {
+        return of(name, callbacks, GuestWatchdog.DEFAULT_TIMEOUT, () -> null);
+    }
+
+    static GuestOps of(String name, Value callbacks, java.time.Duration timeout,
+            java.util.function.Supplier<org.graalvm.polyglot.Context> context) {
         if (callbacks == null || callbacks.isNull())
             throw new EngineException("notifier '" + name + "': no callbacks", "pass an object with start, end, range, ... functions");
-        GuestOps ops = new GuestOps(name);
+        GuestOps ops = new GuestOps(name, timeout, context);
         for (Object[] m : MEMBERS) {
             Hook hook = (Hook) m[0];
             for (int i = 1; i <= 2; i++) {
@@ -97,15 +108,43 @@ final class GuestOps implements MmuNotifierOps {
         Value f = fns.get(hook);
         if (f == null) return null;
         GuestContext ctx = new GuestContext(c);
-        try {
-            return r == null ? f.execute(ctx) : f.execute(ctx, r);
-        } catch (PolyglotException e) {
-            if (e.isHostException() && e.asHostException() instanceof EngineException ee) throw ee;
-            if (e.isCancelled() || e.isExit()) throw e;
-            throw new EngineException("notifier '" + name + "': " + memberNames.get(hook) + " callback failed: " + describe(e));
+        String callback = "notifier '" + name + "': " + memberNames.get(hook) + " callback";
+        try (GuestWatchdog.Guard guard = GuestWatchdog.guard(context.get(), timeout)) {
+            try {
+                return r == null ? f.execute(ctx) : f.execute(ctx, r);
+            } catch (PolyglotException e) {
+                if (guard.fired()) throw new GuestTimeout(callback + " (" + where(f) + ") did not return within the guest timeout of "
+                        + timeout.toMillis() / 1000.0 + " s: it was interrupted",
+                        "a callback must return; raise the limit with --guest-timeout SECS");
+                // a refused host call (a bad range, no device) is the guest's mistake at the guest's line
+                if (e.isHostException() && e.asHostException() instanceof EngineException ee)
+                    throw new EngineException(callback + ": " + ee.getMessage() + " (" + where(e) + ")", ee.hint());
+                if (e.isCancelled() || e.isExit()) throw e;
+                throw new EngineException(callback + " failed: " + describe(e));
+            }
         } finally {
             ctx.close();
         }
+    }
+
+    /** A callback that ran past its time: the guest context was interrupted, so the guest's whole run ends. */
+    static final class GuestTimeout extends EngineException {
+        GuestTimeout(String message, String hint) {
+            super(message, hint);
+        }
+    }
+
+    /** file:line of a guest function. */
+    private static String where(Value f) {
+        SourceSection s = f.getSourceLocation();
+        return s == null ? "guest code" : s.getSource().getName() + ":" + s.getStartLine();
+    }
+
+    /** file:line of the innermost guest frame of an exception. */
+    private static String where(PolyglotException e) {
+        String d = describe(e);
+        int open = d.lastIndexOf(" (");
+        return open >= 0 && d.endsWith(")") ? d.substring(open + 2, d.length() - 1) : "guest code";
     }
 
     /** A guest error as a person reads it: its message and where it was raised. */

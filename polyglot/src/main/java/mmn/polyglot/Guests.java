@@ -53,5 +53,6 @@ public final class Guests {
     /** Binds (or rebinds) {@code mmn} in the context's global scope. */
     public static void bind(Context ctx, String language, Mmn mmn) {
         ctx.getBindings(language).putMember("mmn", mmn);
+        mmn.attach(ctx); // the builder's handle: the only one allowed to interrupt a runaway callback
     }
 }

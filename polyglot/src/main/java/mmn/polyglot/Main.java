@@ -54,9 +54,15 @@ public final class Main {
 
     /** Runs a .js or .py file in a new context on {@code engine}; the exit status. */
     public static int runFile(Engine engine, Path file, PrintStream out, PrintStream err) {
+        return runFile(engine, file, GuestWatchdog.DEFAULT_TIMEOUT, out, err);
+    }
+
+    /** The same, with each guest callback bounded by {@code guestTimeout} (interrupted past it). */
+    public static int runFile(Engine engine, Path file, java.time.Duration guestTimeout, PrintStream out, PrintStream err) {
         Source src = guestSource(file, err);
         if (src == null) return 2;
         Mmn mmn = new Mmn(out, err);
+        mmn.setGuestTimeout(guestTimeout);
         try (Context ctx = Guests.newContext(engine, src.getLanguage(), mmn, out, err)) {
             return run(ctx, src, mmn, err);
         }
@@ -124,6 +130,10 @@ public final class Main {
             return mmn.lastExitCode();
         } catch (PolyglotException e) {
             if (e.isExit()) return e.getExitStatus();
+            if (e.isInterrupted() || e.isCancelled()) { // the watchdog stopped a callback: its error is already printed
+                err.println("mmn: error: " + src.getName() + " was stopped: a callback ran past the guest timeout");
+                return 2;
+            }
             err.println("mmn: error: " + GuestOps.describe(e));
             return 2;
         } catch (IllegalArgumentException e) { // mmn.driver's own check of its arguments

@@ -13,6 +13,9 @@ public final class Mmn {
     private final PrintStream echoOut;
     private final PrintStream echoErr;
     private PolySession last;
+    private java.time.Duration guestTimeout = GuestWatchdog.DEFAULT_TIMEOUT;
+    /** The context this facade is bound in (Guests.bind): the watchdog interrupts it. */
+    private org.graalvm.polyglot.Context context;
 
     /**
      * @param echoOut where every session's output is also written as it happens (null: only
@@ -61,6 +64,23 @@ public final class Mmn {
     /** The driver the script registered, or null. */
     mmn.matrix.Driver registeredDriver() {
         return driver;
+    }
+
+    /** How long one guest callback may run before it is interrupted (`mmn js|py --guest-timeout SECS`). */
+    public void setGuestTimeout(java.time.Duration limit) {
+        this.guestTimeout = limit;
+    }
+
+    java.time.Duration guestTimeout() {
+        return guestTimeout;
+    }
+
+    void attach(org.graalvm.polyglot.Context ctx) {
+        this.context = ctx;
+    }
+
+    org.graalvm.polyglot.Context context() {
+        return context;
     }
 
     void ran(PolySession s) {

@@ -46,6 +46,7 @@ public final class PolySession {
         PrintStream out = new PrintStream(tee(outBuf, echoOut), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(tee(errBuf, echoErr), true, StandardCharsets.UTF_8);
         try {
+            Session.requireProfile(profile); // the same refusal as `profile linux-9.9` in a script, at the guest's line
             this.session = new Session(o, out, err);
         } catch (EngineException e) {
             throw new IllegalArgumentException(e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
@@ -126,7 +127,7 @@ public final class PolySession {
         World w = session.world();
         Space s = w.space(space);
         Device d = device == null ? null : w.device(device);
-        GuestOps ops = GuestOps.of(name, callbacks);
+        GuestOps ops = GuestOps.of(name, callbacks, owner.guestTimeout(), owner::context);
         w.register(name, s, d, ops.label(), ops);
         return name;
     }

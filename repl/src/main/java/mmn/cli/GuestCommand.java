@@ -18,6 +18,10 @@ abstract class GuestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the script to run with mmn embedded")
     String file;
 
+    @picocli.CommandLine.Option(names = "--guest-timeout", paramLabel = "SECS",
+            description = "the longest one callback may run before it is interrupted (default 5); past it: a script error naming the callback")
+    double guestTimeout = 5;
+
     @Override
     public Integer call() {
         mmn.err.println("mmn: " + getClass().getSimpleName().toLowerCase() + " scripts run in the polyglot jar: use the launcher, ./mmn "

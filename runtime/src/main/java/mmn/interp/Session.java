@@ -65,6 +65,18 @@ public final class Session {
         this.interp = new Interpreter(this, world, globals, budget);
     }
 
+    /**
+     * Refuses an unknown profile name with the same message and hint as a script's
+     * {@code profile linux-9.9} (for embeddings: a guest's mmn.session("linux-9.9")).
+     */
+    public static void requireProfile(String name) {
+        if (name != null && Profiles.byName(name) == null) {
+            Diagnostic d = Checks.unknown(new mmn.ast.Name(null, name), "profile",
+                    Profiles.all().stream().map(p -> p.name()).toList()).diagnostic();
+            throw new EngineException(d.message(), d.hint());
+        }
+    }
+
     public World world() {
         return world;
     }
