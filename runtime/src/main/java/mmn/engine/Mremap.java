@@ -17,9 +17,11 @@ final class Mremap {
 
     /**
      * mremap to a fixed new address: copy_vma, then move_page_tables over the old range
-     * (start; per PTE table, under the old and the new PTL, move every entry; 4.20+ flush
-     * the old range before dropping the PTLs; drop the PTLs; before 4.20 one CPU flush of
-     * the old range now; end), then do_munmap of the old range. The pages are moved, not
+     * (start; per PTE table, under the old and the new PTL, move every entry; flush the
+     * table's old range before the PTL is dropped where the profile's {@link
+     * Profile.MremapFlush} says (4.15: a present dirty PTE; 4.19+: any present PTE); drop
+     * the PTLs; one CPU flush of the old range now for the tables not flushed yet; end),
+     * then do_munmap of the old range. The pages are moved, not
      * freed: the danger is a translation of the old address that outlives the PTLs while
      * another thread frees the page through the new address (kernel-reference §7 #7).
      * Phases: start, move, unlock (per PTE table), flush, end, unmap.
@@ -45,13 +47,15 @@ final class Mremap {
         vmm.phase("start", l);
         List<Long> addrs = s.pageTable.populated(r);
         int i = 0;
-        boolean any = false;
+        boolean needFlush = false;
+        Profile.MremapFlush when = w.profile.mremapFlush();
         while (i < addrs.size()) {
             long table = addrs.get(i) & -Addr.PMD_SIZE;
             vmm.step("move");
             vmm.lockPtl(s); // old PTL, then new PTL
             vmm.lockPtl(s);
             boolean present = false;
+            boolean forceFlush = false;
             while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
                 long va = addrs.get(i++);
                 long pte = s.pageTable.get(va);
@@ -61,10 +65,11 @@ final class Mremap {
                 s.pageTable.set(va, Pte.NONE); // ptep_get_and_clear: no flush
                 s.pageTable.set(va + delta, pte);
                 present |= Pte.present(pte);
+                forceFlush |= when.forces(pte);
             }
-            any |= present;
+            needFlush |= present && !forceFlush;
             Range span = new Range(Math.max(table, r.start()), Math.min(table + Addr.PMD_SIZE, r.end()));
-            if (present && w.profile.mremapFlushUnderPtl) {
+            if (forceFlush) {
                 vmm.cpuFlush(s, span);
                 w.fire(s, Sites.MREMAP_PTL_FLUSH, span);
             }
@@ -75,7 +80,7 @@ final class Mremap {
             vmm.phase("unlock", l);
         }
         vmm.step("flush");
-        if (any && !w.profile.mremapFlushUnderPtl) {
+        if (needFlush) {
             vmm.cpuFlush(s, r);
             w.fire(s, Sites.MREMAP_FLUSH, r);
         }

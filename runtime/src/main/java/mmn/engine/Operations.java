@@ -147,9 +147,9 @@ public final class Operations {
         define("mremap", List.of("start", "move", "unlock", "flush", "end", "unmap"),
                 new Step("copy_vma: the new VMA", null, null),
                 new Step("move_page_tables: invalidate_range_start over the old range", Sites.MREMAP_START, "start"),
-                new Step("move_ptes, per PTE table under the old and new PTLs: move each entry (no flush); 4.20+: flush_tlb_range before unlocking", Sites.MREMAP_PTL_FLUSH, "move"),
+                new Step("move_ptes, per PTE table under the old and new PTLs: move each entry; force_flush (4.15: a present dirty PTE; 4.19+: any present PTE): flush_tlb_range before unlocking", Sites.MREMAP_PTL_FLUSH, "move"),
                 new Step("drop the new PTL, then the old", null, "unlock"),
-                new Step("before 4.20: flush_tlb_range(old range) once, after every PTL is dropped", Sites.MREMAP_FLUSH, "flush"),
+                new Step("need_flush (3.16/3.19 always; 4.15 for tables not force-flushed): flush_tlb_range(old range) once, after every PTL is dropped", Sites.MREMAP_FLUSH, "flush"),
                 new Step("move_page_tables: invalidate_range_end", Sites.MREMAP_END, "end"),
                 new Step("do_munmap(old range): an munmap, its page tables freed", null, "unmap"));
         define("uprobe", List.of("start", "clear", "set", "unlock", "end"),

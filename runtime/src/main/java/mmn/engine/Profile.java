@@ -27,8 +27,8 @@ public final class Profile {
     final boolean batchedUnmapFlush;
     /** 4.6-4.18: the OOM reaper skips any mm with subscribers (4d4bbd8526a8). */
     final boolean oomReaperSkipsSubscribed;
-    /** eb66ae030829 (4.20): move_ptes flushes the moved range before dropping the PTLs. */
-    final boolean mremapFlushUnderPtl;
+    /** When move_ptes flushes the old range under its PTL (mm/mremap.c); see {@link MremapFlush}. */
+    final MremapFlush mremapFlush;
     /**
      * 4.19 (017b1660df89, dff11abe280b): adjust_range_if_pmd_sharing_possible widens a
      * hugetlb notifier range to the PUD-aligned span a huge_pmd_unshare may drop.
@@ -54,7 +54,7 @@ public final class Profile {
         intervalNotifiers = b.intervalNotifiers;
         batchedUnmapFlush = b.batchedUnmapFlush;
         oomReaperSkipsSubscribed = b.oomReaperSkipsSubscribed;
-        mremapFlushUnderPtl = b.mremapFlushUnderPtl;
+        mremapFlush = b.mremapFlush;
         hugetlbPmdShareWidening = b.hugetlbPmdShareWidening;
         hugetlbUnshareFlush = b.hugetlbUnshareFlush;
         hugetlbDontneed = b.hugetlbDontneed;
@@ -70,7 +70,7 @@ public final class Profile {
     public boolean intervalNotifiers() { return intervalNotifiers; }
     public boolean batchedUnmapFlush() { return batchedUnmapFlush; }
     public boolean oomReaperSkipsSubscribed() { return oomReaperSkipsSubscribed; }
-    public boolean mremapFlushUnderPtl() { return mremapFlushUnderPtl; }
+    public MremapFlush mremapFlush() { return mremapFlush; }
     public boolean hugetlbPmdShareWidening() { return hugetlbPmdShareWidening; }
     public boolean hugetlbUnshareFlush() { return hugetlbUnshareFlush; }
     public boolean hugetlbDontneed() { return hugetlbDontneed; }
@@ -106,6 +106,27 @@ public final class Profile {
         return false;
     }
 
+    /**
+     * Where mm/mremap.c move_ptes flushes the CPU TLB for the PTEs it moved. Read in the
+     * trees: 3.16/3.19 only in move_page_tables after every PTL is dropped (need_flush);
+     * 4.15 under the old PTL when a moved PTE was present and dirty (force_flush, "mremap:
+     * fix race between mremap() and page cleanning"), else after the loop; 4.19.1 and 6.5
+     * for every present PTE before either PTL is dropped (eb66ae030829, "mremap: properly
+     * flush TLB before releasing the page", merged for 4.19).
+     */
+    public enum MremapFlush {
+        AFTER_UNLOCK, DIRTY_UNDER_PTL, PRESENT_UNDER_PTL;
+
+        /** Whether moving this PTE makes move_ptes flush before it drops the PTL (force_flush). */
+        boolean forces(long pte) {
+            return switch (this) {
+                case AFTER_UNLOCK -> false;
+                case DIRTY_UNDER_PTL -> Pte.present(pte) && Pte.dirty(pte);
+                case PRESENT_UNDER_PTL -> Pte.present(pte);
+            };
+        }
+    }
+
     static Builder builder(String name) {
         return new Builder(name);
     }
@@ -120,7 +141,7 @@ public final class Profile {
         private boolean intervalNotifiers;
         private boolean batchedUnmapFlush;
         private boolean oomReaperSkipsSubscribed;
-        private boolean mremapFlushUnderPtl;
+        private MremapFlush mremapFlush = MremapFlush.AFTER_UNLOCK;
         private boolean hugetlbPmdShareWidening;
         private boolean hugetlbUnshareFlush;
         private boolean hugetlbDontneed;
@@ -138,7 +159,7 @@ public final class Profile {
         Builder intervalNotifiers(boolean b) { intervalNotifiers = b; return this; }
         Builder batchedUnmapFlush(boolean b) { batchedUnmapFlush = b; return this; }
         Builder oomReaperSkipsSubscribed(boolean b) { oomReaperSkipsSubscribed = b; return this; }
-        Builder mremapFlushUnderPtl(boolean b) { mremapFlushUnderPtl = b; return this; }
+        Builder mremapFlush(MremapFlush f) { mremapFlush = f; return this; }
         Builder hugetlbPmdShareWidening(boolean b) { hugetlbPmdShareWidening = b; return this; }
         Builder hugetlbUnshareFlush(boolean b) { hugetlbUnshareFlush = b; return this; }
         Builder hugetlbDontneed(boolean b) { hugetlbDontneed = b; return this; }
@@ -169,7 +190,7 @@ public final class Profile {
             intervalNotifiers = p.intervalNotifiers;
             batchedUnmapFlush = p.batchedUnmapFlush;
             oomReaperSkipsSubscribed = p.oomReaperSkipsSubscribed;
-            mremapFlushUnderPtl = p.mremapFlushUnderPtl;
+            mremapFlush = p.mremapFlush;
             hugetlbPmdShareWidening = p.hugetlbPmdShareWidening;
             hugetlbUnshareFlush = p.hugetlbUnshareFlush;
             hugetlbDontneed = p.hugetlbDontneed;
