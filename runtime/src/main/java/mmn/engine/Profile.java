@@ -42,6 +42,13 @@ public final class Profile {
     final boolean hugetlbUnshareFlush;
     /** 5.18 (90e7e7f5ef3f): MADV_DONTNEED on hugetlb VMAs; before, can_madv_dontneed_vma refused them (-EINVAL). */
     final boolean hugetlbDontneed;
+    /**
+     * 6.0+: do_mprotect_pkey wraps the change in tlb_gather_mmu .. tlb_finish_mmu;
+     * change_pte_range queues each PTE that needs a flush (tlb_flush_pte_range) and the
+     * flush covers those only, after invalidate_range_end. Before, change_protection_range
+     * flushed the whole range with flush_tlb_range.
+     */
+    final boolean mprotectGathers;
     final Map<String, SiteRow> rows;
 
     private Profile(Builder b) {
@@ -58,6 +65,7 @@ public final class Profile {
         hugetlbPmdShareWidening = b.hugetlbPmdShareWidening;
         hugetlbUnshareFlush = b.hugetlbUnshareFlush;
         hugetlbDontneed = b.hugetlbDontneed;
+        mprotectGathers = b.mprotectGathers;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
     }
 
@@ -74,6 +82,7 @@ public final class Profile {
     public boolean hugetlbPmdShareWidening() { return hugetlbPmdShareWidening; }
     public boolean hugetlbUnshareFlush() { return hugetlbUnshareFlush; }
     public boolean hugetlbDontneed() { return hugetlbDontneed; }
+    public boolean mprotectGathers() { return mprotectGathers; }
 
     /** The row for a call site; a site with no row fires nothing. */
     public SiteRow row(String site) {
@@ -145,6 +154,7 @@ public final class Profile {
         private boolean hugetlbPmdShareWidening;
         private boolean hugetlbUnshareFlush;
         private boolean hugetlbDontneed;
+        private boolean mprotectGathers;
         private final Map<String, SiteRow> rows = new LinkedHashMap<>();
 
         Builder(String name) {
@@ -163,6 +173,7 @@ public final class Profile {
         Builder hugetlbPmdShareWidening(boolean b) { hugetlbPmdShareWidening = b; return this; }
         Builder hugetlbUnshareFlush(boolean b) { hugetlbUnshareFlush = b; return this; }
         Builder hugetlbDontneed(boolean b) { hugetlbDontneed = b; return this; }
+        Builder mprotectGathers(boolean b) { mprotectGathers = b; return this; }
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
@@ -194,6 +205,7 @@ public final class Profile {
             hugetlbPmdShareWidening = p.hugetlbPmdShareWidening;
             hugetlbUnshareFlush = p.hugetlbUnshareFlush;
             hugetlbDontneed = p.hugetlbDontneed;
+            mprotectGathers = p.mprotectGathers;
             rangeHookName = p.rangeHookName;
             return this;
         }

@@ -2,6 +2,7 @@ package mmn.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Renders profile tables for people: an operation's outline with the hooks each call
@@ -75,6 +76,30 @@ public final class ProfileReport {
         return b.toString();
     }
 
+    /**
+     * Profile flags that change the order of an operation's steps rather than its hooks,
+     * so a diff shows them too (the CPU flush of mremap under the PTL, reclaim's batched
+     * flush, ...). Operation, what the flag decides, its value under a profile.
+     */
+    private record Flag(String op, String what, Function<Profile, String> value) {}
+
+    private static final List<Flag> FLAGS = List.of(
+            new Flag("mremap", "move_ptes flushes the CPU TLB under the PTL (force_flush)", p -> switch (p.mremapFlush()) {
+                case AFTER_UNLOCK -> "never (after the loop)";
+                case DIRTY_UNDER_PTL -> "for a present dirty PTE";
+                case PRESENT_UNDER_PTL -> "for every present PTE";
+            }),
+            new Flag("mprotect", "the flush is an mmu_gather's (tlb_finish_mmu, queued PTEs only)", p -> yesNo(p.mprotectGathers())),
+            new Flag("reclaim", "the CPU flush is batched (TTU_BATCH_FLUSH)", p -> yesNo(p.batchedUnmapFlush())),
+            new Flag("oom-reap", "an mm with subscribers is skipped", p -> yesNo(p.oomReaperSkipsSubscribed())),
+            new Flag("munmap", "hugetlb: notifier range widened for PMD sharing", p -> yesNo(p.hugetlbPmdShareWidening())),
+            new Flag("munmap", "hugetlb: PUD span flushed after huge_pmd_unshare", p -> yesNo(p.hugetlbUnshareFlush())),
+            new Flag("dontneed", "hugetlb VMAs accepted", p -> yesNo(p.hugetlbDontneed())));
+
+    private static String yesNo(boolean b) {
+        return b ? "yes" : "no";
+    }
+
     /** Two profiles side by side for one operation; rows that differ are marked with '*'. */
     public static String diff(Profile a, Profile b, String op) {
         if (!Operations.exists(op)) throw new EngineException("unknown operation '" + op + "'", "operations: " + String.join(", ", Operations.names()));
@@ -96,6 +121,11 @@ public final class ProfileReport {
         for (String[] r : rows) {
             String step = r[1].length() > 60 ? r[1].substring(0, 57) + "..." : r[1];
             out.append(String.format("%s %-" + w1 + "s | %-" + w2 + "s | %s%n", r[0], step, r[2], r[3]));
+        }
+        for (Flag f : FLAGS) {
+            if (!f.op().equals(op)) continue;
+            String va = f.value().apply(a), vb = f.value().apply(b);
+            out.append(String.format("%s flag: %s: %s | %s%n", va.equals(vb) ? " " : "*", f.what(), va, vb));
         }
         return out.toString();
     }

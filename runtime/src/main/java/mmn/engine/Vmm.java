@@ -523,6 +523,7 @@ final class Vmm {
         phase("start", l);
         step("change");
         List<Long> addrs = s.pageTable.populated(r);
+        Range gathered = null; // 6.0+: the mmu_gather's range, widened by tlb_flush_pte_range
         int i = 0;
         while (i < addrs.size()) {
             long table = addrs.get(i) & -Addr.PMD_SIZE;
@@ -532,7 +533,9 @@ final class Vmm {
                 long pte = s.pageTable.get(va);
                 if (!Pte.mapsPage(pte)) continue;
                 Vma v = s.findVma(va);
-                s.pageTable.set(va, changePte(pte, v, prot));
+                long changed = changePte(pte, v, prot);
+                s.pageTable.set(va, changed);
+                if (pteNeedsFlush(pte, changed)) gathered = gathered == null ? Range.page(va) : gathered.union(Range.page(va));
             }
             unlockPtl(s);
         }
@@ -541,10 +544,28 @@ final class Vmm {
         w.fire(s, Sites.MPROTECT_END, r);
         phase("end", l);
         step("flush");
-        cpuFlush(s, r);
-        w.fire(s, Sites.MPROTECT_FLUSH, r);
+        if (!w.profile.mprotectGathers()) {
+            cpuFlush(s, r);
+            w.fire(s, Sites.MPROTECT_FLUSH, r);
+        } else if (gathered != null) {
+            // do_mprotect_pkey -> tlb_finish_mmu: the gathered range only, and nothing if no PTE needed a flush
+            cpuFlush(s, gathered);
+            w.fire(s, Sites.MPROTECT_FLUSH, gathered);
+        }
         phase("flush", l);
         endOp();
+    }
+
+    /**
+     * change_pte_range (6.0+): whether a present PTE's change is queued with
+     * tlb_flush_pte_range. x86's pte_needs_flush (arch/x86/include/asm/tlbflush.h) wants
+     * one for a demotion only (write or present bit cleared, another frame); the generic
+     * one (arm64) for every present PTE changed.
+     */
+    private boolean pteNeedsFlush(long old, long changed) {
+        if (!Pte.present(old)) return false;
+        if (w.arch() != World.Arch.X86) return true;
+        return !Pte.present(changed) || Pte.pfn(old) != Pte.pfn(changed) || (Pte.writable(old) && !Pte.writable(changed));
     }
 
     /**

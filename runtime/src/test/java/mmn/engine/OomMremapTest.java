@@ -222,6 +222,8 @@ class OomMremapTest {
         clean.stmt("touch", () -> clean.w.touch(clean.a, BASE, false));
         clean.stmt("mremap", () -> clean.w.mremap(clean.a, r(BASE, Addr.PAGE_SIZE), NEW, PhaseListener.NONE));
         assertFalse(flushedBeforeUnlock(clean), "a clean PTE is flushed after the PTLs are dropped");
+        String diff = ProfileReport.diff(Profiles.LINUX_3_19, Profiles.LINUX_4_15, "mremap");
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("* flag: move_ptes") && l.endsWith("for a present dirty PTE")), diff);
     }
 
     /** The hooks of move_page_tables only (the do_munmap of the old range follows). */

@@ -34,7 +34,8 @@ class ProfilesTest {
         assertEquals(List.of(), Profiles.LINUX_3_16.row(Sites.GATHER_FINISH).hooks());
         assertEquals(List.of(Hook.INVALIDATE_RANGE), Profiles.LINUX_3_19.row(Sites.GATHER_FINISH).hooks());
         assertEquals(List.of(Hook.INVALIDATE_RANGE), Profiles.LINUX_6_8.row(Sites.MPROTECT_FLUSH).hooks());
-        assertEquals(List.of(), Profiles.LINUX_6_5.row(Sites.MPROTECT_FLUSH).hooks());
+        assertEquals(List.of(Hook.INVALIDATE_RANGE), Profiles.LINUX_6_5.row(Sites.MPROTECT_FLUSH).hooks());
+        assertEquals(List.of(), Profiles.LINUX_4_15.row(Sites.MPROTECT_FLUSH).hooks());
         String diff = ProfileReport.diff(Profiles.LINUX_3_16, Profiles.LINUX_6_8, "munmap");
         assertTrue(diff.lines().anyMatch(l -> l.startsWith("*") && l.contains("tlb_finish_mmu: CPU TLB flush")), diff);
     }
@@ -73,5 +74,33 @@ class ProfilesTest {
             assertEquals(c.fails(), t.has(ViolationKind.DEVICE_FAILED), c + ": " + t.found);
             if (!c.fails()) assertTrue(t.gpu.lastAccess().ok(), c.toString());
         }
+    }
+
+    /**
+     * linux-6.5 mm/mprotect.c do_mprotect_pkey: tlb_gather_mmu .. tlb_finish_mmu around
+     * the change; tlb_finish_mmu -> tlb_flush_mmu_tlbonly fires invalidate_range over the
+     * PTEs change_pte_range queued, after invalidate_range_end. 6.8 fires
+     * arch_invalidate_secondary_tlbs from the same flush (tlb_flush -> flush_tlb_mm_range).
+     */
+    @Test
+    void mprotectUnderAnMmuGatherFiresTheSecondaryHookAfterEnd() {
+        assertEquals(List.of("invalidate_range_start", "invalidate_range_end"), mprotectHooks(Profiles.LINUX_4_15, Vma.READ));
+        assertEquals(List.of("invalidate_range_start", "invalidate_range_end", "invalidate_range"), mprotectHooks(Profiles.LINUX_6_5, Vma.READ));
+        assertEquals(List.of("invalidate_range_start", "invalidate_range_end", "arch_invalidate_secondary_tlbs"), mprotectHooks(Profiles.LINUX_6_8, Vma.READ));
+        assertTrue(Profiles.LINUX_6_5.row(Sites.MPROTECT_FLUSH).cite().contains("tlb_finish_mmu -> tlb_flush_mmu"));
+        assertTrue(Profiles.LINUX_6_8.row(Sites.MPROTECT_FLUSH).cite().contains("tlb_finish_mmu -> tlb_flush_mmu -> tlb_flush_mmu_tlbonly -> arch/x86/include/asm/tlb.h tlb_flush -> arch/x86/mm/tlb.c flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs"));
+        // x86 pte_needs_flush: making a private read-only PTE "rw" demotes nothing, so tlb_finish_mmu flushes nothing
+        assertEquals(List.of("invalidate_range_start", "invalidate_range_end"), mprotectHooks(Profiles.LINUX_6_5, Vma.READ | Vma.WRITE));
+        String diff = ProfileReport.diff(Profiles.LINUX_4_15, Profiles.LINUX_6_5, "mprotect");
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("*") && l.contains("invalidate_range")), diff);
+    }
+
+    /** The hooks of one mprotect of a written page (first made read-only when prot is rw, so only the second call is seen). */
+    private static List<String> mprotectHooks(Profile p, int prot) {
+        Rig t = new Rig(p, "range", 4);
+        t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
+        if (prot != Vma.READ) t.stmt("mprotect r", () -> t.w.mprotect(t.a, r(BASE, Addr.PAGE_SIZE), Vma.READ, PhaseListener.NONE));
+        t.stmt("mprotect", () -> t.w.mprotect(t.a, r(BASE, Addr.PAGE_SIZE), prot, PhaseListener.NONE));
+        return t.w.hooksThisStatement().stream().filter(h -> !h.startsWith("[") && !h.startsWith(" ")).map(h -> h.split(" ")[0]).toList();
     }
 }
