@@ -1,6 +1,7 @@
 package mmn.engine;
 
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * KVM as a secondary MMU: the guest's accesses go through shadow (or TDP) page-table
@@ -37,6 +38,12 @@ public final class KvmDevice extends DriverDevice {
     /** kvm->mmu_invalidate_range_start/end: the union of the ranges in progress (while count &gt; 0). */
     long rangeStart;
     long rangeEnd;
+    /**
+     * SPTEs whose accessed bit is set (by va): the hardware sets it when the guest uses
+     * the entry, a new SPTE is made accessed, and kvm_age_rmapp (mmu_spte_age in 4.15)
+     * test-and-clears it for ->clear_flush_young.
+     */
+    final TreeSet<Long> accessed = new TreeSet<>();
 
     public KvmDevice(String name, int entries) {
         super(name, entries);
@@ -178,10 +185,32 @@ public final class KvmDevice extends DriverDevice {
         }
     }
 
-    /** kvm_age_hva: young if an SPTE maps the range; accessed bits are not modelled, so nothing changes. */
+    /**
+     * kvm_mmu_notifier_clear_flush_young -> kvm_age_hva: test and clear the accessed bit
+     * of every SPTE in the range (3.16 kvm_age_rmapp, 4.15 mmu_spte_age); young if any
+     * was set (the caller then flushes the remote TLBs, which changes nothing modelled).
+     */
     boolean age(Range r) {
-        for (Translation t : table.entries()) if (r.contains(t.va)) return true;
-        return false;
+        boolean young = false;
+        for (Translation t : table.entries()) {
+            if (r.contains(t.va) && accessed.remove(t.va)) young = true;
+        }
+        return young;
+    }
+
+    @Override
+    void install(World w, DriverFault f) {
+        super.install(w, f);
+        Translation t = table.lookup(f.va);
+        if (t != null) accessed.add(t.va);
+    }
+
+    @Override
+    AccessResult access(World w, long va, boolean write) {
+        AccessResult r = super.access(w, va, write);
+        Translation t = r.ok() ? table.lookup(va) : null;
+        if (t != null) accessed.add(t.va); // the guest's access sets the SPTE's accessed bit
+        return r;
     }
 
     @Override
@@ -192,6 +221,7 @@ public final class KvmDevice extends DriverDevice {
         c.count = count;
         c.rangeStart = rangeStart;
         c.rangeEnd = rangeEnd;
+        c.accessed.addAll(accessed);
         return c;
     }
 
@@ -202,5 +232,6 @@ public final class KvmDevice extends DriverDevice {
         if (!h.isCanonical()) h.put(mmuSeq);
         h.put(count);
         if (count > 0) h.put(rangeStart).put(rangeEnd); // stale values once count is 0 are not state
+        for (Translation t : table.entries()) if (accessed.contains(t.va)) h.put(t.va); // a bit of a zapped SPTE is not state
     }
 }

@@ -110,9 +110,10 @@ public final class Operations {
                 new Step("migrate_page_move_mapping + migrate_page_copy: the data goes to the new page", null, "copy"),
                 new Step("remove_migration_pte, per mapping: PTE to the new page (no flush: non-present to present)", Sites.MIGRATE_REMAP, "remap"),
                 new Step("putback: the isolation reference was the last, the old page is freed", null, "free"));
-        define("reclaim", List.of("start", "clear", "unlock", "end", "flush", "writeback", "free"),
+        define("reclaim", List.of("start", "young", "clear", "unlock", "end", "flush", "writeback", "free"),
                 new Step("shrink_page_list: isolate the page, add_to_swap (the swap cache holds a reference)", null, null),
                 new Step("try_to_unmap_one, per mapping (rmap walk): invalidate_range_start", Sites.RECLAIM_START, "start"),
+                new Step("3.16-4.15, under the PTL: ptep_clear_flush_young_notify; young (PTE or subscriber) -> the unmap is abandoned, the walk stops, the page is reactivated", Sites.RECLAIM_YOUNG, "young"),
                 new Step("under the PTL: clear the PTE; flush the CPU TLB now, or queue a batched flush (TTU_BATCH_FLUSH)", Sites.RECLAIM_CLEAR, null),
                 new Step("install the swap entry; drop the mapping's reference", Sites.RECLAIM_SWAP_ENTRY, "clear"),
                 new Step("drop the PTL", Sites.RECLAIM_UNLOCK, "unlock"),

@@ -69,21 +69,35 @@ final class Rmap {
         return out;
     }
 
-    /** The call sites of one try_to_unmap_one flavour. */
-    private record UnmapSites(String start, String clear, String entry, String unlock, String end) {}
+    /** The call sites of one try_to_unmap_one flavour; {@code young} is null where the caller passes TTU_IGNORE_ACCESS. */
+    private record UnmapSites(String start, String young, String clear, String entry, String unlock, String end) {}
 
-    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, Sites.MIGRATE_CLEAR, null,
+    /** migrate_pages passes TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS in every tree: no young test. */
+    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, null, Sites.MIGRATE_CLEAR, null,
             Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
-    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_CLEAR, Sites.RECLAIM_SWAP_ENTRY,
-            Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
+    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_YOUNG, Sites.RECLAIM_CLEAR,
+            Sites.RECLAIM_SWAP_ENTRY, Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
 
     /**
-     * try_to_unmap_one for one mapping: [start], PTL, clear (and flush the CPU, unless the
-     * flush is batched), install the migration or swap entry, drop the mapping's reference
-     * (the caller's keeps the page), unlock, [invalidate_page], [end]. {@code slot} < 0
-     * means a migration entry. Phases: start, clear, unlock, end (once per mapping).
+     * Whether reclaim's try_to_unmap_one tests and clears the young bits before it unmaps:
+     * 3.16-4.15 (shrink_page_list passes no TTU_IGNORE_ACCESS), where the profile's row
+     * fires ->clear_flush_young; the 6.x trees have no such test.
      */
-    private void tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
+    private boolean testsYoung(UnmapSites sites) {
+        return sites.young() != null && w.profile.row(sites.young()).hooks().contains(Hook.CLEAR_FLUSH_YOUNG);
+    }
+
+    /**
+     * try_to_unmap_one for one mapping: [start], PTL, [the young test], clear (and flush
+     * the CPU, unless the flush is batched), install the migration or swap entry, drop the
+     * mapping's reference (the caller's keeps the page), unlock, [invalidate_page], [end].
+     * {@code slot} < 0 means a migration entry. Where the young test finds the page young
+     * (the PTE's bit or any subscriber's ->clear_flush_young answer) the PTE stays, the
+     * unmap is abandoned (3.16/3.19 SWAP_FAIL: no invalidate_page; 4.15 ret = false: end
+     * still fires) and this returns false: the rmap walk stops there.
+     * Phases: start, young (3.16-4.15 reclaim), clear, unlock, end (once per mapping).
+     */
+    private boolean tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
         Space s = m.space();
         Range page = Range.page(m.va());
         vmm.step("start");
@@ -93,7 +107,20 @@ final class Rmap {
         vmm.lockPtl(s);
         long pte = s.pageTable.get(m.va());
         boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
-        if (mapped) {
+        boolean young = false;
+        if (mapped && testsYoung(sites)) {
+            // ptep_clear_flush_young_notify: x86 ptep_clear_flush_young test-and-clears the bit (no CPU flush), then the subscribers
+            vmm.step("young");
+            boolean cpu = Pte.young(pte);
+            if (cpu) s.pageTable.set(m.va(), Pte.mkold(pte));
+            young = w.fireYoung(s, sites.young(), page) | cpu;
+            if (young) w.trace.event("reclaim", "pfn " + pfn + " at " + s.name + " " + Addr.hex(m.va()) + " is young ("
+                    + (cpu ? "PTE" : "a subscriber") + "): try_to_unmap_one gives up, the page stays mapped");
+            vmm.phase("young", l);
+            vmm.step("clear");
+        }
+        boolean unmapped = mapped && !young;
+        if (unmapped) {
             s.pageTable.set(m.va(), Pte.NONE);
             if (!batched) vmm.cpuFlush(s, page);
             // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
@@ -104,14 +131,15 @@ final class Rmap {
             w.mem.removeMap(pfn);
             w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
         }
-        vmm.phase("clear", l);
+        if (!young) vmm.phase("clear", l);
         vmm.unlockPtl(s);
         vmm.step("unlock");
-        if (mapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
+        if (unmapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
         vmm.phase("unlock", l);
         vmm.step("end");
         w.fire(s, sites.end(), page);
         vmm.phase("end", l);
+        return !young;
     }
 
     /**
@@ -177,8 +205,11 @@ final class Rmap {
      * swap entries (try_to_unmap_one), flush the batched CPU TLB flush where the profile
      * batches it (4.3+ TTU_BATCH_FLUSH), write the page out, then __remove_mapping frees it
      * unless it was mapped again meanwhile. The model reclaims as if page_check_references
-     * had found the page old: the aging pass is the separate `age` operation.
-     * Phases: start, clear, unlock, end (per mapping), flush, writeback, free.
+     * had found the page old: the aging pass is the separate `age` operation. Up to 4.15
+     * try_to_unmap_one still tests the young bits: a young mapping stops the walk, the
+     * page is reactivated (activate_locked) and stays in the swap cache, and nothing is
+     * written or freed.
+     * Phases: start, young, clear, unlock, end (per mapping), flush, writeback, free.
      */
     void reclaim(Space s, Range r, PhaseListener l) {
         vmm.beginOp("reclaim", s);
@@ -192,13 +223,25 @@ final class Rmap {
             w.swapCache.put(slot, pfn); // add_to_swap: the swap cache holds a reference
             w.mem.get(pfn);
             List<Mapping> maps = rmap(pfn);
-            for (Mapping m : maps) tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l);
+            boolean unmapped = true;
+            for (Mapping m : maps) {
+                if (!tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l)) {
+                    unmapped = false; // rmap_walk stops at the first mapping that fails
+                    break;
+                }
+            }
             vmm.step("flush");
             for (Space sp : spacesOf(maps)) {
-                if (batched) vmm.cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty: the deferred CPU flush
+                if (batched) vmm.cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty (or, on failure, shrink_page_list's final try_to_unmap_flush)
                 w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
             }
             vmm.phase("flush", l);
+            if (!unmapped) {
+                // activate_locked: the page stays in the swap cache (vm_swap_full is false) and goes back to the LRU
+                w.trace.event("reclaim", "pfn " + pfn + " was young: try_to_unmap failed, the page is reactivated and stays in the swap cache");
+                w.mem.put(pfn); // putback: the isolation reference
+                continue;
+            }
             vmm.step("writeback");
             w.swap.put(slot, w.mem.value(pfn)); // pageout
             w.copiedOut.add(pfn);

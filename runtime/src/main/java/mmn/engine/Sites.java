@@ -42,6 +42,8 @@ public final class Sites {
     public static final String MIGRATE_REMAP = "remove_migration_pte:set_pte_at";
     // reclaim: shrink_page_list -> try_to_unmap_one with a swap entry
     public static final String RECLAIM_START = "try_to_unmap_one(swap):invalidate_range_start";
+    /** 3.16-4.15: the young test reclaim does not skip (no TTU_IGNORE_ACCESS); no hooks where the kernel has none. */
+    public static final String RECLAIM_YOUNG = "try_to_unmap_one(swap):ptep_clear_flush_young_notify";
     public static final String RECLAIM_CLEAR = "try_to_unmap_one(swap):ptep_clear_flush";
     public static final String RECLAIM_SWAP_ENTRY = "try_to_unmap_one(swap):set_pte_at(swp_entry)";
     public static final String RECLAIM_UNLOCK = "try_to_unmap_one(swap):pte_unmap_unlock";

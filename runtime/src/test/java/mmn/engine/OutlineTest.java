@@ -182,7 +182,12 @@ class OutlineTest {
                 // 1: the page is shared with the child, no reuse; 9-11: hugetlb
                 c("cow", OutlineTest::forkB, w -> w.cow(w.space("A"), BASE, l()), p -> Path.of("cow").skip(1, 9, 10, 11)),
                 c("migrate", touched(BASE), w -> w.migrate(w.space("A"), one, l()), p -> Path.of("migrate")),
-                c("reclaim", touched(BASE), w -> w.reclaim(w.space("A"), one, l()), p -> Path.of("reclaim")),
+                // aged first, so 3.16-4.15's young test (3) finds the page old and the unmap goes on; 6.x has no such test
+                c("reclaim", w -> {
+                    touch(w, "A", BASE, true);
+                    stmt(w, () -> w.age(w.space("A"), one, PhaseListener.NONE));
+                }, w -> w.reclaim(w.space("A"), one, l()),
+                        p -> p.row(Sites.RECLAIM_YOUNG).hooks().isEmpty() ? Path.of("reclaim").skip(3) : Path.of("reclaim")),
                 // write_protect_page runs for the first page, then the second
                 c("ksm", touched(BASE, BASE + PAGE), w -> w.ksm(w.space("A"), BASE, w.space("A"), BASE + PAGE, l()), p -> Path.of("ksm").twice(2, 5)),
                 c("age", touched(BASE), w -> w.age(w.space("A"), one, l()), p -> Path.of("age")),
