@@ -160,10 +160,13 @@ public final class Operations {
                 new Step("set_pte_at_notify(new page); drop the old page's rmap", Sites.UPROBE_SET, "set"),
                 new Step("drop the PTL; put_page(old): the page cache keeps it", null, "unlock"),
                 new Step("__replace_page: invalidate_range_end", Sites.UPROBE_END, "end"));
-        define("remap", List.of("start", "clear", "end"),
-                new Step("remap_file_pages (3.16/3.19 mm/fremap.c; from 4.0 an mmap emulation): invalidate_range_start", Sites.REMAP_START, "start"),
+        define("remap", List.of("start", "clear", "end", "batch-flush", "unlink-tables", "flush", "free", "map", "populate"),
+                new Step("3.16/3.19 mm/fremap.c remap_file_pages: invalidate_range_start", Sites.REMAP_START, "start"),
                 new Step("install_file_pte, per page under the PTL: zap_pte (clear, flush, drop the mapping), then a nonlinear file PTE", Sites.REMAP_CLEAR, "clear"),
-                new Step("invalidate_range_end", Sites.REMAP_END, "end"));
+                new Step("invalidate_range_end", Sites.REMAP_END, "end"),
+                new Step("4.0+ mm/mmap.c: pr_warn_once, do_mmap(MAP_SHARED|MAP_FIXED|MAP_POPULATE) -> do_munmap: munmap's steps and phases (start .. free)", Sites.REMAP_EMULATE, null),
+                new Step("mmap_region: the new VMA at pgoff", null, "map"),
+                new Step("mm_populate, per page: a read fault (handle_mm_fault), no hooks", null, "populate"));
         define("collapse", List.of("unmap", "start", "clear-pmd", "end", "copy", "set", "free-table"),
                 new Step("khugepaged_scan_pmd: young bits, else ->test_young per PTE; an unreferenced range is left alone", Sites.COLLAPSE_SCAN_YOUNG, null),
                 new Step("anon: collapse_huge_page: allocate the huge page; mmap lock for write; invalidate_range_start", Sites.COLLAPSE_START, "start"),
@@ -200,9 +203,9 @@ public final class Operations {
 
     /**
      * Operations a kernel may lack: the profile has no row for this site, and the
-     * operation is an error there (no OOM reaper before 4.6; remap_file_pages emulated from 4.0).
+     * operation is an error there (no OOM reaper before 4.6).
      */
-    private static final Map<String, String> GATE = Map.of("oom-reap", Sites.OOM_REAP_START, "remap", Sites.REMAP_START);
+    private static final Map<String, String> GATE = Map.of("oom-reap", Sites.OOM_REAP_START);
 
     /** Whether the profile's kernel has the operation at all. */
     public static boolean availableIn(String op, Profile p) {

@@ -49,6 +49,8 @@ public final class Profile {
      * flushed the whole range with flush_tlb_range.
      */
     final boolean mprotectGathers;
+    /** 4.0+: remap_file_pages is an mmap(MAP_FIXED|MAP_POPULATE) emulation (mm/mmap.c), not mm/fremap.c. */
+    final boolean remapEmulated;
     final Map<String, SiteRow> rows;
 
     private Profile(Builder b) {
@@ -66,6 +68,7 @@ public final class Profile {
         hugetlbUnshareFlush = b.hugetlbUnshareFlush;
         hugetlbDontneed = b.hugetlbDontneed;
         mprotectGathers = b.mprotectGathers;
+        remapEmulated = b.remapEmulated;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
     }
 
@@ -83,6 +86,7 @@ public final class Profile {
     public boolean hugetlbUnshareFlush() { return hugetlbUnshareFlush; }
     public boolean hugetlbDontneed() { return hugetlbDontneed; }
     public boolean mprotectGathers() { return mprotectGathers; }
+    public boolean remapEmulated() { return remapEmulated; }
 
     /** The row for a call site; a site with no row fires nothing. */
     public SiteRow row(String site) {
@@ -155,6 +159,7 @@ public final class Profile {
         private boolean hugetlbUnshareFlush;
         private boolean hugetlbDontneed;
         private boolean mprotectGathers;
+        private boolean remapEmulated;
         private final Map<String, SiteRow> rows = new LinkedHashMap<>();
 
         Builder(String name) {
@@ -174,6 +179,7 @@ public final class Profile {
         Builder hugetlbUnshareFlush(boolean b) { hugetlbUnshareFlush = b; return this; }
         Builder hugetlbDontneed(boolean b) { hugetlbDontneed = b; return this; }
         Builder mprotectGathers(boolean b) { mprotectGathers = b; return this; }
+        Builder remapEmulated(boolean b) { remapEmulated = b; return this; }
 
         Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
@@ -206,6 +212,7 @@ public final class Profile {
             hugetlbUnshareFlush = p.hugetlbUnshareFlush;
             hugetlbDontneed = p.hugetlbDontneed;
             mprotectGathers = p.mprotectGathers;
+            remapEmulated = p.remapEmulated;
             rangeHookName = p.rangeHookName;
             return this;
         }

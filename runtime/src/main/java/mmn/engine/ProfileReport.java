@@ -90,6 +90,7 @@ public final class ProfileReport {
                 case PRESENT_UNDER_PTL -> "for every present PTE";
             }),
             new Flag("mprotect", "the flush is an mmu_gather's (tlb_finish_mmu, queued PTEs only)", p -> yesNo(p.mprotectGathers())),
+            new Flag("remap", "remap_file_pages is an mmap(MAP_FIXED|MAP_POPULATE) emulation", p -> yesNo(p.remapEmulated())),
             new Flag("reclaim", "the CPU flush is batched (TTU_BATCH_FLUSH)", p -> yesNo(p.batchedUnmapFlush())),
             new Flag("oom-reap", "an mm with subscribers is skipped", p -> yesNo(p.oomReaperSkipsSubscribed())),
             new Flag("munmap", "hugetlb: notifier range widened for PMD sharing", p -> yesNo(p.hugetlbPmdShareWidening())),

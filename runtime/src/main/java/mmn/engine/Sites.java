@@ -88,10 +88,12 @@ public final class Sites {
     public static final String SPLITTING_END = "__split_huge_page_splitting:invalidate_range_end";
     public static final String SPLIT_INVALIDATE = "__split_huge_pmd_locked:pmdp_invalidate";
     public static final String SPLIT_END = "__split_huge_pmd:invalidate_range_end";
-    // remap_file_pages (mm/fremap.c; absent from 4.0, where it became an mmap emulation)
+    // remap_file_pages (mm/fremap.c up to 3.19; from 4.0 an mmap emulation in mm/mmap.c)
     public static final String REMAP_START = "remap_file_pages:invalidate_range_start";
     public static final String REMAP_CLEAR = "zap_pte:ptep_clear_flush";
     public static final String REMAP_END = "remap_file_pages:invalidate_range_end";
+    /** 4.0+: mm/mmap.c remap_file_pages emulated by do_mmap(MAP_SHARED|MAP_FIXED|MAP_POPULATE). */
+    public static final String REMAP_EMULATE = "remap_file_pages:do_mmap(MAP_FIXED|MAP_POPULATE)";
 
     // hugetlb (mm/hugetlb.c): 2M pages mapped by PMD entries, PMD pages shared between
     // processes mapping the same hugetlbfs file at PUD-aligned addresses (huge_pmd_share)

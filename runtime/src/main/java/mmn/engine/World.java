@@ -490,13 +490,32 @@ public final class World {
     /** khugepaged on the 2M range at va: collapse anon PTEs into a huge page, or retract a file range's page table. */
     public void collapse(Space s, long va, PhaseListener l) { vmm.thp.collapse(s, va, l); }
 
-    /** remap_file_pages over r (3.16/3.19 only). */
+    /** remap_file_pages over r (3.16/3.19 nonlinear; 4.0+ an mmap emulation). */
     public void remap(Space s, Range r, PhaseListener l) { vmm.fremap.remap(s, r, l); }
 
     /** fork: the child space is created if it was not declared. */
     public void fork(Space parent, String child, PhaseListener l) {
         Space c = spaces.containsKey(child) ? spaces.get(child) : createSpace(child);
         vmm.fork(parent, c, l);
+    }
+
+    /** Keys of the kernel's pr_warn_once messages already printed in this world. */
+    private final java.util.Set<String> warnedOnce = new java.util.HashSet<>();
+    /** Kernel log lines not yet shown to the user (pr_warn_once and the like). */
+    private final List<String> kernelLog = new ArrayList<>();
+
+    /** The kernel's pr_warn_once: the message once per world, also in the trace. */
+    void warnOnce(String key, String message) {
+        if (!warnedOnce.add(key)) return;
+        kernelLog.add(message);
+        trace.event("kernel", message);
+    }
+
+    /** The kernel log lines since the last call (the interpreter prints them as warnings). */
+    public List<String> takeKernelLog() {
+        List<String> out = List.copyOf(kernelLog);
+        kernelLog.clear();
+        return out;
     }
 
     /** A driver-initiated flush of a device's TLBs (outside any callback). */

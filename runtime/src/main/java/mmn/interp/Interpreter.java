@@ -99,7 +99,9 @@ final class Interpreter implements Stmt.Visitor<Void> {
         } finally {
             inStatement = false;
         }
-        settle(s.pos(), world.endStatement());
+        List<Violation> found = world.endStatement();
+        for (String line : world.takeKernelLog()) session.warn(s.pos(), "kernel: " + line);
+        settle(s.pos(), found);
     }
 
     /** Runs engine calls, turning the engine's refusals into errors at the statement. */

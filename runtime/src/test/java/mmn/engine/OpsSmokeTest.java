@@ -66,7 +66,7 @@ class OpsSmokeTest {
             try {
                 t.stmt(op.name(), () -> op.run().accept(t));
             } catch (EngineException e) {
-                // an operation this kernel lacks (oom-reap before 4.6, remap from 4.0, file collapse before 4.8)
+                // an operation this kernel lacks (oom-reap before 4.6, file collapse before 4.8)
                 assertTrue(e.getMessage().contains("no OOM reaper") || e.getMessage().contains("remap_file_pages")
                         || e.getMessage().contains("anonymous memory only"), p.name() + " " + op.name() + ": " + e.getMessage());
                 t.w.endStatement();

@@ -144,18 +144,45 @@ class UprobeRemapTest {
     }
 
     @Test
-    void remapHooksAndItsAbsenceFrom40() {
+    void remapHooksIn316And319() {
         Rig t16 = data(Profiles.LINUX_3_16, "range");
         t16.stmt("remap", () -> t16.w.remap(t16.a, r(DATA, 2 * Addr.PAGE_SIZE), PhaseListener.NONE));
         assertEquals(List.of("invalidate_range_start", "invalidate_range_end"), hooks(t16));
         Rig t19 = data(Profiles.LINUX_3_19, "range");
         t19.stmt("remap", () -> t19.w.remap(t19.a, r(DATA, 2 * Addr.PAGE_SIZE), PhaseListener.NONE));
         assertEquals(List.of("invalidate_range_start", "invalidate_range", "invalidate_range", "invalidate_range_end"), hooks(t19));
+    }
+
+    /**
+     * 4.0+ mm/mmap.c SYSCALL_DEFINE5(remap_file_pages): pr_warn_once, then
+     * do_mmap(MAP_SHARED|MAP_FIXED|MAP_POPULATE, pgoff) (do_mmap_pgoff in 4.15):
+     * mmap_region's do_munmap fires munmap's hooks over the range, a new VMA at pgoff is
+     * linked, and mm_populate read-faults each page in with no hook.
+     */
+    @Test
+    void remapIsAnMmapEmulationFrom40() {
         for (Profile p : List.of(Profiles.LINUX_4_15, Profiles.LINUX_6_5, Profiles.LINUX_6_8)) {
             Rig t = data(p, "range");
-            EngineException e = assertThrows(EngineException.class, () -> t.w.remap(t.a, r(DATA, Addr.PAGE_SIZE), PhaseListener.NONE));
-            assertTrue(e.getMessage().contains("emulated"), e.getMessage());
-            assertTrue(ProfileReport.describe(p, "remap").contains("not in this kernel"));
+            int page2 = Pte.pfn(t.a.pageTable().get(DATA + 2 * Addr.PAGE_SIZE));
+            List<String> phases = new ArrayList<>();
+            t.stmt("remap", () -> t.w.remap(t.a, r(DATA, 2 * Addr.PAGE_SIZE), phases::add));
+            assertEquals(List.of("start", "clear", "end", "unlink-tables", "flush", "free", "map", "populate", "populate"), phases, p.name());
+            Rig m = data(p, "range");
+            m.stmt("munmap", () -> m.w.munmap(m.a, r(DATA, 2 * Addr.PAGE_SIZE), PhaseListener.NONE));
+            assertEquals(hooks(m), hooks(t), p.name() + ": the emulation fires munmap's hooks");
+            assertEquals(page2, Pte.pfn(t.a.pageTable().get(DATA)), p.name() + ": populated from file page 2");
+            assertTrue(Pte.present(t.a.pageTable().get(DATA + Addr.PAGE_SIZE)));
+            List<String> log = t.w.takeKernelLog();
+            assertEquals(1, log.size(), log.toString());
+            assertTrue(log.get(0).contains("uses deprecated remap_file_pages() syscall"), log.get(0));
+            t.stmt("remap again", () -> t.w.remap(t.a, r(DATA, 2 * Addr.PAGE_SIZE), PhaseListener.NONE));
+            assertEquals(List.of(), t.w.takeKernelLog(), "pr_warn_once");
+            t.stmt("dma", () -> assertEquals(Pte.pfn(t.a.pageTable().get(DATA)), t.w.dma(t.gpu, t.a, DATA, false).pfn()));
+            assertTrue(t.found.isEmpty(), p.name() + ": " + t.found);
+            assertTrue(p.row(Sites.REMAP_EMULATE).cite().startsWith("mm/mmap.c SYSCALL_DEFINE5(remap_file_pages) -> pr_warn_once, do_mmap"));
         }
+        String diff = ProfileReport.diff(Profiles.LINUX_3_19, Profiles.LINUX_4_15, "remap");
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("* flag: remap_file_pages is an mmap") && l.endsWith("no | yes")), diff);
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("*") && l.contains("mm/fremap.c remap_file_pages")), diff);
     }
 }
