@@ -30,17 +30,24 @@ final class HandlerOps implements MmuNotifierOps {
     HandlerOps(Interpreter interp, List<Stmt.Handler> handlers) {
         this.interp = interp;
         for (Stmt.Handler h : handlers) {
-            Hook hook = Hook.byHandlerName(h.event().text());
-            byHook.put(hook, h);
-            implemented.add(hook);
-            // `on end` also answers mmu_notifier_invalidate_range_only_end
-            if (hook == Hook.INVALIDATE_RANGE_END) implemented.add(Hook.INVALIDATE_RANGE_ONLY_END);
-            // `on clear-young` answers both aging callbacks unless clear-flush-young has its own
-            if (hook == Hook.CLEAR_YOUNG && !handlers.stream().anyMatch(x -> x.event().text().equals("clear-flush-young"))) {
-                implemented.add(Hook.CLEAR_FLUSH_YOUNG);
-                byHook.putIfAbsent(Hook.CLEAR_FLUSH_YOUNG, h);
+            for (Hook hook : answers(h, handlers)) {
+                implemented.add(hook);
+                if (hook != Hook.INVALIDATE_RANGE_ONLY_END) byHook.putIfAbsent(hook, h);
             }
         }
+    }
+
+    /**
+     * The kernel callbacks one handler answers: its own event; `on end` also
+     * mmu_notifier_invalidate_range_only_end; `on clear-young` both aging callbacks
+     * (clear_young, clear_flush_young) unless clear-flush-young has its own handler.
+     */
+    static Set<Hook> answers(Stmt.Handler h, List<Stmt.Handler> all) {
+        Hook hook = Hook.byHandlerName(h.event().text());
+        Set<Hook> out = EnumSet.of(hook);
+        if (hook == Hook.INVALIDATE_RANGE_END) out.add(Hook.INVALIDATE_RANGE_ONLY_END);
+        if (hook == Hook.CLEAR_YOUNG && all.stream().noneMatch(x -> x.event().text().equals("clear-flush-young"))) out.add(Hook.CLEAR_FLUSH_YOUNG);
+        return out;
     }
 
     @Override

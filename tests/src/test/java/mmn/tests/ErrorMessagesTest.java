@@ -136,4 +136,23 @@ class ErrorMessagesTest {
         Run r = bad("space A\nmap A 0x400000 +64K rw anon\nmap A 0x408000 +64K rw anon\n");
         assertTrue(r.err().contains(":3:1: error: mapping [0x408000, 0x418000) overlaps [0x400000, 0x410000) in A"), r.err());
     }
+
+    /**
+     * The "never fires" warning knows every callback a handler answers: `on clear-young`
+     * also runs for clear_flush_young (age, and reclaim's young test up to 4.15), which
+     * every profile fires; `on page` (invalidate_page) is gone from 4.13.
+     */
+    @Test
+    void neverFiresWarningKnowsWhatEachHandlerAnswers() throws Exception {
+        for (String profile : java.util.List.of("linux-3.16", "linux-4.15", "linux-6.8")) {
+            Run young = Run.text(dir, "young.mmn", "profile " + profile + "\nspace A\nmap A 0x400000 +64K rw anon\n"
+                    + "device gpu ats\nbind gpu A\nnotifier n on A for gpu {\n  on clear-young(r) { flush gpu r }\n}\n"
+                    + "touch A 0x400000 write\nage A 0x400000\n");
+            assertEquals(Outcome.OK, young.outcome(), young.out() + young.err());
+            assertFalse(young.err().contains("never fires"), profile + ": " + young.err());
+        }
+        Run page = Run.text(dir, "page.mmn", "profile linux-6.8\nspace A\ndevice gpu ats\nbind gpu A\n"
+                + "notifier n on A for gpu {\n  on page(r) { flush gpu r }\n}\n");
+        assertTrue(page.err().contains("linux-6.8 never fires 'page'"), page.err());
+    }
 }
