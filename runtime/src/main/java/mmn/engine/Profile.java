@@ -25,7 +25,11 @@ public final class Profile {
     final boolean intervalNotifiers;
     /** 4.3+: reclaim unmaps with TTU_BATCH_FLUSH; the CPU flush is deferred to try_to_unmap_flush. */
     final boolean batchedUnmapFlush;
-    /** 4.6-4.18: the OOM reaper skips any mm with subscribers (4d4bbd8526a8). */
+    /**
+     * The OOM reaper skips any mm with subscribers (4d4bbd8526a8): first in 4.14, read in
+     * 4.15.0's __oom_reap_task_mm. 4.6-4.13 reaped with no start/end at all; 4.16-4.18
+     * skip only mms with blockable notifiers; 4.19+ use the non-blocking start.
+     */
     final boolean oomReaperSkipsSubscribed;
     /** When move_ptes flushes the old range under its PTL (mm/mremap.c); see {@link MremapFlush}. */
     final MremapFlush mremapFlush;

@@ -204,6 +204,8 @@ public final class Profiles {
             .startMayFail(true)
             .intervalNotifiers(true)
             .mprotectGathers(true)
+            .row(Sites.ZAP_START, MMAP_LOCK, CLEAR, "mm/madvise.c madvise_dontneed_single_vma -> mm/memory.c zap_page_range_single -> mmu_notifier_range_init(MMU_NOTIFY_CLEAR) + invalidate_range_start (zap_page_range is gone)", INVALIDATE_RANGE_START)
+            .row(Sites.ZAP_END, MMAP_LOCK, CLEAR, "mm/memory.c zap_page_range_single -> unmap_single_vma, mmu_notifier_invalidate_range_end, then tlb_finish_mmu", INVALIDATE_RANGE_END)
             .row(Sites.REMAP_EMULATE, MMAP_LOCK, UNMAP, "mm/mmap.c SYSCALL_DEFINE5(remap_file_pages) -> pr_warn_once, do_mmap(file, start, size, prot, MAP_SHARED|MAP_FIXED|MAP_POPULATE, 0, pgoff) -> mmap_region -> do_vmi_munmap (munmap's hooks), then the new VMA; after mmap_write_unlock, mm_populate (read faults, no hooks)")
             .row(Sites.MPROTECT_START, MMAP_LOCK, PROTECTION_VMA, "mm/mprotect.c change_pmd_range -> mmu_notifier_range_init(MMU_NOTIFY_PROTECTION_VMA) + invalidate_range_start (first populated pmd), inside do_mprotect_pkey's tlb_gather_mmu", INVALIDATE_RANGE_START)
             .row(Sites.MPROTECT_FLUSH, MMAP_LOCK, PROTECTION_VMA, "mm/mprotect.c do_mprotect_pkey -> mm/mmu_gather.c tlb_finish_mmu -> tlb_flush_mmu -> include/asm-generic/tlb.h tlb_flush_mmu_tlbonly: tlb_flush (the PTEs change_pte_range queued with tlb_flush_pte_range), then mmu_notifier_invalidate_range(tlb->start, tlb->end), after invalidate_range_end", INVALIDATE_RANGE)
