@@ -80,6 +80,7 @@ expectation
     | 'healthy' ident                                              # expectHealthy
     | 'faults' ident cmpOp expr                                    # expectFaults
     | 'same-frame' space=ident expr space2=ident expr              # expectSameFrame
+    | 'different-frame' space=ident expr space2=ident expr         # expectDifferentFrame
     | 'mapped' ident expr                                          # expectMapped
     | 'unmapped' ident expr                                        # expectUnmapped
     | 'dma' dev=ident space=ident range access=ident result=ident  # expectDma
@@ -120,7 +121,7 @@ ident
     | 'explore' | 'with' | 'show' | 'let' | 'in' | 'repeat' | 'include' | 'print' | 'if'
     | 'else' | 'flush' | 'block' | 'unblock' | 'detach' | 'set-root' | 'all' | 'page'
     | 'pages' | 'file' | 'retries' | 'coherent' | 'violation' | 'failed' | 'healthy'
-    | 'faults' | 'same-frame' | 'mapped' | 'unmapped'
+    | 'faults' | 'same-frame' | 'different-frame' | 'mapped' | 'unmapped'
     ;
 
 // ---------------------------------------------------------------- lexer

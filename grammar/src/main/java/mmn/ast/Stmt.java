@@ -112,7 +112,7 @@ public sealed interface Stmt {
         public <R> R accept(Visitor<R> v) { return v.visitOperation(this); }
     }
 
-    enum ExpectKind { COHERENT, VIOLATION, FAILED, HEALTHY, FAULTS, SAME_FRAME, MAPPED, UNMAPPED, DMA }
+    enum ExpectKind { COHERENT, VIOLATION, FAILED, HEALTHY, FAULTS, SAME_FRAME, DIFFERENT_FRAME, MAPPED, UNMAPPED, DMA }
 
     /**
      * An expectation. Which fields are set depends on the kind: {@code kind} names the

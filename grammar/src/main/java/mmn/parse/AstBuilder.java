@@ -196,6 +196,9 @@ final class AstBuilder extends MmnBaseVisitor<Object> {
         if (e instanceof ExpectSameFrameContext x)
             return new Stmt.Expect(p, Stmt.ExpectKind.SAME_FRAME, null, List.of(name(x.space), name(x.space2)),
                     List.of(expr(x.expr(0)), expr(x.expr(1))), null, null, null);
+        if (e instanceof ExpectDifferentFrameContext x)
+            return new Stmt.Expect(p, Stmt.ExpectKind.DIFFERENT_FRAME, null, List.of(name(x.space), name(x.space2)),
+                    List.of(expr(x.expr(0)), expr(x.expr(1))), null, null, null);
         if (e instanceof ExpectMappedContext x)
             return new Stmt.Expect(p, Stmt.ExpectKind.MAPPED, null, List.of(name(x.ident())), List.of(expr(x.expr())), null, null, null);
         if (e instanceof ExpectDmaContext x)

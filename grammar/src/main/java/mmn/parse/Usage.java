@@ -38,7 +38,7 @@ public final class Usage {
         put("oom-reap", "oom-reap SPACE");
         put("exit", "exit SPACE");
         put("expect", "expect coherent [{ ... }] | expect violation KIND { ... } | expect failed|healthy DEVICE"
-                + " | expect faults DEVICE OP N | expect same-frame SPACE ADDR SPACE ADDR | expect mapped|unmapped SPACE ADDR"
+                + " | expect faults DEVICE OP N | expect same-frame|different-frame SPACE ADDR SPACE ADDR | expect mapped|unmapped SPACE ADDR"
                 + " | expect dma DEVICE SPACE RANGE read|write ok|invalid|failed|stalled|abandoned");
         put("explore", "explore { OPERATIONS } with { DEVICE ACTIONS } [with { ... }]... [expect coherent | expect violation KIND]");
         put("show", "show SPACE | show DEVICE | show frames | show trace");

@@ -485,6 +485,14 @@ final class Interpreter implements Stmt.Visitor<Void> {
                 else failed(s, "frames differ: " + frameText(f1) + " and " + frameText(f2), List.of());
                 break;
             }
+            case DIFFERENT_FRAME: {
+                // both present and on two frames: a COW (or migration) gave one of them its own copy
+                int f1 = frameOf(s.names().get(0), s.addrs().get(0));
+                int f2 = frameOf(s.names().get(1), s.addrs().get(1));
+                if (f1 >= 0 && f2 >= 0 && f1 != f2) held(s, "pfn " + f1 + " and pfn " + f2);
+                else failed(s, f1 >= 0 && f1 == f2 ? "both map pfn " + f1 : "not both mapped: " + frameText(f1) + " and " + frameText(f2), List.of());
+                break;
+            }
             case DMA: {
                 Device d = device(s.names().get(0));
                 Space sp = space(s.names().get(1));

@@ -155,4 +155,15 @@ class ErrorMessagesTest {
                 + "notifier n on A for gpu {\n  on page(r) { flush gpu r }\n}\n");
         assertTrue(page.err().contains("linux-6.8 never fires 'page'"), page.err());
     }
+
+    /** `expect different-frame`: holds for a COW-broken pair, fails (exit 1) for one frame mapped twice. */
+    @Test
+    void differentFrameHoldsAfterACowAndFailsForOneFrame() throws Exception {
+        String setup = "space A\nmap A 0x400000 +64K rw anon\ntouch A 0x400000 write\nfork A B\n";
+        Run shared = Run.text(dir, "shared.mmn", setup + "expect different-frame A 0x400000 B 0x400000\n");
+        assertEquals(Outcome.VIOLATION, shared.outcome(), shared.out() + shared.err());
+        assertTrue(shared.out().contains("both map pfn"), shared.out());
+        Run cow = Run.text(dir, "cow.mmn", setup + "touch B 0x400000 write\nexpect different-frame A 0x400000 B 0x400000\n");
+        assertEquals(Outcome.OK, cow.outcome(), cow.out() + cow.err());
+    }
 }

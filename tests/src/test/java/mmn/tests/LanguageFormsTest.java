@@ -70,6 +70,7 @@ class LanguageFormsTest {
             form("expect healthy gpu", Stmt.Expect.class),
             form("expect faults gpu <= 10", Stmt.Expect.class),
             form("expect same-frame A 0x402000 B 0x402000", Stmt.Expect.class),
+            form("expect different-frame A 0x402000 B 0x402000", Stmt.Expect.class),
             form("expect mapped A 0x400000", Stmt.Expect.class),
             form("expect unmapped A 0x400000", Stmt.Expect.class),
             form("expect dma gpu A 0x400000 +8K write invalid", Stmt.Expect.class),
