@@ -16,7 +16,8 @@ final class OomReaper {
 
     /**
      * oom-reap: __oom_reap_task_mm. Where the profile has no reaper (before 4.6) this is an
-     * error. 4.6-4.18 skip an mm with subscribers altogether; otherwise, per anon or
+     * error. 4.14/4.15 skip an mm with subscribers altogether (4.6-4.13 reaped it with no
+     * start/end; 4.16-4.18 skip only blockable notifiers); otherwise, per anon or
      * private VMA: gather, a non-blocking start (6.5+: may fail with -EAGAIN, then the VMA
      * is skipped and end is not called), zap, end, tlb_finish_mmu. VMAs and page tables
      * stay. Phases: start, clear, end, flush, free, batch-flush (per VMA).

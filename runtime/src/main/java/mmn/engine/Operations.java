@@ -138,7 +138,7 @@ public final class Operations {
                 new Step("->clear_flush_young: did the secondary MMU use it?", Sites.AGE_NOTIFY, "clear-young"),
                 new Step("drop the PTL; the page is referenced if either saw it young", null, "unlock"));
         define("oom-reap", List.of("start", "clear", "end", "flush", "free", "batch-flush"),
-                new Step("__oom_reap_task_mm: mmap_read_trylock; 4.6-4.18 skip an mm with subscribers", null, null),
+                new Step("__oom_reap_task_mm: mmap_read_trylock; 4.14/4.15 skip an mm with subscribers (4.16-4.18: with blockable ones)", null, null),
                 new Step("per anon or private VMA: tlb_gather_mmu, invalidate_range_start_nonblock (6.5+: -EAGAIN skips the VMA, no end)", Sites.OOM_REAP_START, "start"),
                 new Step("unmap_page_range: zap the VMA's PTEs (page tables stay)", Sites.ZAP_FORCE_FLUSH, "batch-flush"),
                 new Step("all PTEs of the VMA cleared", null, "clear"),

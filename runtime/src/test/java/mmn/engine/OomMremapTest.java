@@ -176,9 +176,10 @@ class OomMremapTest {
 
     /**
      * kernel-reference §7 #7: after the PTLs are dropped and before the old range is
-     * flushed, another thread zaps the page through its new address and frees it. Before
-     * 4.20 the CPU TLB still maps the old address; through 6.5 the device hears only at
-     * end; 6.8 sends the secondary flush with the per-table flush under the PTLs.
+     * flushed, another thread zaps the page through its new address and frees it. In 3.x
+     * the CPU TLB still maps the old address (4.15 flushed this written, dirty PTE under
+     * the PTL already; 4.19+ any present one); through 6.5 the device hears only at end;
+     * 6.8 sends the secondary flush with the per-table flush under the PTLs.
      */
     @Test
     void theFlushAfterThePtlDropLetsAConcurrentZapFreeAMappedPage() {

@@ -195,7 +195,7 @@ class OutlineTest {
                 // before (5); 7 is do_munmap of the old range (nothing left to gather there, so its tlb_finish_mmu flushes nothing)
                 c("mremap", touched(BASE), w -> w.mremap(w.space("A"), one, BASE + (1 << 20), l()),
                         p -> Path.of("mremap").noSite(p.mremapFlush() != Profile.MremapFlush.AFTER_UNLOCK ? 5 : 3).before(7, Sites.UNMAP_START, Sites.UNMAP_END)),
-                // 4.6-4.18 skip an mm with subscribers; 3: the batch never fills
+                // 4.14/4.15 skip an mm with subscribers; 3: the batch never fills
                 c("oom-reap", touched(BASE), w -> w.oomReap(w.space("A"), l()),
                         p -> p.oomReaperSkipsSubscribed ? Path.of("oom-reap").skip(1, 2, 3, 4, 5, 6, 7) : Path.of("oom-reap").skip(3)));
     }
