@@ -81,17 +81,33 @@ public record Diagram(String id, String title, TraceDoc.At at, List<Row> rows, T
     }
 
     /**
-     * The event the violation is about: the device's last access before the violation
-     * (the one that used a stale translation), or -1.
+     * The device event the violation is about, or -1: in a counterexample, the device's
+     * access or fault-path step in the step that raised it (a driver's install after its
+     * PTE read went stale); else the device's last access before the violation (the one
+     * that refilled or used a stale translation).
      */
     int violatingRow() {
-        if (focus == null) return -1;
+        if (focus == null || focus.device() == null) return -1;
         int violation = firstViolationRow();
+        if (violation == rows.size()) return -1;
+        String step = rows.get(violation).step();
+        if (step != null) {
+            for (int d = 1; d < rows.size(); d++) { // nearest first, before before after
+                for (int i : new int[] {violation - d, violation + d}) {
+                    if (i < 0 || i >= rows.size() || !step.equals(rows.get(i).step())) continue;
+                    if (isDeviceUse(rows.get(i).event())) return i;
+                }
+            }
+        }
         for (int i = violation - 1; i >= 0; i--) {
             TraceDoc.Event e = rows.get(i).event();
-            if (e != null && e.kind().equals("access") && focus.device() != null && focus.device().equals(e.device())) return i;
+            if (e != null && e.kind().equals("access") && focus.device().equals(e.device())) return i;
         }
         return -1;
+    }
+
+    private boolean isDeviceUse(TraceDoc.Event e) {
+        return e != null && focus.device().equals(e.device()) && (e.kind().equals("access") || e.kind().equals("fault"));
     }
 
     int firstViolationRow() {

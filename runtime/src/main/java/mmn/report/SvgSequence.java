@@ -13,7 +13,7 @@ import java.util.List;
  * (the standalone .svg gets {@link #STYLE} inline).
  */
 public final class SvgSequence {
-    static final int STEP_GUTTER = 230, LANE = 150, ROW = 22, TOP = 44, TEXT_W = 700;
+    static final int STEP_GUTTER = 290, LANE = 150, ROW = 22, TOP = 44, TEXT_W = 700;
     /** Longer statements show their first and last rows; the middle is summarised (the full list is in the page). */
     static final int MAX_ROWS = 600, HEAD_ROWS = 100;
 
@@ -73,7 +73,7 @@ public final class SvgSequence {
                 lastStep = r.step();
                 b.append("<line class=\"step-sep\" x1=\"0\" y1=\"").append(y - ROW / 2).append("\" x2=\"").append(width).append("\" y2=\"")
                         .append(y - ROW / 2).append("\"/><text class=\"step-label\" x=\"6\" y=\"").append(y + 4).append("\">")
-                        .append(esc(cut(r.step(), 30))).append("<title>").append(esc(r.step())).append("</title></text>\n");
+                        .append(esc(cut(r.step(), 40))).append("<title>").append(esc(r.step())).append("</title></text>\n");
             }
             TraceDoc.Event e = r.event();
             if (e == null) continue;

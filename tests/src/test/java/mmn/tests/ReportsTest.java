@@ -134,6 +134,18 @@ class ReportsTest {
     }
 
     @Test
+    void aCounterexampleDiagramLabelsItsStepsAndMarksTheDriversStaleInstall() throws Exception {
+        Path html = dir.resolve("x.html");
+        assertEquals(0, mmn("-q", "--report", html.toString(), "run", Run.SCRIPTS.resolve("explore/mirror-interval-no-retry-munmap.mmn").toString()).code());
+        String page = Files.readString(html);
+        // the fault path's install after the munmap freed the frame: the step that went wrong
+        Matcher install = Pattern.compile("<g class=\"ev kind-fault ev-violating\"[^>]*data-text=\"gpu fault#1 0x400000 read install: ran \\(0x400000 -&gt; pfn 6 rw\\)\"").matcher(page);
+        assertTrue(install.find(), "the install is not drawn as the violating step");
+        assertTrue(page.contains(">12. T1 dma gpu A 0x400000 read [install]<"), "steps are labelled in the gutter");
+        assertTrue(page.contains("<g class=\"ev kind-free ev-freed\""));
+    }
+
+    @Test
     void aTraceThatIsNotOneIsAUsageError() throws Exception {
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{\"hello\": 1}");
