@@ -7,9 +7,16 @@ import mmn.ast.Diagnostic;
 public final class ParseError extends RuntimeException {
     private final List<Diagnostic> diagnostics;
 
+    private final boolean incomplete;
+
     public ParseError(List<Diagnostic> diagnostics) {
+        this(diagnostics, false);
+    }
+
+    public ParseError(List<Diagnostic> diagnostics, boolean incomplete) {
         super(diagnostics.isEmpty() ? "syntax error" : diagnostics.get(0).message());
         this.diagnostics = List.copyOf(diagnostics);
+        this.incomplete = incomplete;
     }
 
     public List<Diagnostic> diagnostics() {
@@ -17,10 +24,11 @@ public final class ParseError extends RuntimeException {
     }
 
     /**
-     * True when every error is at the end of the input: the text is a statement still
-     * being typed (an open brace, an unfinished string), so the REPL asks for more.
+     * True when the text ended inside an open block, parenthesis or operator and nothing
+     * else is wrong: a statement still being typed, so the REPL asks for more. A statement
+     * that merely lacks a word (`bind gpu`) is not incomplete: it is an error at once.
      */
     public boolean incomplete() {
-        return !diagnostics.isEmpty() && diagnostics.stream().allMatch(d -> d.message().startsWith(ScriptParser.AT_END));
+        return incomplete;
     }
 }

@@ -15,6 +15,8 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.IntervalSet;
+import org.antlr.v4.runtime.tree.ParseTree;
+import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
  * Parses .mmn text into a {@link Script}, or throws {@link ParseError} with every
@@ -35,7 +37,7 @@ public final class ScriptParser {
         Collector errors = new Collector(source);
         parser.addErrorListener(errors);
         MmnParser.ScriptContext tree = parser.script();
-        if (!errors.found.isEmpty()) throw new ParseError(errors.found);
+        if (!errors.found.isEmpty()) throw new ParseError(errors.found, errors.openAtEnd && !errors.elsewhere);
         return new Script(source, new AstBuilder(source).statements(tree.statement()));
     }
 
@@ -43,6 +45,10 @@ public final class ScriptParser {
     private static final class Collector extends BaseErrorListener {
         final Source source;
         final List<Diagnostic> found = new ArrayList<>();
+        /** The text ended inside an open brace, parenthesis or operator: the statement is still being typed. */
+        boolean openAtEnd;
+        /** Some error is not at the end of the text. */
+        boolean elsewhere;
 
         Collector(Source source) {
             this.source = source;
@@ -55,6 +61,8 @@ public final class ScriptParser {
             ParserRuleContext stmt = enclosingStatement(parser.getContext());
             String keyword = stmt == null || stmt.getStart() == t ? null : stmt.getStart().getText();
             Pos pos = t.getType() == Token.EOF ? endOfText() : new Pos(source, line, col, Math.max(1, t.getText().length()));
+            if (t.getType() == Token.EOF) openAtEnd |= open(parser.getContext());
+            else elsewhere = true;
             found.add(describe(parser, t, keyword, pos));
         }
 
@@ -100,6 +108,29 @@ public final class ScriptParser {
             while (n > 1 && lines[n - 1].isBlank()) n--;
             return new Pos(source, n, lines[n - 1].stripTrailing().length(), 1);
         }
+
+        /**
+         * Whether the parse stopped inside something the next line can still close: a
+         * block whose '{' was read, a '(' or an operator waiting for its right side. A
+         * statement merely missing a word (`bind gpu`) is not open: it is an error at once.
+         */
+        private static boolean open(ParserRuleContext c) {
+            for (; c != null; c = c.getParent()) {
+                if (c.getChildCount() == 0) continue;
+                ParseTree first = c.getChild(0);
+                ParseTree last = c.getChild(c.getChildCount() - 1);
+                boolean braced = c instanceof MmnParser.BlockContext || c instanceof MmnParser.PhaseBlockContext
+                        || c instanceof MmnParser.HandlersContext || c instanceof MmnParser.DeviceBodyContext;
+                if (braced && first.getText().equals("{") && !last.getText().equals("}")) return true;
+                if (last instanceof MmnParser.CmpOpContext) return true;
+                if (last instanceof TerminalNode && (OPERATORS.contains(last.getText())
+                        || ((TerminalNode) last).getSymbol().getType() == MmnLexer.SIZE_PLUS)) return true;
+            }
+            return false;
+        }
+
+        /** Tokens after which an expression is still open. */
+        private static final java.util.Set<String> OPERATORS = java.util.Set.of("(", "+", "-", "*", "/", "%", "..");
 
         private static boolean atStatementStart(Parser p) {
             return p.getContext() instanceof MmnParser.StatementContext

@@ -38,7 +38,7 @@ public final class Strategies {
      * Throws when a built-in strategy cannot drive this device under this profile: the
      * device kind it was written for, and the kernel interfaces it needs.
      */
-    static void validate(String name, Profile p, Device d) {
+    public static void validate(String name, Profile p, Device d) {
         switch (name) {
             case "empty-pt":
                 needKind(name, d, AtsDevice.class, "ats", "it swaps the IOMMU's page-table root (AMD IOMMUv2)");

@@ -143,6 +143,19 @@ public final class Session {
         return run(Source.ofText(name, text));
     }
 
+    /**
+     * Runs {@code text} as if it were the file {@code file} (its name in errors, includes
+     * relative to it): the REPL's :load after it has looked at the text.
+     */
+    public Outcome runFile(Path file, String text) {
+        return run(new Source(file.toString(), file.toAbsolutePath().normalize(), text));
+    }
+
+    /** The script's variables and their values (the REPL's :vars). */
+    public java.util.Map<String, Object> variables() {
+        return new java.util.TreeMap<>(globals.save());
+    }
+
     /** Parses a REPL entry only: throws {@link ParseError} (its {@code incomplete()} says "keep typing"). */
     public static Script parse(Source src) {
         return ScriptParser.parse(src);
