@@ -24,8 +24,7 @@ public final class ParseError extends RuntimeException {
     }
 
     /**
-     * True when the text ended inside an open block, parenthesis or operator and nothing
-     * else is wrong: a statement still being typed, so the REPL asks for more. A statement
+     * True when the text ended inside an open block and nothing else is wrong: a statement still being typed, so the REPL asks for more. A statement
      * that merely lacks a word (`bind gpu`) is not incomplete: it is an error at once.
      */
     public boolean incomplete() {

@@ -15,8 +15,6 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.IntervalSet;
-import org.antlr.v4.runtime.tree.ParseTree;
-import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
  * Parses .mmn text into a {@link Script}, or throws {@link ParseError} with every
@@ -110,27 +108,20 @@ public final class ScriptParser {
         }
 
         /**
-         * Whether the parse stopped inside something the next line can still close: a
-         * block whose '{' was read, a '(' or an operator waiting for its right side. A
-         * statement merely missing a word (`bind gpu`) is not open: it is an error at once.
+         * Whether the parse stopped inside a block whose '{' was read: the next line can
+         * still close it. A statement merely missing a word (`bind gpu`) is not open: it
+         * is an error at once. Nor is an unfinished expression (`let x = (1 +`): in .mmn
+         * an expression ends with its line, so another line could not finish it.
          */
         private static boolean open(ParserRuleContext c) {
             for (; c != null; c = c.getParent()) {
-                if (c.getChildCount() == 0) continue;
-                ParseTree first = c.getChild(0);
-                ParseTree last = c.getChild(c.getChildCount() - 1);
                 boolean braced = c instanceof MmnParser.BlockContext || c instanceof MmnParser.PhaseBlockContext
                         || c instanceof MmnParser.HandlersContext || c instanceof MmnParser.DeviceBodyContext;
-                if (braced && first.getText().equals("{") && !last.getText().equals("}")) return true;
-                if (last instanceof MmnParser.CmpOpContext) return true;
-                if (last instanceof TerminalNode && (OPERATORS.contains(last.getText())
-                        || ((TerminalNode) last).getSymbol().getType() == MmnLexer.SIZE_PLUS)) return true;
+                if (braced && c.getChildCount() > 0 && c.getChild(0).getText().equals("{")
+                        && !c.getChild(c.getChildCount() - 1).getText().equals("}")) return true;
             }
             return false;
         }
-
-        /** Tokens after which an expression is still open. */
-        private static final java.util.Set<String> OPERATORS = java.util.Set.of("(", "+", "-", "*", "/", "%", "..");
 
         private static boolean atStatementStart(Parser p) {
             return p.getContext() instanceof MmnParser.StatementContext

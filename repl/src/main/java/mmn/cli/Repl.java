@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import mmn.ast.Source;
 import mmn.interp.Options;
-import mmn.interp.Outcome;
 import mmn.interp.Session;
 import mmn.parse.ParseError;
 import org.jline.reader.EOFError;
@@ -24,7 +23,7 @@ import org.jline.terminal.impl.DumbTerminal;
 
 /**
  * The interactive session: statements run as they are entered against one world; an
- * entry whose text ends inside an open block or expression continues on the next line;
+ * entry whose text ends inside an open block continues on the next line;
  * any error is reported and the session goes on. The colon commands live in
  * {@link ReplCommands}, completion in {@link ReplCompleter}, colours in {@link ReplHighlighter}.
  */
@@ -96,9 +95,9 @@ final class Repl {
     }
 
     /**
-     * Asks for another line only while the entry ends inside an open block, parenthesis
-     * or operator; a statement missing a word is sent at once (and reported). Words are
-     * split on blanks only: quotes belong to the word (include "FILE" completes with them).
+     * Asks for another line only while the entry ends inside an open block; a statement
+     * missing a word is sent at once (and reported). Words are split on blanks only:
+     * quotes belong to the word (include "FILE" completes with them).
      */
     static final class EntryParser extends DefaultParser {
         EntryParser() {
@@ -117,9 +116,5 @@ final class Repl {
             }
             return super.parse(line, cursor, context);
         }
-    }
-
-    static boolean isError(Outcome o) {
-        return o == Outcome.ERROR;
     }
 }

@@ -137,7 +137,7 @@ final class ReplCommands {
             out.println(u != null ? u : "no statement '" + arg + "'; statements: " + Usage.keywords());
             return;
         }
-        out.println("Type statements as in a script; an open { or ( continues on the next line; Tab completes.");
+        out.println("Type statements as in a script; an open { continues on the next line; Tab completes.");
         HELP.values().forEach(h -> out.println("  " + h));
         out.println("Statements: " + Usage.keywords());
     }
@@ -214,10 +214,15 @@ final class ReplCommands {
                 run = blank(run, p);
             }
         }
-        String script = "include " + quoted(file);
         String body = run;
-        record(script, () -> session.runFile(file, body));
-        loaded.put(script, file.toAbsolutePath().normalize());
+        if (run.equals(text)) {
+            String script = "include " + quoted(file);
+            record(script, () -> session.runFile(file, body));
+            loaded.put(script, file.toAbsolutePath().normalize());
+        } else {
+            // what ran is the file without its profile line: that is what a saved script repeats
+            record("# :load " + file + " (its profile line already held)\n" + body.strip(), () -> session.runFile(file, body));
+        }
     }
 
     /** Loaded files by their include line: :save writes the include relative to the saved file. */
