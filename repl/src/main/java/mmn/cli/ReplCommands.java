@@ -81,6 +81,7 @@ final class ReplCommands {
         o.maxDepth = opts.maxDepth;
         o.timeout = opts.timeout;
         o.threads = opts.threads;
+        o.debug = opts.debug;
         session = new Session(o, out, err);
         startProfile = session.world().profile().name();
         entries.clear();
@@ -96,7 +97,7 @@ final class ReplCommands {
         Session.Checkpoint before = session.checkpoint();
         int traceBefore = session.world().trace().size();
         Outcome o = run.get();
-        if (o == Outcome.ERROR) {
+        if (o == Outcome.ERROR || o == Outcome.INTERNAL) {
             session.restore(before);
             return;
         }
