@@ -83,6 +83,13 @@ public final class Mmn {
         return context;
     }
 
+    private final CallSite callSite = new CallSite();
+
+    /** Where the guest's current call into mmn comes from. */
+    CallSite callSite() {
+        return callSite;
+    }
+
     void ran(PolySession s) {
         last = s;
     }

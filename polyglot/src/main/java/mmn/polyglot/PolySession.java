@@ -95,7 +95,10 @@ public final class PolySession {
         int before = session.findings().size();
         outBuf.reset();
         errBuf.reset();
-        Outcome o = session.runText("<" + (++runs == 1 ? "run" : "run " + runs) + ">", text);
+        // named after the guest line that called run(...): errors point into the guest's file
+        String where = owner.callSite().find();
+        ++runs;
+        Outcome o = session.runText("<" + (where != null ? where : runs == 1 ? "run" : "run " + runs) + ">", text);
         List<Violation> found = session.findings();
         found = found.subList(Math.min(before, found.size()), found.size());
         Set<Object> kinds = new LinkedHashSet<>();

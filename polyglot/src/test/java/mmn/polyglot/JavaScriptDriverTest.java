@@ -110,4 +110,68 @@ class JavaScriptDriverTest {
         assertTrue(run.out().contains("range driver:      exit 0, violations []"), run.out());
         assertTrue(run.out().contains("start-only driver: exit 1, violations [use-after-free]"), run.out());
     }
+
+    /** The trace events' texts of the last session run, for asserting hook sequences. */
+    private static List<String> events() {
+        return js.mmn.lastSession().world().trace().events().stream().map(e -> e.text()).toList();
+    }
+
+    @Test
+    void runsAreNamedAfterTheGuestLineThatCalledRun() {
+        Value r = js.eval("""
+                var s = mmn.session();
+                s.run("space A");
+                s.run("bogus");
+                """, "driver.js");
+        assertTrue(r.getMember("errors").asString().startsWith("<driver.js:3>:1:1: error: expected a statement"),
+                r.getMember("errors").asString());
+    }
+
+    @Test
+    void aNonBlockingStartThatReturnsFalseIsEagain() {
+        // linux-6.5: the OOM reaper's start is non-blocking; a driver that would sleep says -EAGAIN,
+        // the core calls end, and the reaper leaves the VMA mapped (__oom_reap_task_mm)
+        Value r = js.eval("""
+                var s = mmn.session("linux-6.5");
+                s.run("space A\\nmap A 0x400000 +16K rw anon\\ndevice gpu ats\\nbind gpu A\\ntouch A 0x400000 +16K write");
+                var seen = [];
+                s.notifier("drv", "A", "gpu", {
+                  start(ctx, r) { seen.push("start " + r.blockable); return r.blockable; },
+                  end(ctx, r) { seen.push("end " + r.blockable); } });
+                s.run("oom-reap A\\nexpect mapped A 0x400000");
+                seen.join(",");
+                """);
+        assertEquals("start false,end false", r.asString());
+        List<String> ev = events();
+        assertTrue(ev.stream().anyMatch(e -> e.contains("-EAGAIN from drv")), ev.toString());
+        assertTrue(ev.stream().anyMatch(e -> e.contains("start failed")), ev.toString());
+        assertEquals(0, js.mmn.lastExitCode());
+        // a blocking start's return value is not an error: munmap goes on and unmaps
+        Value m = js.eval("""
+                var s = mmn.session("linux-6.5");
+                s.run("space A\\nmap A 0x400000 +16K rw anon\\ndevice gpu ats\\nbind gpu A\\ntouch A 0x400000 write");
+                s.notifier("drv", "A", "gpu", { start(ctx, r) { return false; }, range(ctx, r) { ctx.flush("gpu", r); } });
+                s.run("munmap A 0x400000 +16K\\nexpect unmapped A 0x400000");
+                """);
+        assertEquals(0, m.getMember("exitCode").asInt(), m.getMember("output").asString() + m.getMember("errors").asString());
+        assertFalse(events().stream().anyMatch(e -> e.contains("-EAGAIN")), events().toString());
+    }
+
+    @Test
+    void theAgingCallbacksReturnValueDecidesReferenced() {
+        // page_referenced: a page is referenced if its PTE or a secondary MMU saw it young;
+        // the second age finds the PTE's young bit already cleared, so only the driver's answer counts
+        for (boolean young : new boolean[] {true, false}) {
+            js.eval("""
+                    var s = mmn.session("linux-6.8");
+                    s.run("space A\\nmap A 0x400000 +4K rw anon\\ndevice gpu ats\\nbind gpu A\\ntouch A 0x400000 write");
+                    s.notifier("drv", "A", "gpu", { clearFlushYoung(ctx, r) { return YOUNG; } });
+                    s.run("age A 0x400000 +4K\\nage A 0x400000 +4K");
+                    """.replace("YOUNG", String.valueOf(young)));
+            List<String> ages = events().stream().filter(e -> e.startsWith("pfn ")).toList();
+            assertEquals(2, ages.size(), ages.toString());
+            assertTrue(ages.get(0).endsWith(" referenced"), ages.toString());
+            assertEquals(young, ages.get(1).endsWith(" referenced") && !ages.get(1).endsWith("not referenced"), ages.toString());
+        }
+    }
 }

@@ -54,7 +54,7 @@ final class Repl {
         ReplCommands commands = new ReplCommands(opts, out, err);
         // Ctrl-C while a statement runs cancels a running explore (readLine has its own handler while reading)
         terminal.handle(Terminal.Signal.INT, sig -> commands.session().cancelFlag().set(true));
-        out.println(Main.VERSION + " — " + commands.session().world().profile().name() + "; :help for help, :quit to leave");
+        out.println(Main.VERSION + " — " + commands.profileName() + "; :help for help, :quit to leave");
         return new Repl(commands).loop(reader(terminal, commands, history));
     }
 

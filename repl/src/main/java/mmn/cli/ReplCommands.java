@@ -15,7 +15,9 @@ import java.util.Map;
 import mmn.ast.Source;
 import mmn.ast.Stmt;
 import mmn.engine.Device;
+import mmn.engine.Profile;
 import mmn.engine.Profiles;
+import mmn.parse.Caret;
 import mmn.engine.Space;
 import mmn.engine.Subscriber;
 import mmn.engine.Trace;
@@ -61,18 +63,56 @@ final class ReplCommands {
     private final Deque<Entry> entries = new ArrayDeque<>();
     private int lastTraceFrom;
 
+    /** The first session, being built on another thread while the prompt comes up. */
+    private java.util.concurrent.CompletableFuture<Session> first;
+
     ReplCommands(Options opts, PrintStream out, PrintStream err) {
         this.opts = opts;
         this.out = out;
         this.err = err;
-        newSession(opts.profile);
+        // the world and the parser warm up on the second core while JLine opens the terminal
+        first = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                Session s = newSessionFor(opts.profile);
+                Caret.at("munmap A 0x400000 +4K { after ");
+                first.complete(s);
+            } catch (Throwable e) {
+                first.completeExceptionally(e);
+            }
+        }, "mmn-repl-start");
+        t.setDaemon(true);
+        t.start();
     }
 
     Session session() {
+        if (session == null) {
+            try {
+                session = first.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw e;
+            }
+            startProfile = session.world().profile().name();
+            first = null;
+        }
         return session;
     }
 
+    /** The profile the session starts under, without waiting for it. */
+    String profileName() {
+        Profile p = opts.profile == null ? Profiles.defaultProfile() : Profiles.byName(opts.profile);
+        return p == null ? opts.profile : p.name();
+    }
+
     private void newSession(String profile) {
+        session = newSessionFor(profile);
+        startProfile = session.world().profile().name();
+        entries.clear();
+        lastTraceFrom = 0;
+    }
+
+    private Session newSessionFor(String profile) {
         Options o = new Options();
         o.profile = profile;
         o.seed = opts.seed;
@@ -82,23 +122,20 @@ final class ReplCommands {
         o.timeout = opts.timeout;
         o.threads = opts.threads;
         o.debug = opts.debug;
-        session = new Session(o, out, err);
-        startProfile = session.world().profile().name();
-        entries.clear();
-        lastTraceFrom = 0;
+        return new Session(o, out, err);
     }
 
     /** Runs a statement entry; an error takes nothing half-done along. */
     void entry(String text) {
-        record(text, () -> session.runText("<repl>", text));
+        record(text, () -> session().runText("<repl>", text));
     }
 
     private void record(String script, java.util.function.Supplier<Outcome> run) {
-        Session.Checkpoint before = session.checkpoint();
-        int traceBefore = session.world().trace().size();
+        Session.Checkpoint before = session().checkpoint();
+        int traceBefore = session().world().trace().size();
         Outcome o = run.get();
         if (o == Outcome.ERROR || o == Outcome.INTERNAL) {
-            session.restore(before);
+            session().restore(before);
             return;
         }
         entries.push(new Entry(script, before, traceBefore));
@@ -148,15 +185,15 @@ final class ReplCommands {
             out.println("nothing to undo");
             return;
         }
-        session.restore(entries.pop().before());
-        lastTraceFrom = Math.min(lastTraceFrom, session.world().trace().size());
+        session().restore(entries.pop().before());
+        lastTraceFrom = Math.min(lastTraceFrom, session().world().trace().size());
         out.println("undone");
     }
 
     private void reset(String profile) {
         if (profile != null && !known(profile)) return;
         newSession(profile != null ? profile : opts.profile);
-        out.println("a new world under " + session.world().profile().name());
+        out.println("a new world under " + session().world().profile().name());
     }
 
     private boolean known(String profile) {
@@ -166,7 +203,7 @@ final class ReplCommands {
     }
 
     private void profile(String name) {
-        World w = session.world();
+        World w = session().world();
         if (name == null) {
             out.println(w.profile().name() + ": " + w.profile().summary());
             return;
@@ -177,7 +214,7 @@ final class ReplCommands {
                     + " :reset " + name + " starts a new world under " + name);
             return;
         }
-        record("profile " + name, () -> session.runText("<repl>", "profile " + name));
+        record("profile " + name, () -> session().runText("<repl>", "profile " + name));
         out.println("profile " + w.profile().name());
     }
 
@@ -203,7 +240,7 @@ final class ReplCommands {
             return;
         }
         String run = text;
-        World w = session.world();
+        World w = session().world();
         if (declared(w)) {
             for (Stmt.Profile p : profileStatements(file, text)) {
                 String name = p.name().text();
@@ -218,11 +255,11 @@ final class ReplCommands {
         String body = run;
         if (run.equals(text)) {
             String script = "include " + quoted(file);
-            record(script, () -> session.runFile(file, body));
+            record(script, () -> session().runFile(file, body));
             loaded.put(script, file.toAbsolutePath().normalize());
         } else {
             // what ran is the file without its profile line: that is what a saved script repeats
-            record("# :load " + file + " (its profile line already held)\n" + body.strip(), () -> session.runFile(file, body));
+            record("# :load " + file + " (its profile line already held)\n" + body.strip(), () -> session().runFile(file, body));
         }
     }
 
@@ -276,7 +313,7 @@ final class ReplCommands {
     }
 
     private void list() {
-        World w = session.world();
+        World w = session().world();
         out.println("profile " + w.profile().name());
         for (Space s : w.spaces().values()) {
             out.println("space " + s.name() + (s.vmas().isEmpty() ? " (nothing mapped)" : ""));
@@ -288,11 +325,11 @@ final class ReplCommands {
         }
         for (Space s : w.spaces().values())
             for (Subscriber sub : s.subscribers()) out.println("notifier " + sub);
-        session.variables().forEach((k, v) -> out.println("let " + k + " = " + v));
+        session().variables().forEach((k, v) -> out.println("let " + k + " = " + v));
     }
 
     private void trace(String arg) {
-        List<Trace.Event> all = session.world().trace().events();
+        List<Trace.Event> all = session().world().trace().events();
         List<Trace.Event> shown;
         if (arg != null) {
             int n;
