@@ -17,9 +17,17 @@ public final class GuestContext {
     @HostAccess.Export
     public final String device;
 
-    GuestContext(NotifierContext c) {
+    /**
+     * The notifier's declared state ({@code {state: {...}}} at registration): what lasts
+     * between callbacks lives here, copied with the world. Null when none was declared.
+     */
+    @HostAccess.Export
+    public final Object state;
+
+    GuestContext(NotifierContext c, GuestState state) {
         this.c = c;
         this.device = c.device() == null ? null : c.device().name();
+        this.state = state == null ? null : state.view();
     }
 
     void close() {

@@ -12,6 +12,7 @@ import mmn.engine.MmuNotifierOps;
 import mmn.engine.NotifierContext;
 import mmn.engine.NotifierRange;
 import mmn.engine.Range;
+import mmn.engine.StateHasher;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
@@ -42,23 +43,39 @@ final class GuestOps implements MmuNotifierOps {
     private final Map<Hook, Value> fns = new EnumMap<>(Hook.class);
     private final Map<Hook, String> memberNames = new EnumMap<>(Hook.class);
     private final Set<Hook> implemented = EnumSet.noneOf(Hook.class);
+    /** The state declared at registration (null: none declared, so no copy can be trusted). */
+    private final GuestState state;
 
-    private GuestOps(String name, java.time.Duration timeout, java.util.function.Supplier<org.graalvm.polyglot.Context> context) {
+    private GuestOps(String name, java.time.Duration timeout, java.util.function.Supplier<org.graalvm.polyglot.Context> context,
+            GuestState state) {
         this.name = name;
         this.timeout = timeout;
         this.context = context;
+        this.state = state;
+    }
+
+    /** The same callbacks over a copy of the state: a world copy's subscriber. */
+    private GuestOps(GuestOps o) {
+        this.name = o.name;
+        this.timeout = o.timeout;
+        this.context = o.context;
+        this.fns.putAll(o.fns);
+        this.memberNames.putAll(o.memberNames);
+        this.implemented.addAll(o.implemented);
+        this.state = o.state.copy();
     }
 
     /** Callbacks with no context to interrupt (the matrix's drivers): the default limit, unguarded. */
     static GuestOps of(String name, Value callbacks) {
-        return of(name, callbacks, GuestWatchdog.DEFAULT_TIMEOUT, () -> null);
+        return of(name, callbacks, GuestWatchdog.DEFAULT_TIMEOUT, () -> null, null);
     }
 
+    /** {@code state}: the declared state's initial values (null: none declared). */
     static GuestOps of(String name, Value callbacks, java.time.Duration timeout,
-            java.util.function.Supplier<org.graalvm.polyglot.Context> context) {
+            java.util.function.Supplier<org.graalvm.polyglot.Context> context, GuestState state) {
         if (callbacks == null || callbacks.isNull())
             throw new EngineException("notifier '" + name + "': no callbacks", "pass an object with start, end, range, ... functions");
-        GuestOps ops = new GuestOps(name, timeout, context);
+        GuestOps ops = new GuestOps(name, timeout, context, state);
         for (Object[] m : MEMBERS) {
             Hook hook = (Hook) m[0];
             for (int i = 1; i <= 2; i++) {
@@ -99,6 +116,28 @@ final class GuestOps implements MmuNotifierOps {
         return "guest(" + memberNames.values().stream().distinct().collect(Collectors.joining(",")) + ")";
     }
 
+    /**
+     * A snapshot's or an explored world's subscriber. A guest that declared no state
+     * cannot be copied: whatever it keeps in its own variables would be shared by every
+     * copy and missing from the state key, so explore would be wrong without saying so.
+     */
+    @Override
+    public MmuNotifierOps copy() {
+        if (state == null) {
+            throw new EngineException("notifier '" + name + "' is a guest driver that declared no state: a snapshot or an explore"
+                    + " copies the world, and cannot see what the guest keeps in its own variables between callbacks",
+                    "register it with notifier(name, space, device, callbacks, {state: {...}}) and keep that state in"
+                            + " ctx.state ({state: {}} when it keeps nothing between callbacks)");
+        }
+        return new GuestOps(this);
+    }
+
+    @Override
+    public void hashInto(StateHasher h) {
+        h.put(name);
+        if (state != null) state.hashInto(h);
+    }
+
     @Override
     public Set<Hook> implemented() {
         return implemented;
@@ -107,7 +146,7 @@ final class GuestOps implements MmuNotifierOps {
     private Value call(Hook hook, NotifierContext c, GuestRange r) {
         Value f = fns.get(hook);
         if (f == null) return null;
-        GuestContext ctx = new GuestContext(c);
+        GuestContext ctx = new GuestContext(c, state);
         String callback = "notifier '" + name + "': " + memberNames.get(hook) + " callback";
         try (GuestWatchdog.Guard guard = GuestWatchdog.guard(context.get(), timeout)) {
             try {

@@ -93,6 +93,7 @@ public final class PolySession {
     @HostAccess.Export
     public ProxyObject run(String text) {
         int before = session.findings().size();
+        int exploresBefore = session.explores().size();
         outBuf.reset();
         errBuf.reset();
         // named after the guest line that called run(...): errors point into the guest's file
@@ -114,6 +115,11 @@ public final class PolySession {
         r.put("ok", o == Outcome.OK);
         r.put("kinds", ProxyArray.fromList(new ArrayList<>(kinds)));
         r.put("violations", ProxyArray.fromList(headlines));
+        List<Object> explores = new ArrayList<>();
+        List<Session.ExploreRun> all = session.explores();
+        for (Session.ExploreRun x : all.subList(Math.min(exploresBefore, all.size()), all.size())) explores.add(Values.explore(x.result()));
+        r.put("explores", ProxyArray.fromList(explores));
+        r.put("violationDetails", ProxyArray.fromList(Values.violations(found)));
         r.put("output", outBuf.toString(StandardCharsets.UTF_8));
         r.put("errors", errBuf.toString(StandardCharsets.UTF_8));
         return ProxyObject.fromMap(r);
@@ -127,12 +133,73 @@ public final class PolySession {
      */
     @HostAccess.Export
     public String notifier(String name, String space, String device, Value callbacks) {
+        return notifier(name, space, device, callbacks, null);
+    }
+
+    /**
+     * The same, with {@code options}: {@code {state: {seq: 0, ...}}} declares the state the
+     * driver keeps between callbacks (read and written as {@code ctx.state.seq}), which
+     * snapshots copy and explore hashes. A guest driver must declare it ({@code {state: {}}}
+     * when it keeps none) to be snapshotted or explored.
+     */
+    @HostAccess.Export
+    public String notifier(String name, String space, String device, Value callbacks, Value options) {
         World w = session.world();
         Space s = w.space(space);
         Device d = device == null ? null : w.device(device);
-        GuestOps ops = GuestOps.of(name, callbacks, owner.guestTimeout(), owner::context);
+        GuestState state = null;
+        if (options != null && !options.isNull()) {
+            Value st = options.hasHashEntries() && options.hasHashEntry("state") ? options.getHashValue("state")
+                    : options.hasMember("state") ? options.getMember("state") : null;
+            if (st != null) state = GuestState.declared(name, st);
+        }
+        GuestOps ops = GuestOps.of(name, callbacks, owner.guestTimeout(), owner::context, state);
         w.register(name, s, d, ops.label(), ops);
         return name;
+    }
+
+    // ---------------------------------------------------------------- the world as values
+
+    /** The profile this world runs under. */
+    @HostAccess.Export
+    public String profile() {
+        return session.world().profile().name();
+    }
+
+    /** Every space: name, mappings (start, end, prot, anon, file, shared, huge, hugetlb), notifiers. */
+    @HostAccess.Export
+    public ProxyArray spaces() {
+        List<Object> l = new ArrayList<>();
+        for (Space s : session.world().spaces().values()) l.add(Values.space(s));
+        return ProxyArray.fromList(l);
+    }
+
+    /** Every device: name, kind, space, failed, blocked, faults, caches (label -> entries of address, pfn, writable). */
+    @HostAccess.Export
+    public ProxyArray devices() {
+        List<Object> l = new ArrayList<>();
+        for (Device d : session.world().devices().values()) l.add(Values.device(d));
+        return ProxyArray.fromList(l);
+    }
+
+    /** Every violation so far: kind, device, address, pfn, entry, operation, phase, why, headline. */
+    @HostAccess.Export
+    public ProxyArray violations() {
+        return ProxyArray.fromList(Values.violations(session.findings()));
+    }
+
+    /**
+     * The world and the script's variables as they are now, to {@link #restore} later
+     * (try an operation, look, go back). Guest drivers must have declared their state.
+     */
+    @HostAccess.Export
+    public Session.Checkpoint snapshot() {
+        return session.checkpoint();
+    }
+
+    @HostAccess.Export
+    public void restore(Session.Checkpoint c) {
+        session.restore(c);
     }
 
     @Override

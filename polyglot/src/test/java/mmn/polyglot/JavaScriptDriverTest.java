@@ -174,4 +174,110 @@ class JavaScriptDriverTest {
             assertEquals(young, ages.get(1).endsWith(" referenced") && !ages.get(1).endsWith("not referenced"), ages.toString());
         }
     }
+
+    private static final String EXPLORE_SETUP = "space A\\nmap A 0x400000 +64K rw anon\\ndevice gpu ats { atc 64; pri retries 8 }\\n"
+            + "bind gpu A\\ntouch A 0x400000 write";
+    private static final String EXPLORE = "explore { munmap A 0x400000 +4K } with { dma gpu A 0x400000 read }";
+
+    /** thread/phase/label of each step, the violation's kind/device/address/pfn: what must agree. */
+    private static List<String> shape(Value explore) {
+        Value c = explore.getMember("counterexample");
+        List<String> l = new java.util.ArrayList<>();
+        Value steps = c.getMember("steps");
+        for (long i = 0; i < steps.getArraySize(); i++) {
+            Value st = steps.getArrayElement(i);
+            l.add(st.getMember("thread").asString() + " " + st.getMember("phase") + " " + st.getMember("label").asString());
+        }
+        Value v = c.getMember("violation");
+        l.add(v.getMember("kind").asString() + " " + v.getMember("device").asString() + " " + v.getMember("address").asLong()
+                + " pfn " + v.getMember("pfn").asInt());
+        return l;
+    }
+
+    @Test
+    void exploreWithAGuestDriver() {
+        Value good = js.eval(("""
+                var s = mmn.session("linux-3.19");
+                s.run("SETUP");
+                s.notifier("drv", "A", "gpu", { range(ctx, r) { ctx.flush("gpu", r); } }, {state: {}});
+                s.run("EXPLORE");
+                """).replace("SETUP", EXPLORE_SETUP).replace("EXPLORE", EXPLORE));
+        assertEquals(0, good.getMember("exitCode").asInt(), good.getMember("output").asString() + good.getMember("errors"));
+        assertEquals("coherent", good.getMember("explores").getArrayElement(0).getMember("verdict").asString());
+
+        Value guest = js.eval(("""
+                var s = mmn.session("linux-3.19");
+                s.run("SETUP");
+                s.notifier("naive", "A", "gpu", { start(ctx, r) { ctx.flush(ctx.device, r); } }, {state: {}});
+                s.run("EXPLORE");
+                """).replace("SETUP", EXPLORE_SETUP).replace("EXPLORE", EXPLORE));
+        Value builtin = js.eval(("""
+                var s = mmn.session("linux-3.19");
+                s.run("SETUP\\nnotifier naive on A for gpu uses start-only");
+                s.run("EXPLORE");
+                """).replace("SETUP", EXPLORE_SETUP).replace("EXPLORE", EXPLORE));
+        List<String> g = shape(guest.getMember("explores").getArrayElement(0));
+        assertEquals(shape(builtin.getMember("explores").getArrayElement(0)), g);
+        assertTrue(g.get(g.size() - 1).startsWith("use-after-free gpu " + 0x400000L), g.toString());
+    }
+
+    @Test
+    void exploreRefusesAGuestWhoseStateIsNotDeclared() {
+        Value r = js.eval(("""
+                var s = mmn.session("linux-3.19");
+                s.run("SETUP");
+                var flushes = 0;
+                s.notifier("drv", "A", "gpu", { range(ctx, r) { flushes++; ctx.flush("gpu", r); } });
+                s.run("EXPLORE");
+                """).replace("SETUP", EXPLORE_SETUP).replace("EXPLORE", EXPLORE));
+        assertEquals(2, r.getMember("exitCode").asInt());
+        String err = r.getMember("errors").asString();
+        assertTrue(err.contains("notifier 'drv' is a guest driver that declared no state"), err);
+        assertTrue(err.contains("{state: {...}}"), err);
+    }
+
+    @Test
+    void declaredStateIsCopiedBySnapshotsAndRestored() {
+        Value r = js.eval("""
+                var s = mmn.session("linux-3.19");
+                s.run("space A\\nmap A 0x400000 +64K rw anon\\ndevice gpu ats\\nbind gpu A\\ntouch A 0x400000 +8K write");
+                var seen = [];
+                s.notifier("drv", "A", "gpu", {
+                  start(ctx, r) { ctx.state.starts = ctx.state.starts + 1; seen.push(ctx.state.starts); },
+                  range(ctx, r) { ctx.flush("gpu", r); } }, {state: {starts: 0}});
+                var before = s.snapshot();
+                s.run("munmap A 0x400000 +4K");
+                s.run("munmap A 0x401000 +4K");
+                s.restore(before);
+                s.run("munmap A 0x400000 +4K");
+                [seen.join(","), s.spaces()[0].mappings.length, s.spaces()[0].notifiers[0]].join(" ");
+                """);
+        // after restore the count is back to 0, and the first munmap's unmap is undone (2 mappings again, split by it)
+        assertEquals("1,2,1", r.asString().split(" ")[0]);
+        assertTrue(r.asString().endsWith(" drv"), r.asString());
+    }
+
+    @Test
+    void theWorldAsValues() {
+        Value r = js.eval("""
+                var s = mmn.session("linux-3.19");
+                s.run(SETUP);
+                s.notifier("naive", "A", "gpu", { start(ctx, r) { ctx.flush(ctx.device, r); } });
+                var cached = s.devices()[0].caches;
+                var atc = Object.keys(cached).map(k => k + ":" + cached[k].length).join(",");
+                s.run(MUNMAP);
+                var v = s.violations()[0];
+                var m = s.spaces()[0].mappings[0];
+                [s.profile(), s.devices()[0].kind, s.devices()[0].space, atc, v.kind, v.device, v.address.toString(16), v.pfn >= 0,
+                 m.start.toString(16), m.prot, m.anon].join(" ");
+                """);
+        String[] f = r.asString().split(" ");
+        assertEquals("linux-3.19", f[0]);
+        assertEquals("ats", f[1]);
+        assertEquals("A", f[2]);
+        assertTrue(f[3].contains("gpu.atc:4"), f[3]);
+        // the munmap took the first page: the mapping now starts at the second
+        assertEquals(List.of("use-after-free", "gpu", "400000", "true", "401000", "rw-", "true"),
+                List.of(f[4], f[5], f[6], f[7], f[8], f[9], f[10]));
+    }
 }
