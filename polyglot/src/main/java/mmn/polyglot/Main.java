@@ -20,7 +20,7 @@ import org.graalvm.polyglot.Source;
  */
 public final class Main {
     static final String USAGE = String.join("\n",
-            "usage: mmn js FILE.js | mmn py FILE.py",
+            "usage: mmn js FILE.js [ARGS...] | mmn py FILE.py [ARGS...]   (ARGS: the guest's mmn.args)",
             "Runs a JavaScript or Python script with `mmn` bound (GraalVM Polyglot).",
             "Exit codes: that of the script's last session run (0 ok, 1 violation, 2 script error, 3 inconclusive,",
             "4 internal error), 0 when none ran; 2 when the guest script itself fails.",
@@ -43,25 +43,47 @@ public final class Main {
             out.println(USAGE);
             return 0;
         }
-        if (args.length != 1 || args[0].startsWith("-")) {
+        java.time.Duration guestTimeout = GuestWatchdog.DEFAULT_TIMEOUT;
+        int i = 0;
+        if (args.length >= 2 && args[0].equals("--guest-timeout")) {
+            try {
+                guestTimeout = java.time.Duration.ofMillis(Math.round(Double.parseDouble(args[1]) * 1000));
+            } catch (NumberFormatException e) {
+                err.println("mmn: --guest-timeout wants seconds, got '" + args[1] + "'");
+                return 2;
+            }
+            i = 2;
+        }
+        if (args.length <= i || args[i].startsWith("-")) {
             err.println(USAGE);
             return 2;
         }
         try (Engine engine = Guests.newEngine()) {
-            return runFile(engine, Path.of(args[0]), out, err);
+            return runFile(engine, Path.of(args[i]), java.util.Arrays.asList(args).subList(i + 1, args.length), guestTimeout, out, err);
         }
     }
 
     /** Runs a .js or .py file in a new context on {@code engine}; the exit status. */
     public static int runFile(Engine engine, Path file, PrintStream out, PrintStream err) {
-        return runFile(engine, file, GuestWatchdog.DEFAULT_TIMEOUT, out, err);
+        return runFile(engine, file, java.util.List.of(), GuestWatchdog.DEFAULT_TIMEOUT, out, err);
     }
 
     /** The same, with each guest callback bounded by {@code guestTimeout} (interrupted past it). */
     public static int runFile(Engine engine, Path file, java.time.Duration guestTimeout, PrintStream out, PrintStream err) {
+        return runFile(engine, file, java.util.List.of(), guestTimeout, out, err);
+    }
+
+    /** The same, with {@code args} as the guest's {@code mmn.args}. */
+    public static int runFile(Engine engine, Path file, java.util.List<String> args, PrintStream out, PrintStream err) {
+        return runFile(engine, file, args, GuestWatchdog.DEFAULT_TIMEOUT, out, err);
+    }
+
+    /** Runs {@code file} with {@code args} as its {@code mmn.args}, each callback bounded by {@code guestTimeout}. */
+    public static int runFile(Engine engine, Path file, java.util.List<String> args, java.time.Duration guestTimeout,
+            PrintStream out, PrintStream err) {
         Source src = guestSource(file, err);
         if (src == null) return 2;
-        Mmn mmn = new Mmn(out, err);
+        Mmn mmn = new Mmn(out, err, args);
         mmn.setGuestTimeout(guestTimeout);
         try (Context ctx = Guests.newContext(engine, src.getLanguage(), mmn, out, err)) {
             return run(ctx, src, mmn, err);

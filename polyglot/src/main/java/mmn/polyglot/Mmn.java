@@ -1,5 +1,19 @@
 package mmn.polyglot;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mmn.engine.Device;
+import mmn.engine.EngineException;
+import mmn.engine.Profile;
+import mmn.engine.Profiles;
+import mmn.engine.Strategies;
+import mmn.engine.World;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyArray;
+import org.graalvm.polyglot.proxy.ProxyObject;
+
 import java.io.PrintStream;
 import org.graalvm.polyglot.HostAccess;
 
@@ -22,8 +36,13 @@ public final class Mmn {
      *                captured in the run's result)
      */
     public Mmn(PrintStream echoOut, PrintStream echoErr) {
+        this(echoOut, echoErr, List.of());
+    }
+
+    public Mmn(PrintStream echoOut, PrintStream echoErr, List<String> args) {
         this.echoOut = echoOut;
         this.echoErr = echoErr;
+        this.args = ProxyArray.fromList(new ArrayList<>(args));
     }
 
     /** A facade that only captures output (tests). */
@@ -38,7 +57,21 @@ public final class Mmn {
 
     @HostAccess.Export
     public PolySession session(String profile) {
-        PolySession s = new PolySession(this, profile, echoOut, echoErr);
+        return new PolySession(this, profile, echoOut, echoErr);
+    }
+
+    /**
+     * {@code options}: {@code {echo: false}} keeps the runs' output out of the terminal (it
+     * stays in each result) and out of the script's exit status: a loop's sessions;
+     * {@code {maxStates: N}} bounds each explore (inconclusive beyond it, as --max-states).
+     */
+    @HostAccess.Export
+    public PolySession session(String profile, Value options) {
+        Value echo = option(options, "echo");
+        Value maxStates = option(options, "maxStates");
+        boolean quiet = echo != null && !echo.asBoolean();
+        PolySession s = quiet ? new PolySession(this, profile, null, null, true) : session(profile);
+        if (maxStates != null) s.maxStates(maxStates.asLong());
         return s;
     }
 
@@ -81,6 +114,45 @@ public final class Mmn {
 
     org.graalvm.polyglot.Context context() {
         return context;
+    }
+
+    private static Value option(Value options, String key) {
+        if (options == null || options.isNull()) return null;
+        if (options.hasHashEntries()) return options.hasHashEntry(key) ? options.getHashValue(key) : null;
+        return options.hasMember(key) ? options.getMember(key) : null;
+    }
+
+    /** The arguments after the script's name on the command line. */
+    @HostAccess.Export
+    public final ProxyArray args;
+
+    /**
+     * The built-in strategies, each with the device kind it drives and a profile it
+     * works under (Strategies.validate decides, not a list kept here).
+     */
+    @HostAccess.Export
+    public ProxyArray strategies() {
+        List<Object> l = new ArrayList<>();
+        Profile p = Profiles.defaultProfile();
+        for (String name : Strategies.NAMES) {
+            for (String kind : List.of("ats", "mirror", "kvm")) {
+                World w = new World(p);
+                Device d = kind.equals("ats") ? w.createAtsDevice("d", 8, false, null)
+                        : kind.equals("mirror") ? w.createMirrorDevice("d", 8) : w.createKvmDevice("d", 8);
+                try {
+                    Strategies.validate(name, p, d);
+                } catch (EngineException e) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", name);
+                m.put("device", kind);
+                m.put("profile", p.name());
+                l.add(ProxyObject.fromMap(m));
+                break;
+            }
+        }
+        return ProxyArray.fromList(l);
     }
 
     private final CallSite callSite = new CallSite();

@@ -31,14 +31,24 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 public final class PolySession {
     private final Mmn owner;
     private final Session session;
+    private final Options opts;
     private final ByteArrayOutputStream outBuf = new ByteArrayOutputStream();
     private final ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
     private int runs;
     private int lastExit;
 
+    /** Opened with {echo: false}: prints nothing and does not set the script's exit status. */
+    private final boolean quiet;
+
     PolySession(Mmn owner, String profile, PrintStream echoOut, PrintStream echoErr) {
+        this(owner, profile, echoOut, echoErr, false);
+    }
+
+    PolySession(Mmn owner, String profile, PrintStream echoOut, PrintStream echoErr, boolean quiet) {
         this.owner = owner;
+        this.quiet = quiet;
         Options o = new Options();
+        this.opts = o;
         o.profile = profile;
         // guest callbacks may only be entered from the thread that runs the guest:
         // explore replays in the caller's thread
@@ -75,6 +85,11 @@ public final class PolySession {
         };
     }
 
+    /** Bounds every later explore of this session to {@code n} distinct states. */
+    void maxStates(long n) {
+        opts.maxStates = n;
+    }
+
     /** The engine's world (for Java callers and tests). */
     public World world() {
         return session.world();
@@ -109,7 +124,8 @@ public final class PolySession {
             headlines.add(v.headline());
         }
         lastExit = o.exitCode();
-        owner.ran(this);
+        // a quiet session is a loop's (a campaign's): its findings are the script's output, not its exit status
+        if (!quiet) owner.ran(this);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("exitCode", o.exitCode());
         r.put("ok", o == Outcome.OK);
