@@ -5,4 +5,4 @@ mmn.driver("device gpu ats { atc 64; walk-cache on; pri retries 8 }", "js-range"
   range(ctx, r) {
     ctx.flush("gpu", r);
   },
-});
+}, {state: {}}); // it keeps nothing between callbacks: the cells' explores may copy it

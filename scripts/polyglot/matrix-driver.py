@@ -6,4 +6,5 @@ class RangeDriver:
     def range(self, ctx, r):
         ctx.flush("gpu", r)
 
-mmn.driver("device gpu ats { atc 64; walk-cache on; pri retries 8 }", "py-range", RangeDriver())
+mmn.driver("device gpu ats { atc 64; walk-cache on; pri retries 8 }", "py-range", RangeDriver(),
+           {"state": {}})  # it keeps nothing between callbacks: the cells' explores may copy it

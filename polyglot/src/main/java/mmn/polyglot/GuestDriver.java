@@ -11,7 +11,9 @@ import org.graalvm.polyglot.Value;
  * A driver written in JavaScript or Python for `mmn matrix`: the script calls
  * {@code mmn.driver("device gpu ats { ... }", "amd", callbacks)}; each cell declares the
  * device from that text and registers the guest's callbacks as the notifier on the
- * workload's space. Its callbacks run on the guest's thread: one cell at a time.
+ * workload's space. A fourth argument {@code {state: {...}}} declares what the driver keeps
+ * between callbacks (as for a session's notifier); the explores of a cell copy the world, so
+ * a driver that declares none is refused there with the reason. Its callbacks run on the guest's thread: one cell at a time.
  */
 final class GuestDriver implements Driver {
     private final String label;
@@ -19,8 +21,10 @@ final class GuestDriver implements Driver {
     private final String device;
     private final String notifier;
     private final Value callbacks;
+    /** The declared state's initial values ({@code {state: {...}}}); null: none declared. */
+    private final Value state;
 
-    GuestDriver(String label, String deviceDecl, String notifier, Value callbacks) {
+    GuestDriver(String label, String deviceDecl, String notifier, Value callbacks, Value state) {
         this.label = label;
         this.deviceDecl = deviceDecl.strip();
         String[] words = this.deviceDecl.split("\\s+");
@@ -29,6 +33,7 @@ final class GuestDriver implements Driver {
         this.device = words[1];
         this.notifier = notifier;
         this.callbacks = callbacks;
+        this.state = state;
         GuestOps.of(notifier, callbacks); // a missing or non-function callback is the script's error now, not every cell's
     }
 
@@ -48,7 +53,9 @@ final class GuestDriver implements Driver {
         if (o != Outcome.OK) return o;
         World w = session.world();
         Device d = w.device(device);
-        GuestOps ops = GuestOps.of(notifier, callbacks);
+        // each cell starts from the declared initial values: cells share nothing
+        GuestState st = state == null ? null : GuestState.declared(notifier, state);
+        GuestOps ops = GuestOps.of(notifier, callbacks, GuestWatchdog.DEFAULT_TIMEOUT, () -> null, st);
         w.register(notifier, w.space(space), d, ops.label(), ops);
         return Outcome.OK;
     }

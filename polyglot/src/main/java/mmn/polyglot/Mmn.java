@@ -90,7 +90,13 @@ public final class Mmn {
      */
     @HostAccess.Export
     public String driver(String device, String name, org.graalvm.polyglot.Value callbacks) {
-        driver = new GuestDriver(file, device, name, callbacks);
+        return driver(device, name, callbacks, null);
+    }
+
+    /** The same, with {@code options}: {@code {state: {...}}}, what the driver keeps between callbacks. */
+    @HostAccess.Export
+    public String driver(String device, String name, org.graalvm.polyglot.Value callbacks, org.graalvm.polyglot.Value options) {
+        driver = new GuestDriver(file, device, name, callbacks, option(options, "state"));
         return name;
     }
 

@@ -63,7 +63,7 @@ class MatrixDriverTest {
 
     @Test
     void aJavaScriptRangeDriverGivesTheRangeStrategysMatrix() {
-        js.eval("mmn.driver('" + ATS + "', 'js-range', { range(ctx, r) { ctx.flush('gpu', r); } })");
+        js.eval("mmn.driver('" + ATS + "', 'js-range', { range(ctx, r) { ctx.flush('gpu', r); } }, {state: {}})");
         Driver d = js.mmn.registeredDriver();
         assertNotNull(d);
         MatrixResult got = matrix(d, "munmap", "mprotect");
@@ -75,7 +75,7 @@ class MatrixDriverTest {
 
     @Test
     void aPythonStartOnlyDriverGivesTheStartOnlyStrategysMatrix() {
-        py.eval("def start(ctx, r):\n    ctx.flush(ctx.device, r)\n\nmmn.driver('" + ATS + "', 'py-start-only', {'start': start})\n");
+        py.eval("def start(ctx, r):\n    ctx.flush(ctx.device, r)\n\nmmn.driver('" + ATS + "', 'py-start-only', {'start': start}, {'state': {}})\n");
         MatrixResult got = matrix(py.mmn.registeredDriver(), "munmap");
         assertSameCells(builtin("start-only", "munmap"), got);
         assertEquals("use-after-free", got.cell("linux-3.19", "munmap", mmn.matrix.Mapping.ANON).kind());
