@@ -17,13 +17,8 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result mmn(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    private static CliRun mmn(String... args) {
+        return CliRun.mmn(args);
     }
 
     private static String script(String name) {
@@ -36,7 +31,7 @@ class CliTest {
         assertEquals(1, mmn("run", script("claims/bug-start-only-unexpected.mmn")).code());
         Path typo = dir.resolve("typo.mmn");
         Files.writeString(typo, "spcae A\n");
-        Result r = mmn("run", typo.toString());
+        CliRun r = mmn("run", typo.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("typo.mmn:1:1: error"), r.err());
         assertEquals(2, mmn("run", dir.resolve("missing.mmn").toString()).code());
@@ -46,9 +41,9 @@ class CliTest {
 
     @Test
     void quietPrintsOnlyViolationsAndErrors() {
-        Result ok = mmn("--quiet", "run", script("tour.mmn"));
+        CliRun ok = mmn("--quiet", "run", script("tour.mmn"));
         assertEquals("", ok.out());
-        Result bad = mmn("-q", "run", script("claims/bug-start-only-unexpected.mmn"));
+        CliRun bad = mmn("-q", "run", script("claims/bug-start-only-unexpected.mmn"));
         assertTrue(bad.out().startsWith("violation use-after-free on gpu during munmap at phase 'free'"), bad.out());
         assertTrue(bad.out().contains("hooks so far in this statement"), bad.out());
     }
@@ -78,7 +73,7 @@ class CliTest {
         assertTrue(mmn("--version").out().startsWith("mmn 0."));
         assertEquals(2, mmn("--bogus").code());
         assertEquals(2, mmn("frobnicate").code());
-        Result p = mmn("--profile", "linux-9.9", "run", script("tour.mmn"));
+        CliRun p = mmn("--profile", "linux-9.9", "run", script("tour.mmn"));
         assertEquals(2, p.code());
         assertTrue(p.err().contains("unknown profile 'linux-9.9'"), p.err());
     }
@@ -86,15 +81,15 @@ class CliTest {
     @Test
     void everySubcommandHasHelpAndTyposGetTheNearestSpelling() {
         for (String cmd : new String[] {"run", "check", "repl", "profile", "js", "py", "completion"}) {
-            Result r = mmn(cmd, "--help");
+            CliRun r = mmn(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().startsWith("usage: mmn " + cmd), cmd + ": " + r.out());
         }
         assertTrue(mmn("run", "--help").out().contains("3   inconclusive"), "exit codes are in the help");
-        Result cmdTypo = mmn("rnu", "x.mmn");
+        CliRun cmdTypo = mmn("rnu", "x.mmn");
         assertEquals(2, cmdTypo.code());
         assertTrue(cmdTypo.err().contains("did you mean 'run'?"), cmdTypo.err());
-        Result optTypo = mmn("run", "--quite", script("tour.mmn"));
+        CliRun optTypo = mmn("run", "--quite", script("tour.mmn"));
         assertEquals(2, optTypo.code());
         assertTrue(optTypo.err().contains("--quiet"), optTypo.err());
         // options may follow the subcommand's name
@@ -103,7 +98,7 @@ class CliTest {
 
     @Test
     void completionScriptKnowsTheCommandsAndOptions() {
-        Result r = mmn("completion");
+        CliRun r = mmn("completion");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out().substring(0, 40));
         for (String w : new String[] {"check", "profile", "--max-states", "--quiet", "linux-3.19"})
@@ -112,10 +107,10 @@ class CliTest {
 
     @Test
     void profileReportShowsHooksAndDiffs() {
-        Result one = mmn("profile", "linux-3.19", "munmap");
+        CliRun one = mmn("profile", "linux-3.19", "munmap");
         assertEquals(0, one.code());
         assertTrue(one.out().contains("invalidate_range"), one.out());
-        Result diff = mmn("profile", "--diff", "linux-3.16", "linux-3.19", "munmap");
+        CliRun diff = mmn("profile", "--diff", "linux-3.16", "linux-3.19", "munmap");
         assertEquals(0, diff.code());
         assertTrue(diff.out().contains("linux-3.16") && diff.out().contains("linux-3.19"), diff.out());
     }
@@ -123,7 +118,7 @@ class CliTest {
     @Test
     void checkRunsExploresAndPrintsTheShortestCounterexample() throws Exception {
         Path t1 = dir.resolve("c1.json");
-        Result r = mmn("--threads", "1", "--trace", t1.toString(), "check", script("explore/start-only-munmap.mmn"));
+        CliRun r = mmn("--threads", "1", "--trace", t1.toString(), "check", script("explore/start-only-munmap.mmn"));
         assertEquals(0, r.code(), r.err());
         // the read lands between start and the PTE clear
         int start = r.out().indexOf("1. op   [phase start]");
@@ -134,14 +129,14 @@ class CliTest {
 
         // two workers: the same verdict, counts and counterexample, byte for byte
         Path t2 = dir.resolve("c2.json");
-        Result r2 = mmn("--threads", "2", "--trace", t2.toString(), "check", script("explore/start-only-munmap.mmn"));
+        CliRun r2 = mmn("--threads", "2", "--trace", t2.toString(), "check", script("explore/start-only-munmap.mmn"));
         assertEquals(strip(r.out()), strip(r2.out()));
         assertEquals(strip(Files.readString(t1)), strip(Files.readString(t2)));
     }
 
     @Test
     void aBoundHitIsNeverCoherent() {
-        Result r = mmn("--max-states", "5", "check", script("explore/range-319-munmap.mmn"));
+        CliRun r = mmn("--max-states", "5", "check", script("explore/range-319-munmap.mmn"));
         assertEquals(3, r.code(), "a bound hit with nothing found is inconclusive");
         assertTrue(r.out().contains("inconclusive: bound hit (max-states)"), r.out());
     }

@@ -17,13 +17,8 @@ class MatrixCliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result mmn(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    private static CliRun mmn(String... args) {
+        return CliRun.mmn(args);
     }
 
     private static String driver(String name) {
@@ -32,12 +27,12 @@ class MatrixCliTest {
 
     @Test
     void theSeedDriverIsCoherentAndStartOnlyIsNotWithTheirExitStatuses() throws Exception {
-        Result ok = mmn("matrix", driver("range"), "--profiles", "linux-3.19", "--ops", "munmap", "--mapping", "anon");
+        CliRun ok = mmn("matrix", driver("range"), "--profiles", "linux-3.19", "--ops", "munmap", "--mapping", "anon");
         assertEquals(0, ok.code(), ok.out() + ok.err());
         assertTrue(ok.out().contains("  munmap     ok"), ok.out());
         Path junit = dir.resolve("m.xml");
         Path json = dir.resolve("m.json");
-        Result bad = mmn("matrix", driver("start-only"), "--profiles", "linux-3.19", "--ops", "munmap,oom-reap", "--mapping", "anon",
+        CliRun bad = mmn("matrix", driver("start-only"), "--profiles", "linux-3.19", "--ops", "munmap,oom-reap", "--mapping", "anon",
                 "--junit", junit.toString(), "--json", json.toString());
         assertEquals(1, bad.code(), bad.out() + bad.err());
         assertTrue(bad.out().contains("linux-3.19 munmap anon: violation use-after-free on gpu during munmap at phase 'free' (explore)"), bad.out());
@@ -48,14 +43,14 @@ class MatrixCliTest {
 
     @Test
     void aBoundCutShortExits3() {
-        Result r = mmn("matrix", driver("range"), "--profiles", "linux-3.19", "--ops", "munmap", "--mapping", "anon", "--max-states", "2");
+        CliRun r = mmn("matrix", driver("range"), "--profiles", "linux-3.19", "--ops", "munmap", "--mapping", "anon", "--max-states", "2");
         assertEquals(3, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("? max-states"), r.out());
     }
 
     @Test
     void usageErrorsExit2() {
-        Result r = mmn("matrix", driver("range"), "--ops", "munmapp");
+        CliRun r = mmn("matrix", driver("range"), "--ops", "munmapp");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown operation 'munmapp'"), r.err());
         assertEquals(2, mmn("matrix").code());
@@ -64,7 +59,7 @@ class MatrixCliTest {
 
     @Test
     void aDriverFileRunAsAScriptSaysWhyItCannotBeBound() {
-        Result r = mmn("run", driver("range"));
+        CliRun r = mmn("run", driver("range"));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("error: notifier 'amd' names no space to watch"), r.err());
         assertTrue(r.err().contains("only a driver file given to `mmn matrix` leaves the space out"), r.err());
