@@ -68,16 +68,6 @@ public final class Main {
         return runFile(engine, file, java.util.List.of(), GuestWatchdog.DEFAULT_TIMEOUT, out, err);
     }
 
-    /** The same, with each guest callback bounded by {@code guestTimeout} (interrupted past it). */
-    public static int runFile(Engine engine, Path file, java.time.Duration guestTimeout, PrintStream out, PrintStream err) {
-        return runFile(engine, file, java.util.List.of(), guestTimeout, out, err);
-    }
-
-    /** The same, with {@code args} as the guest's {@code mmn.args}. */
-    public static int runFile(Engine engine, Path file, java.util.List<String> args, PrintStream out, PrintStream err) {
-        return runFile(engine, file, args, GuestWatchdog.DEFAULT_TIMEOUT, out, err);
-    }
-
     /** Runs {@code file} with {@code args} as its {@code mmn.args}, each callback bounded by {@code guestTimeout}. */
     public static int runFile(Engine engine, Path file, java.util.List<String> args, java.time.Duration guestTimeout,
             PrintStream out, PrintStream err) {

@@ -19,7 +19,7 @@ class CampaignTest {
     private static String run(String file, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = Main.runFile(Shared.ENGINE, Path.of(file), List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int rc = Main.runFile(Shared.ENGINE, Path.of(file), List.of(args), GuestWatchdog.DEFAULT_TIMEOUT, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8) + out.toString(StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +46,7 @@ class GuestBoundsTest {
         Files.writeString(f, (name.endsWith(".js") ? "const SETUP = " : "SETUP = ") + quoted(Shared.SETUP) + "\n" + code);
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();
-        int rc = Main.runFile(Shared.ENGINE, f, Duration.ofMillis((long) (timeoutSecs * 1000)),
+        int rc = Main.runFile(Shared.ENGINE, f, List.of(), Duration.ofMillis((long) (timeoutSecs * 1000)),
                 new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
                 new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         return new Shared.Run(rc, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8));
