@@ -6,6 +6,8 @@ package mmn.ast;
  * fault, then the hint.
  */
 public record Diagnostic(Pos pos, String message, String hint) {
+    /** The most characters of a source line shown above the caret. */
+    private static final int MAX_SHOWN = 120;
 
     public String render() {
         return render("error");
@@ -21,10 +23,18 @@ public record Diagnostic(Pos pos, String message, String hint) {
             String line = pos.source() == null ? "" : pos.source().line(pos.line());
             if (!line.isEmpty()) {
                 String gutter = String.format("%5d | ", pos.line());
+                int at = pos.col(); // the caret's column in the line as shown
+                if (line.length() > MAX_SHOWN) { // too long for a terminal: the part around the caret, "..." for the rest
+                    int from = Math.max(0, Math.min(at - MAX_SHOWN / 2, line.length() - MAX_SHOWN));
+                    int to = from + MAX_SHOWN;
+                    String shown = (from > 0 ? "..." : "") + line.substring(from, to) + (to < line.length() ? "..." : "");
+                    at = at - from + (from > 0 ? 3 : 0);
+                    line = shown;
+                }
                 b.append(gutter).append(expandTabs(line)).append('\n');
-                int col = visualColumn(line, pos.col());
+                int col = visualColumn(line, at);
                 b.append(" ".repeat(gutter.length() - 2)).append("| ").append(" ".repeat(col))
-                        .append('^').append("~".repeat(Math.max(0, Math.min(pos.length(), line.length() - pos.col()) - 1)))
+                        .append('^').append("~".repeat(Math.max(0, Math.min(pos.length(), line.length() - at) - 1)))
                         .append('\n');
             }
         }

@@ -27,16 +27,70 @@ public final class ScriptParser {
 
     private ScriptParser() {}
 
+    /**
+     * The most braces, parentheses and brackets open at once. Hand-written scripts stay
+     * under ten; past a few thousand the recursive parser and interpreter run out of
+     * stack, and an explore worker's stack is smaller than the main thread's.
+     */
+    public static final int MAX_NESTING = 256;
+
     public static Script parse(Source source) {
         MmnLexer lexer = new MmnLexer(CharStreams.fromString(source.text(), source.name()));
         lexer.removeErrorListeners();
-        MmnParser parser = new MmnParser(new CommonTokenStream(lexer));
+        CommonTokenStream tokens = new CommonTokenStream(lexer);
+        tokens.fill();
+        checkNesting(source, tokens.getTokens());
+        MmnParser parser = new MmnParser(tokens);
         parser.removeErrorListeners();
         Collector errors = new Collector(source);
         parser.addErrorListener(errors);
-        MmnParser.ScriptContext tree = parser.script();
+        MmnParser.ScriptContext tree;
+        try {
+            tree = parser.script();
+        } catch (StackOverflowError e) { // a long chain without brackets (`- - - ... 1`): where the parser was
+            throw tooDeep(pos(source, parser.getCurrentToken()), "the parser ran out of stack here");
+        }
         if (!errors.found.isEmpty()) throw new ParseError(errors.found, errors.openAtEnd && !errors.elsewhere);
-        return new Script(source, new AstBuilder(source).statements(tree.statement()));
+        AstBuilder builder = new AstBuilder(source);
+        List<mmn.ast.Stmt> body = new ArrayList<>();
+        for (MmnParser.StatementContext c : tree.statement()) {
+            try {
+                body.add(builder.stmt(c));
+            } catch (StackOverflowError e) { // `1 + 1 + ...` thousands long: one left-leaning tree
+                throw tooDeep(pos(source, c.getStart()), "this statement is too deep to build");
+            }
+        }
+        return new Script(source, List.copyOf(body));
+    }
+
+    /** Refuses, at the bracket that opens one level too many, a script nested deeper than {@link #MAX_NESTING}. */
+    private static void checkNesting(Source source, List<Token> tokens) {
+        int depth = 0;
+        for (Token t : tokens) {
+            String s = t.getText();
+            if (s == null || s.length() != 1) continue;
+            switch (s.charAt(0)) {
+                case '{': case '(': case '[':
+                    if (++depth > MAX_NESTING)
+                        throw tooDeep(pos(source, t), "more than " + MAX_NESTING + " braces, parentheses or brackets are open here");
+                    break;
+                case '}': case ')': case ']':
+                    depth = Math.max(0, depth - 1);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private static Pos pos(Source source, Token t) {
+        int len = t.getType() == Token.EOF || t.getText() == null ? 1 : Math.max(1, t.getText().length());
+        return new Pos(source, Math.max(1, t.getLine()), Math.max(0, t.getCharPositionInLine()), len);
+    }
+
+    private static ParseError tooDeep(Pos at, String why) {
+        return new ParseError(List.of(new Diagnostic(at, "the script nests too deeply: " + why,
+                "split it: give inner parts a name with `let`, or move inner blocks out of the outer ones")));
     }
 
     /** Turns ANTLR's reports into diagnostics a person can act on. */

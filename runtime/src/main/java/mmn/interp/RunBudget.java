@@ -50,6 +50,11 @@ final class RunBudget implements StepMeter {
         return Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
     }
 
+    /** The innermost statement running, or null before the first. */
+    Pos at() {
+        return at;
+    }
+
     /** A statement starts (top-level when {@code topLevel}). */
     void statement(Pos pos, boolean topLevel) {
         at = pos;

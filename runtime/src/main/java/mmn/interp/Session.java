@@ -199,8 +199,9 @@ public final class Session {
         } catch (EngineException e) {
             err.print(errorText(new Diagnostic(null, e.getMessage(), e.hint()).render()));
             return Outcome.ERROR;
-        } catch (StackOverflowError e) {
-            err.println(errorText("mmn: error: the script nests too deeply"));
+        } catch (StackOverflowError e) { // the parser refuses deep brackets; this is a deep tree met while running
+            err.print(errorText(new Diagnostic(budget.at(), "the script nests too deeply: running this statement ran out of stack",
+                    "split it: give inner parts a name with `let`, or move inner blocks out of the outer ones").render()));
             return Outcome.ERROR;
         } catch (RuntimeException | LinkageError | AssertionError e) {
             return internalError(e);
