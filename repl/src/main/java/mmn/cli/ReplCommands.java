@@ -120,6 +120,7 @@ final class ReplCommands {
         o.maxStates = opts.maxStates;
         o.maxDepth = opts.maxDepth;
         o.timeout = opts.timeout;
+        o.maxSteps = opts.maxSteps;
         o.threads = opts.threads;
         o.debug = opts.debug;
         return new Session(o, out, err);
@@ -140,6 +141,8 @@ final class ReplCommands {
         }
         entries.push(new Entry(script, before, traceBefore));
         lastTraceFrom = traceBefore;
+        if (o == Outcome.INCONCLUSIVE && session().stoppedPartWay())
+            err.println("  hint: the world is as this entry left it, part-way through; :undo takes it back to before the entry");
     }
 
     /** A colon command; false to leave. */

@@ -138,6 +138,52 @@ class ReplTest {
         assertTrue(replTrace.contains("invalidate_range_start"), replTrace);
     }
 
+    @Test
+    void aBudgetHitMidStatementSaysHowToRecoverAndUndoRestoresTheWorldBeforeIt() throws Exception {
+        Options opts = new Options();
+        opts.maxSteps = 300; // each entry gets its own 300 steps: the set-up takes a few each
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        ReplCommands repl = new ReplCommands(opts, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        List<String> setUp = List.of("space A", "map A 0x400000 +64K rw anon", "device gpu ats", "bind gpu A",
+                "notifier n on A for gpu uses range", "touch A 0x400000 write", "dma gpu A 0x400000 read");
+        setUp.forEach(repl::entry);
+        String before = events(repl.session());
+
+        // the budget runs out inside the munmap, between invalidate_range_start and _end
+        repl.entry("munmap A 0x400000 +64K {\n  after start { repeat 100000 { let x = 1 } }\n}");
+        String err = e.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains("inconclusive: stopped after 300 steps"), err);
+        assertTrue(err.contains("hint: the world is as this entry left it, part-way through; :undo takes it back to before the entry"), err);
+        String cut = events(repl.session());
+        assertTrue(cut.startsWith(before) && cut.substring(before.length()).contains("invalidate_range_start")
+                && !cut.substring(before.length()).contains("invalidate_range_end"), "stopped part-way:\n" + cut);
+
+        repl.command(":undo");
+        assertEquals(before, events(repl.session()));
+        // and the world goes on as if the cut entry had never run: the same munmap, the same events as in a fresh world
+        repl.entry("munmap A 0x400000 +64K");
+        repl.entry("expect unmapped A 0x400000");
+        Session fresh = new Session(new Options(), new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
+        for (String entry : setUp) fresh.runText("<repl>", entry);
+        fresh.runText("<repl>", "munmap A 0x400000 +64K");
+        fresh.runText("<repl>", "expect unmapped A 0x400000");
+        assertEquals(events(fresh), events(repl.session()));
+        assertFalse(o.toString(StandardCharsets.UTF_8).contains("FAILED"), o.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anEntryThatEndsInsideItsBudgetOffersNoUndo() throws Exception {
+        Options opts = new Options();
+        opts.maxSteps = 300;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        ReplCommands repl = new ReplCommands(opts, new PrintStream(new ByteArrayOutputStream()), new PrintStream(e, true, StandardCharsets.UTF_8));
+        repl.entry("repeat 100 { let x = 1 }");
+        assertEquals("", e.toString(StandardCharsets.UTF_8));
+        repl.entry("repeat 1000 { let x = 1 }"); // --max-steps reaches the REPL's sessions
+        assertTrue(e.toString(StandardCharsets.UTF_8).contains(":undo takes it back"), e.toString(StandardCharsets.UTF_8));
+    }
+
     /** Every trace event but its source position (an entry's line in the REPL, the file's line in the script). */
     private static String events(Session s) {
         StringBuilder b = new StringBuilder();

@@ -50,6 +50,8 @@ public final class Session {
     private final List<ExploreRun> explores = new ArrayList<>();
     private final List<Unexpected> unexpected = new ArrayList<>();
     private String error;
+    /** The last run was stopped by --max-steps or --timeout inside a statement: the world is as it left it. */
+    private boolean stoppedPartWay;
     /** The violations the explores' counterexamples end in (the world itself is left as it was). */
     private final List<mmn.engine.Violation> exploreFindings = new ArrayList<>();
 
@@ -173,6 +175,7 @@ public final class Session {
 
     private Outcome run(Source src, boolean driver) {
         cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
+        stoppedPartWay = false;
         budget.start();
         if (src.path() != null) including.push(src.path());
         try {
@@ -194,6 +197,7 @@ public final class Session {
             return Outcome.INCONCLUSIVE;
         } catch (RunBudget.Exhausted e) {
             budget.clearProgress();
+            stoppedPartWay = true;
             err.print(e.render());
             return Outcome.INCONCLUSIVE;
         } catch (EngineException e) {
@@ -299,6 +303,15 @@ public final class Session {
     /** The violations that stopped a run or failed an expectation (expected ones are not here). */
     public List<Unexpected> unexpected() {
         return List.copyOf(unexpected);
+    }
+
+    /**
+     * Whether the last run was stopped by its step or time budget part-way through a
+     * statement (an operation may be between its start and end hooks): the REPL offers
+     * :undo, which restores the checkpoint taken before the entry.
+     */
+    public boolean stoppedPartWay() {
+        return stoppedPartWay;
     }
 
     /** The first line of the last script error (syntax, script or engine refusal), or null. */
