@@ -373,8 +373,13 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     // ---------------------------------------------------------------- handlers
 
-    /** Runs a language handler inside an engine callback. */
-    void runHandler(Stmt.Handler h, NotifierContext c, Object param) {
+    /**
+     * Runs a language handler inside an engine callback. Synchronized: an explore's
+     * workers call the handlers of their worlds on their own threads, and a handler
+     * runs in this interpreter's state (its context, its environment, the budget's
+     * position); one handler at a time keeps each one's variables its own.
+     */
+    synchronized void runHandler(Stmt.Handler h, NotifierContext c, Object param) {
         NotifierContext savedCtx = handlerContext;
         Env savedEnv = env;
         boolean savedIn = inStatement;

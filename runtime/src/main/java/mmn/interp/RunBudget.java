@@ -2,6 +2,7 @@ package mmn.interp;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import mmn.ast.Pos;
 import mmn.engine.StepMeter;
 
@@ -11,37 +12,40 @@ import mmn.engine.StepMeter;
  * wall-clock time. Running out throws {@link Exhausted}, which the session reports as
  * inconclusive (exit 3) at the statement that was running. Also draws the progress line
  * on a terminal, about once a second.
+ *
+ * <p>Thread-safe: an explore's workers run the language handlers of its worlds on
+ * their own threads, all counted against this one budget. The step count is one
+ * atomic counter, so the budget is exact: no more than {@code maxSteps} steps run
+ * whatever the number of workers, and every step after the last one throws.
  */
 final class RunBudget implements StepMeter {
     private final long maxSteps;
     private final Duration timeout;
-    private final PrintStream progressTo;
-    private long deadline;
-    private long started;
-    private long nextProgress;
-    private boolean progressShown;
-    private long steps;
-    private long statements;
-    /** The statement running, innermost, and the top-level one it is part of. */
-    private Pos at;
-    private Pos top;
+    private final ProgressLine progress;
+    private volatile long deadline;
+    private volatile long started;
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong statements = new AtomicLong();
+    /** The statement running, innermost, and the top-level one it is part of (on some worker, in an explore). */
+    private volatile Pos at;
+    private volatile Pos top;
 
     /** {@code maxSteps} 0 = no limit; {@code timeout} null = none; {@code progressTo} null = no progress line. */
     RunBudget(long maxSteps, Duration timeout, PrintStream progressTo) {
         this.maxSteps = maxSteps <= 0 ? Long.MAX_VALUE : maxSteps;
         this.timeout = timeout;
-        this.progressTo = progressTo;
+        this.progress = new ProgressLine(progressTo);
         start();
     }
 
     /** A new run (a file, a REPL entry): counts from zero, the clock from now. */
     void start() {
-        steps = 0;
-        statements = 0;
+        steps.set(0);
+        statements.set(0);
         at = top = null;
         started = System.nanoTime();
         deadline = timeout == null ? Long.MAX_VALUE : started + timeout.toNanos();
-        nextProgress = started + 1_000_000_000L;
+        progress.restart();
     }
 
     /** The wall time left to this run (explores get no more than that); null when unlimited. */
@@ -59,7 +63,7 @@ final class RunBudget implements StepMeter {
     void statement(Pos pos, boolean topLevel) {
         at = pos;
         if (topLevel) top = pos;
-        statements++;
+        statements.incrementAndGet();
         step();
         clock();
     }
@@ -67,35 +71,35 @@ final class RunBudget implements StepMeter {
     /** A loop iteration, a micro-step of the engine. */
     @Override
     public void step() {
-        if (++steps > maxSteps)
+        long n = steps.incrementAndGet();
+        if (n > maxSteps)
             throw new Exhausted(at, top, "stopped after " + maxSteps + " steps (the --max-steps budget; "
-                    + statements + " statements run): nothing was found up to here",
+                    + statements.get() + " statements run): nothing was found up to here",
                     "raise the budget with --max-steps N (or write smaller loops)");
-        if ((steps & 0xff) == 0) clock();
+        if ((n & 0xff) == 0) clock();
     }
 
     private void clock() {
         long now = System.nanoTime();
         if (now - deadline > 0)
             throw new Exhausted(at, top, "stopped by the --timeout of " + seconds(timeout) + " ("
-                    + statements + " statements, " + steps + " steps run): nothing was found up to here",
+                    + statements.get() + " statements, " + Math.min(steps.get(), maxSteps) + " steps run): nothing was found up to here",
                     "raise the time limit with --timeout SECS");
-        if (progressTo != null && now - nextProgress > 0) {
-            nextProgress = now + 1_000_000_000L;
-            progressShown = true;
-            progressTo.print("\rmmn: " + statements + " statements, " + steps + " steps, "
-                    + (now - started) / 1_000_000_000L + " s" + (at == null ? "" : ", at line " + at.line()) + "\u001b[K");
-            progressTo.flush();
-        }
+        progress.tick(now, () -> {
+            Pos p = at;
+            return "mmn: " + statements.get() + " statements, " + steps.get() + " steps, "
+                    + (now - started) / 1_000_000_000L + " s" + (p == null ? "" : ", at line " + p.line());
+        });
+    }
+
+    /** The progress line this run draws on (an explore draws its own counts there). */
+    ProgressLine progress() {
+        return progress;
     }
 
     /** Wipes the progress line, if one was drawn, before anything else is printed. */
     void clearProgress() {
-        if (progressShown) {
-            progressTo.print("\r\u001b[K");
-            progressTo.flush();
-            progressShown = false;
-        }
+        progress.clear();
     }
 
     private static String seconds(Duration d) {
