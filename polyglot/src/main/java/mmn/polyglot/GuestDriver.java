@@ -13,7 +13,8 @@ import org.graalvm.polyglot.Value;
  * device from that text and registers the guest's callbacks as the notifier on the
  * workload's space. A fourth argument {@code {state: {...}}} declares what the driver keeps
  * between callbacks (as for a session's notifier); the explores of a cell copy the world, so
- * a driver that declares none is refused there with the reason. Its callbacks run on the guest's thread: one cell at a time.
+ * a driver that declares none is refused there with the reason. Its callbacks run on the guest's thread: one cell at a time,
+ * each bounded by the guest timeout.
  */
 final class GuestDriver implements Driver {
     private final String label;
@@ -23,8 +24,11 @@ final class GuestDriver implements Driver {
     private final Value callbacks;
     /** The declared state's initial values ({@code {state: {...}}}); null: none declared. */
     private final Value state;
+    /** The facade that registered it: the context the watchdog interrupts, the --guest-timeout. */
+    private final Mmn owner;
 
-    GuestDriver(String label, String deviceDecl, String notifier, Value callbacks, Value state) {
+    GuestDriver(Mmn owner, String label, String deviceDecl, String notifier, Value callbacks, Value state) {
+        this.owner = owner;
         this.label = label;
         this.deviceDecl = deviceDecl.strip();
         String[] words = this.deviceDecl.split("\\s+");
@@ -55,7 +59,8 @@ final class GuestDriver implements Driver {
         Device d = w.device(device);
         // each cell starts from the declared initial values: cells share nothing
         GuestState st = state == null ? null : GuestState.declared(notifier, state);
-        GuestOps ops = GuestOps.of(notifier, callbacks, GuestWatchdog.DEFAULT_TIMEOUT, () -> null, st);
+        // bounded like a session's guest notifier: past --guest-timeout the context is interrupted and the cell is inconclusive
+        GuestOps ops = GuestOps.of(notifier, callbacks, owner.guestTimeout(), owner::context, st);
         w.register(notifier, w.space(space), d, ops.label(), ops);
         return Outcome.OK;
     }

@@ -65,7 +65,7 @@ final class GuestOps implements MmuNotifierOps {
         this.state = o.state.copy();
     }
 
-    /** Callbacks with no context to interrupt (the matrix's drivers): the default limit, unguarded. */
+    /** Callbacks with no context to interrupt, unguarded: only to check them (a matrix driver's registration). */
     static GuestOps of(String name, Value callbacks) {
         return of(name, callbacks, GuestWatchdog.DEFAULT_TIMEOUT, () -> null, null);
     }
@@ -166,8 +166,12 @@ final class GuestOps implements MmuNotifierOps {
         }
     }
 
-    /** A callback that ran past its time: the guest context was interrupted, so the guest's whole run ends. */
-    static final class GuestTimeout extends EngineException {
+    /**
+     * A callback that ran past its time: the guest context was interrupted, so the guest's
+     * whole run ends. A time limit, not a mistake ({@link mmn.interp.TimedOut}): a matrix
+     * cell it stops is inconclusive.
+     */
+    static final class GuestTimeout extends EngineException implements mmn.interp.TimedOut {
         GuestTimeout(String message, String hint) {
             super(message, hint);
         }

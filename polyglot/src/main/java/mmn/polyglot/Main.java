@@ -119,6 +119,7 @@ public final class Main {
         if (src == null) return 2;
         Mmn mmn = new Mmn(out, err);
         mmn.file(file.toString());
+        if (o.guestTimeout != null) mmn.setGuestTimeout(o.guestTimeout);
         try (Context ctx = Guests.newContext(engine, src.getLanguage(), mmn, out, err)) {
             int rc = run(ctx, src, mmn, err);
             if (rc == 2) return 2;

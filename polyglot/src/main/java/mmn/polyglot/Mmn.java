@@ -96,7 +96,7 @@ public final class Mmn {
     /** The same, with {@code options}: {@code {state: {...}}}, what the driver keeps between callbacks. */
     @HostAccess.Export
     public String driver(String device, String name, org.graalvm.polyglot.Value callbacks, org.graalvm.polyglot.Value options) {
-        driver = new GuestDriver(file, device, name, callbacks, option(options, "state"));
+        driver = new GuestDriver(this, file, device, name, callbacks, option(options, "state"));
         return name;
     }
 

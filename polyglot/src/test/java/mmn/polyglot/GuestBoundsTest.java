@@ -76,6 +76,41 @@ class GuestBoundsTest {
         assertTrue(r.err().contains("did not return within the guest timeout of 1.0 s"), r.err());
     }
 
+    /** A matrix driver whose start callback never returns (the cells' munmap and mprotect both call start). */
+    private static final String SPIN_DRIVER_JS = """
+            mmn.driver("device gpu ats { atc 64 }", "spin", {
+              start(ctx, r) {
+                while (true) {}
+              },
+              range(ctx, r) { ctx.flush("gpu", r); }
+            }, {state: {}});
+            """;
+
+    @Test
+    void aMatrixDriverCallbackThatNeverReturnsEndsItsCellInconclusiveInBoundedTime() throws IOException {
+        Path f = dir.resolve("spin-driver.js");
+        Files.writeString(f, SPIN_DRIVER_JS);
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        int rc = Main.matrix(Shared.ENGINE, List.of(f.toString(), "--profiles", "linux-6.5,linux-6.8", "--ops", "munmap,mprotect",
+                        "--mapping", "anon", "--guest-timeout", "0.5"),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), false);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String table = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(3, rc, table + err);
+        // the first cell's munmap calls start, which is interrupted and named at its guest line ...
+        assertTrue(table.contains("  munmap     ? guest timeout  ? not run\n  mprotect   ? not run        ? not run\n"), table);
+        assertTrue(table.contains("notes:\n  operation: notifier 'spin': start callback (" + f + ":2) did not return within the guest timeout"
+                + " of 0.5 s: it was interrupted\n      linux-6.5 munmap anon\n"), table);
+        // ... and the three cells after it are not run: one guest timeout, not four
+        assertTrue(table.contains("  not run: a callback of the driver ran past the guest timeout in the linux-6.5 munmap anon cell\n"
+                + "      linux-6.8 munmap anon, linux-6.5 mprotect anon, linux-6.8 mprotect anon\n"), table);
+        assertTrue(table.contains("4 cells: 0 coherent, 0 violations, 4 inconclusive, 0 not applicable"), table);
+        assertTrue(ms < 30_000, "one timeout of 0.5 s and the context's start, not a hang: " + ms + " ms");
+    }
+
     @Test
     void anUnknownProfileIsTheSameErrorAsInAScript() throws IOException {
         Shared.Run r = run("profile.js", "const s = mmn.session(\"linux-9.9\");\n", 5);

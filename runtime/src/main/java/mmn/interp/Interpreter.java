@@ -109,7 +109,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         try {
             action.run();
         } catch (EngineException e) {
-            throw new ScriptError(pos, e.getMessage(), e.hint());
+            throw ScriptError.at(pos, e);
         }
     }
 
@@ -634,7 +634,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         try {
             r = Explorer.explore(world, program, threads, session.exploreBounds());
         } catch (EngineException e) {
-            throw new ScriptError(s.pos(), e.getMessage(), e.hint());
+            throw ScriptError.at(s.pos(), e);
         }
         verdict(s, r);
         return null;

@@ -16,6 +16,13 @@ public final class ScriptError extends RuntimeException {
         this(pos, message, null);
     }
 
+    /** The engine's refusal {@code e} as an error at {@code pos}; {@code e} stays its cause (a guest timeout is told apart by it). */
+    static ScriptError at(Pos pos, mmn.engine.EngineException e) {
+        ScriptError se = new ScriptError(pos, e.getMessage(), e.hint());
+        se.initCause(e);
+        return se;
+    }
+
     public Diagnostic diagnostic() {
         return diagnostic;
     }

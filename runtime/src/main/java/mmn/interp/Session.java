@@ -52,6 +52,8 @@ public final class Session {
     private String error;
     /** The last run was stopped by --max-steps or --timeout inside a statement: the world is as it left it. */
     private boolean stoppedPartWay;
+    /** The last run ended on a callback's time limit ({@link TimedOut}): its message, else null. */
+    private String timedOut;
     /** The violations the explores' counterexamples end in (the world itself is left as it was). */
     private final List<mmn.engine.Violation> exploreFindings = new ArrayList<>();
 
@@ -176,6 +178,7 @@ public final class Session {
     private Outcome run(Source src, boolean driver) {
         cancel.set(false); // a Ctrl-C belongs to the entry it interrupted
         stoppedPartWay = false;
+        timedOut = null;
         budget.start();
         if (src.path() != null) including.push(src.path());
         try {
@@ -189,6 +192,7 @@ public final class Session {
             if (e.diagnostics().size() > 1) err.println("(" + (e.diagnostics().size() - 1) + " more syntax errors after this one)");
             return Outcome.ERROR;
         } catch (ScriptError e) {
+            noteTimeout(e);
             err.print(errorText(e.diagnostic().render()));
             return Outcome.ERROR;
         } catch (Stop e) {
@@ -201,6 +205,7 @@ public final class Session {
             err.print(e.render());
             return Outcome.INCONCLUSIVE;
         } catch (EngineException e) {
+            noteTimeout(e);
             err.print(errorText(new Diagnostic(null, e.getMessage(), e.hint()).render()));
             return Outcome.ERROR;
         } catch (StackOverflowError e) { // the parser refuses deep brackets; this is a deep tree met while running
@@ -212,6 +217,17 @@ public final class Session {
         } finally {
             budget.clearProgress();
             if (src.path() != null) including.pop();
+        }
+    }
+
+    /** A guest callback's time limit ended the run (wrapped at a statement, or in an explore's interleaving): not a mistake. */
+    private void noteTimeout(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimedOut) {
+                timedOut = e.getMessage();
+                stoppedPartWay = true;
+                return;
+            }
         }
     }
 
@@ -306,12 +322,18 @@ public final class Session {
     }
 
     /**
-     * Whether the last run was stopped by its step or time budget part-way through a
-     * statement (an operation may be between its start and end hooks): the REPL offers
-     * :undo, which restores the checkpoint taken before the entry.
+     * Whether the last run was stopped by its step or time budget, or by a guest
+     * callback's time limit, part-way through a statement (an operation may be between
+     * its start and end hooks): the REPL offers :undo, which restores the checkpoint
+     * taken before the entry.
      */
     public boolean stoppedPartWay() {
         return stoppedPartWay;
+    }
+
+    /** Why the last run ended on a guest callback's time limit (the error's message), or null if it did not. */
+    public String timedOut() {
+        return timedOut;
     }
 
     /** The first line of the last script error (syntax, script or engine refusal), or null. */

@@ -29,6 +29,8 @@ final class CellRun {
     private final MatrixBounds bounds;
     private String note;
     private String explore;
+    /** A guest callback of the driver ran past its time limit in this cell: why, else null. */
+    private String timedOut;
 
     CellRun(Driver driver, String profile, Workload w, MatrixBounds bounds) {
         this.driver = driver;
@@ -37,17 +39,28 @@ final class CellRun {
         this.bounds = bounds;
     }
 
-    /** One run's end: its outcome, the violations it raised, what it printed. */
-    private record Run(Outcome outcome, List<Violation> found, String out, String err, Result explore, String stage) {}
+    /**
+     * One run's end: its outcome, the violations it raised, what it printed; {@code cut}
+     * when a limit stopped it part-way (--max-steps, the cell's --timeout, a guest
+     * callback's time limit): no verdict, whatever the outcome says.
+     */
+    private record Run(Outcome outcome, List<Violation> found, String out, String err, Result explore, String stage, boolean cut) {}
+
+    /** Why a guest callback of the driver ran out of time in this cell, or null. */
+    String timedOut() {
+        return timedOut;
+    }
 
     Cell run() {
         Run plain = run(w.operation() + "\n");
+        if (plain.cut) return cutShort(plain.stage, plain);
         if (plain.outcome == Outcome.ERROR) return plain.stage.equals("setup") ? error("setup", plain) : refused(plain);
         Run firstScripted = plain.outcome == Outcome.VIOLATION ? plain : null;
         String firstPhase = firstScripted == null ? null : "no access";
         for (String phase : w.phases()) {
             if (firstScripted != null) break;
             Run r = run(w.atPhase(phase));
+            if (r.cut) return cutShort("phase " + phase, r);
             if (r.outcome == Outcome.ERROR) return error("phase " + phase, r);
             if (r.outcome == Outcome.VIOLATION) {
                 firstScripted = r;
@@ -56,12 +69,14 @@ final class CellRun {
         }
         String explore = w.explore();
         Run ex = run(explore);
+        if (ex.cut) return cutShort("explore", ex);
         if (ex.outcome == Outcome.ERROR && ex.err.contains("(in the interleaving ")) {
             // the writing thread took the operation's precondition away (its own fault did the work first):
             // that interleaving has no operation left to check; explore against the reader alone
             note = "explored with the reading thread only: " + message(ex.err);
             explore = w.exploreReading();
             ex = run(explore);
+            if (ex.cut) return cutShort("explore", ex);
         }
         this.explore = explore;
         Result r = ex.explore;
@@ -90,6 +105,20 @@ final class CellRun {
         return cell(Cell.Status.NOT_APPLICABLE, null, message(r.err), 0, null, null, 0);
     }
 
+    /** A limit stopped a run part-way: inconclusive, the limit in the table and the whole message in the notes. */
+    private Cell cutShort(String where, Run r) {
+        String m = message(r.err);
+        String limit = timedOut != null ? "guest timeout" : m.contains("--max-steps") ? "max-steps" : "timeout";
+        note = where + ": " + m;
+        return cell(Cell.Status.INCONCLUSIVE, null, limit, 0, r.err, null, 0);
+    }
+
+    /** Not run: the driver's callbacks ran out of time in an earlier cell (its context was interrupted). */
+    Cell skipped(String why) {
+        note = why;
+        return cell(Cell.Status.INCONCLUSIVE, null, "not run", 0, null, null, 0);
+    }
+
     private Cell error(String where, Run r) {
         return cell(Cell.Status.ERROR, null, where + ": " + message(r.err), 0, r.err, null, 0);
     }
@@ -99,6 +128,8 @@ final class CellRun {
         for (String line : err.split("\n")) {
             int i = line.indexOf("error: ");
             if (i >= 0) return line.substring(i + "error: ".length()).trim();
+            i = line.indexOf("inconclusive: ");
+            if (i >= 0) return line.substring(i + "inconclusive: ".length()).trim();
         }
         return err.trim();
     }
@@ -130,18 +161,23 @@ final class CellRun {
             try {
                 oc = driver.install(s, Workload.SPACE);
             } catch (mmn.engine.EngineException x) { // a guest driver's registration refused
-                return new Run(Outcome.ERROR, List.of(), text(out), "error: " + x.getMessage() + "\n", null, stage);
+                return new Run(Outcome.ERROR, List.of(), text(out), "error: " + x.getMessage() + "\n", null, stage, false);
             }
         }
         if (oc == Outcome.OK) {
             stage = "setup";
             oc = s.runText("<matrix>", w.setup());
             if (oc != Outcome.OK) // the workload's own setup failed: never a verdict on the operation
-                return new Run(Outcome.ERROR, s.findings(), text(out), text(err) + text(out), null, stage);
+                return new Run(Outcome.ERROR, s.findings(), text(out), text(err) + text(out), null, stage, cut(s));
             stage = "operation";
             oc = s.runText("<matrix>", body);
         }
-        return new Run(oc, s.findings(), text(out), text(err), s.lastExplore(), stage);
+        return new Run(oc, s.findings(), text(out), text(err), s.lastExplore(), stage, cut(s));
+    }
+
+    private boolean cut(Session s) {
+        if (s.timedOut() != null && timedOut == null) timedOut = s.timedOut();
+        return s.stoppedPartWay();
     }
 
     private static String text(ByteArrayOutputStream b) {

@@ -80,8 +80,13 @@ public final class Matrix {
         AtomicInteger finished = new AtomicInteger();
         List<Cell> cells = new ArrayList<>();
         if (n == 1) { // in the caller's thread: a guest driver's callbacks must stay on it
+            String skip = null;
             for (CellRun r : runs) {
-                Cell c = r.run();
+                // a callback that ran out of time got its context interrupted: the cells after it are not run (no N x timeout)
+                Cell c = skip != null ? r.skipped(skip) : r.run();
+                if (skip == null && r.timedOut() != null)
+                    skip = "not run: a callback of the driver ran past the guest timeout in the " + c.profile() + " " + c.op() + " "
+                            + c.mapping().label + " cell";
                 cells.add(c);
                 if (progress != null) progress.done(finished.incrementAndGet(), runs.size(), c);
             }

@@ -13,12 +13,14 @@ public final class MatrixOptions {
     public static final String USAGE = String.join("\n",
             "usage: mmn matrix DRIVER [--profiles P,...] [--ops OP,...] [--mapping anon,file,thp,hugetlb]",
             "                         [--json FILE|-] [--junit FILE] [--html FILE] [--details] [--workers N]",
-            "                         [--max-states N] [--max-depth N] [--timeout SECS]",
+            "                         [--max-states N] [--max-depth N] [--timeout SECS] [--guest-timeout SECS]",
             "  DRIVER: a .mmn file declaring one device and its notifier, the notifier without `on SPACE`;",
             "          or a .js/.py file that calls mmn.driver(DEVICE, NAME, CALLBACKS) (run by the polyglot jar)",
             "  --details       each violation's shortest counterexample and the cell's script (rerun it with mmn check)",
             "  --workers N     cells run at once (default: one a core; a .js/.py driver runs one at a time)",
             "  --timeout SECS  wall-clock limit of each cell's explore (default " + MatrixBounds.DEFAULT_TIMEOUT.toSeconds() + ")",
+            "  --guest-timeout SECS  a .js/.py driver's callback past it is interrupted: that cell is inconclusive and the",
+            "                  cells after it are not run (default 5)",
             "  exit 0 every cell coherent or not applicable, 1 a violation, 3 none but a bound cut an explore short, 2 usage, 4 internal error");
 
     public String driverFile;
@@ -29,6 +31,8 @@ public final class MatrixOptions {
     public final Matrix matrix = new Matrix();
     public MatrixBounds bounds = MatrixBounds.defaults();
     public boolean help;
+    /** --guest-timeout: each callback of a .js/.py driver; null = the polyglot default. */
+    public Duration guestTimeout;
 
     /** Parses the arguments after `matrix`; IllegalArgumentException with a message for a person. */
     public static MatrixOptions parse(List<String> args) {
@@ -46,7 +50,8 @@ public final class MatrixOptions {
                 case "--workers", "--threads" -> o.matrix.workers(number(need(args, ++i, a), a));
                 case "--max-states" -> o.bounds = new MatrixBounds(number(need(args, ++i, a), a), o.bounds.maxDepth(), o.bounds.timeout());
                 case "--max-depth" -> o.bounds = new MatrixBounds(o.bounds.maxStates(), number(need(args, ++i, a), a), o.bounds.timeout());
-                case "--timeout" -> o.bounds = new MatrixBounds(o.bounds.maxStates(), o.bounds.maxDepth(), seconds(need(args, ++i, a)));
+                case "--timeout" -> o.bounds = new MatrixBounds(o.bounds.maxStates(), o.bounds.maxDepth(), seconds(need(args, ++i, a), a));
+                case "--guest-timeout" -> o.guestTimeout = seconds(need(args, ++i, a), a);
                 case "--help", "-h" -> o.help = true;
                 default -> {
                     if (a.startsWith("--") || o.driverFile != null) throw new IllegalArgumentException("unexpected argument " + a);
@@ -69,11 +74,13 @@ public final class MatrixOptions {
         }
     }
 
-    private static Duration seconds(String s) {
+    private static Duration seconds(String s, String opt) {
         try {
-            return Duration.ofMillis((long) (Double.parseDouble(s) * 1000));
+            double secs = Double.parseDouble(s);
+            if (!(secs > 0)) throw new IllegalArgumentException(opt + " takes seconds > 0, not '" + s + "'");
+            return Duration.ofMillis((long) Math.ceil(secs * 1000));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--timeout takes seconds, not '" + s + "'");
+            throw new IllegalArgumentException(opt + " takes seconds, not '" + s + "'");
         }
     }
 

@@ -46,9 +46,10 @@ public final class TextReport {
         }
         List<Cell> inc = r.cells().stream().filter(c -> c.status() == Cell.Status.INCONCLUSIVE).toList();
         if (!inc.isEmpty()) {
-            b.append("\ninconclusive (the explore hit a bound before every interleaving was checked; raise it: --max-states, --max-depth, --timeout):\n");
+            b.append("\ninconclusive (a bound cut the work short before every interleaving was checked; raise it: --max-states, --max-depth,"
+                    + " --timeout, --guest-timeout):\n");
             for (Cell c : inc) b.append("  ").append(c.profile()).append(' ').append(c.op()).append(' ').append(c.mapping().label)
-                    .append(": ").append(c.headline()).append(" after ").append(c.states()).append(" states\n");
+                    .append(": ").append(c.headline()).append(c.states() > 0 ? " after " + c.states() + " states" : "").append('\n');
         }
         group(b, r, "not applicable", c -> c.status() == Cell.Status.NOT_APPLICABLE ? c.headline() : null);
         group(b, r, "notes", c -> c.note());
