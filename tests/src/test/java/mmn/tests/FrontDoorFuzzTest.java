@@ -45,10 +45,10 @@ class FrontDoorFuzzTest {
         Options o = new Options();
         o.quiet = true;
         o.threads = 1;
-        o.maxSteps = 20_000;
+        o.maxSteps = 5_000;
         o.timeout = Duration.ofSeconds(2);
-        o.maxStates = 500;
-        o.maxDepth = 40;
+        o.maxStates = 100;
+        o.maxDepth = 30;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Session s = new Session(o, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
