@@ -25,7 +25,25 @@ public final class Main {
 
     /** Runs the command; returns the exit code (used by the conformance tests in-process). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && args[0].equals("repl")) return plainRepl(out, err);
         return commandLine(out, err).execute(args);
+    }
+
+    /**
+     * {@code mmn repl} with no option: the session straight away, every option at its
+     * default, as picocli would have set them. picocli builds the model of all ten
+     * commands by reflection before it runs one, and its classes (Java 5 class files)
+     * cannot go into the launcher's CDS archive: that was half the time to the first
+     * prompt (docs/performance.md). Any option, or --help, takes the picocli path.
+     */
+    private static int plainRepl(PrintStream out, PrintStream err) {
+        ReplCommand repl = new ReplCommand();
+        repl.mmn = new MmnCommand(out, err);
+        try {
+            return repl.call();
+        } catch (RuntimeException | Error e) {
+            return internalError(e, false, err);
+        }
     }
 
     /** The command tree over these streams (also what `mmn completion` describes). */
