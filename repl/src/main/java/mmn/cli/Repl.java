@@ -35,12 +35,32 @@ final class Repl {
     }
 
     static int start(Options opts, PrintStream out, PrintStream err) {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
+        try (Terminal terminal = systemTerminal()) {
             return run(terminal, opts, out, err, true);
         } catch (IOException e) {
             err.println("mmn: cannot open the terminal: " + e.getMessage());
             return 2;
         }
+    }
+
+    /**
+     * The system terminal through JLine's JNI provider alone. JLine's default search also
+     * tries its FFM, Jansi and JNA providers (not on the class path) and probes the exec
+     * one, which forks {@code test -t 1}: a tenth of the time to the first prompt. Only
+     * when that gives a dumb terminal although stdin and stdout are terminals (the JNI
+     * library did not load) is the default search made, so the terminal is the one it
+     * would have chosen.
+     */
+    static Terminal systemTerminal() throws IOException {
+        Terminal t = null;
+        try {
+            t = TerminalBuilder.builder().system(true).provider("jni").dumb(true).build();
+        } catch (RuntimeException | IOException e) {
+            // the default search below
+        }
+        if (t != null && !(t instanceof DumbTerminal && System.console() != null)) return t;
+        if (t != null) t.close();
+        return TerminalBuilder.builder().system(true).dumb(true).build();
     }
 
     /** A session over given streams (tests, embeddings): no system terminal, no history file. */
@@ -55,7 +75,10 @@ final class Repl {
         // Ctrl-C while a statement runs cancels a running explore (readLine has its own handler while reading)
         terminal.handle(Terminal.Signal.INT, sig -> commands.session().cancelFlag().set(true));
         out.println(Main.VERSION + " — " + commands.profileName() + "; :help for help, :quit to leave");
-        return new Repl(commands).loop(reader(terminal, commands, history));
+        LineReader reader = reader(terminal, commands, history);
+        // the world and the parser warm up on the other core while the prompt is drawn and the first line typed
+        commands.warmUp();
+        return new Repl(commands).loop(reader);
     }
 
     static LineReader reader(Terminal terminal, ReplCommands commands, boolean history) {

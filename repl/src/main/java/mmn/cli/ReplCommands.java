@@ -63,30 +63,41 @@ final class ReplCommands {
     private final Deque<Entry> entries = new ArrayDeque<>();
     private int lastTraceFrom;
 
-    /** The first session, being built on another thread while the prompt comes up. */
+    /** The first session, built on another thread once the line reader is ready ({@link #warmUp}). */
     private java.util.concurrent.CompletableFuture<Session> first;
 
     ReplCommands(Options opts, PrintStream out, PrintStream err) {
         this.opts = opts;
         this.out = out;
         this.err = err;
-        // the world and the parser warm up on the second core while JLine opens the terminal
-        first = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    /**
+     * Builds the first world and parses one entry (ANTLR's ATN, the first prediction DFA)
+     * on another thread; the first use of the session waits for it. Started after the
+     * terminal and the line reader are up: before, it competed with them (and the JIT) for
+     * the two cores on the way to the first prompt (docs/performance.md).
+     */
+    synchronized void warmUp() {
+        if (session != null || first != null) return;
+        java.util.concurrent.CompletableFuture<Session> f = new java.util.concurrent.CompletableFuture<>();
+        first = f;
         Thread t = new Thread(() -> {
             try {
                 Session s = newSessionFor(opts.profile);
                 Caret.at("munmap A 0x400000 +4K { after ");
-                first.complete(s);
+                f.complete(s);
             } catch (Throwable e) {
-                first.completeExceptionally(e);
+                f.completeExceptionally(e);
             }
         }, "mmn-repl-start");
         t.setDaemon(true);
         t.start();
     }
 
-    Session session() {
+    synchronized Session session() {
         if (session == null) {
+            warmUp();
             try {
                 session = first.join();
             } catch (java.util.concurrent.CompletionException e) {
