@@ -46,7 +46,7 @@ final class Repl {
     /**
      * The system terminal through JLine's JNI provider alone. JLine's default search also
      * tries its FFM, Jansi and JNA providers (not on the class path) and probes the exec
-     * one, which forks {@code test -t 1}: a tenth of the time to the first prompt. Only
+     * one, which forks {@code test -t 1}: ~0.1 s of CPU (docs/performance.md). Only
      * when that gives a dumb terminal although stdin and stdout are terminals (the JNI
      * library did not load) is the default search made, so the terminal is the one it
      * would have chosen.
