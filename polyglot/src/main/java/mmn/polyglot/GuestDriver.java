@@ -14,7 +14,8 @@ import org.graalvm.polyglot.Value;
  * workload's space. A fourth argument {@code {state: {...}}} declares what the driver keeps
  * between callbacks (as for a session's notifier); the explores of a cell copy the world, so
  * a driver that declares none is refused there with the reason. Its callbacks run on the guest's thread: one cell at a time,
- * each bounded by the guest timeout.
+ * each bounded by the guest timeout. A callback that throws is the driver's error, told to the matrix by
+ * {@link #takeFailure} with the guest's message and file:line.
  */
 final class GuestDriver implements Driver {
     private final String label;
@@ -26,6 +27,8 @@ final class GuestDriver implements Driver {
     private final Value state;
     /** The facade that registered it: the context the watchdog interrupts, the --guest-timeout. */
     private final Mmn owner;
+    /** The first failure of a callback since {@link #takeFailure} last ran; only the guest's thread touches it. */
+    private String failure;
 
     GuestDriver(Mmn owner, String label, String deviceDecl, String notifier, Value callbacks, Value state) {
         this.owner = owner;
@@ -60,9 +63,18 @@ final class GuestDriver implements Driver {
         // each cell starts from the declared initial values: cells share nothing
         GuestState st = state == null ? null : GuestState.declared(notifier, state);
         // bounded like a session's guest notifier: past --guest-timeout the context is interrupted and the cell is inconclusive
-        GuestOps ops = GuestOps.of(notifier, callbacks, owner.guestTimeout(), owner::context, st);
+        GuestOps ops = GuestOps.of(notifier, callbacks, owner.guestTimeout(), owner::context, st).reportingFailuresTo(m -> {
+            if (failure == null) failure = m;
+        });
         w.register(notifier, w.space(space), d, ops.label(), ops);
         return Outcome.OK;
+    }
+
+    @Override
+    public String takeFailure() {
+        String f = failure;
+        failure = null;
+        return f;
     }
 
     @Override

@@ -45,6 +45,8 @@ final class GuestOps implements MmuNotifierOps {
     private final Set<Hook> implemented = EnumSet.noneOf(Hook.class);
     /** The state declared at registration (null: none declared, so no copy can be trusted). */
     private final GuestState state;
+    /** Told of every failure of the guest's code before it becomes the run's error (the matrix tells a driver error from a refusal by it). */
+    private java.util.function.Consumer<String> failures = m -> {};
 
     private GuestOps(String name, java.time.Duration timeout, java.util.function.Supplier<org.graalvm.polyglot.Context> context,
             GuestState state) {
@@ -63,6 +65,13 @@ final class GuestOps implements MmuNotifierOps {
         this.memberNames.putAll(o.memberNames);
         this.implemented.addAll(o.implemented);
         this.state = o.state.copy();
+        this.failures = o.failures;
+    }
+
+    /** Reports each failure of the guest's code (its message and file:line; not a timeout) to {@code sink} too; returns this. */
+    GuestOps reportingFailuresTo(java.util.function.Consumer<String> sink) {
+        this.failures = sink;
+        return this;
     }
 
     /** Callbacks with no context to interrupt, unguarded: only to check them (a matrix driver's registration). */
@@ -155,11 +164,13 @@ final class GuestOps implements MmuNotifierOps {
                 if (guard.fired()) throw new GuestTimeout(callback + " (" + where(f) + ") did not return within the guest timeout of "
                         + timeout.toMillis() / 1000.0 + " s: it was interrupted",
                         "a callback must return; raise the limit with --guest-timeout SECS");
-                // a refused host call (a bad range, no device) is the guest's mistake at the guest's line
-                if (e.isHostException() && e.asHostException() instanceof EngineException ee)
-                    throw new EngineException(callback + ": " + ee.getMessage() + " (" + where(e) + ")", ee.hint());
                 if (e.isCancelled() || e.isExit()) throw e;
-                throw new EngineException(callback + " failed: " + describe(e));
+                EngineException x = e.isHostException() && e.asHostException() instanceof EngineException ee
+                        // a refused host call (a bad range, no device) is the guest's mistake at the guest's line
+                        ? new EngineException(callback + ": " + ee.getMessage() + " (" + where(e) + ")", ee.hint())
+                        : new EngineException(callback + " failed: " + describe(e));
+                failures.accept(x.getMessage());
+                throw x;
             }
         } finally {
             ctx.close();

@@ -82,6 +82,46 @@ class MatrixDriverTest {
     }
 
     @Test
+    void aJavaScriptCallbackThatThrowsIsADriverErrorWithTheGuestsMessageAndLine() {
+        js.eval("mmn.driver('" + ATS + "', 'js-bad', {\n  range(ctx, r) {\n    throw new Error('no IOMMU domain');\n  }\n}, {state: {}})", "bad.js");
+        MatrixResult got = matrix(js.mmn.registeredDriver(), "munmap");
+        Cell c = got.cell("linux-3.19", "munmap", mmn.matrix.Mapping.ANON);
+        assertEquals(Cell.Status.DRIVER_ERROR, c.status(), c.toString());
+        assertTrue(c.headline().contains("no IOMMU domain") && c.headline().contains("(bad.js:3)"), c.headline());
+        // linux-3.16 never calls invalidate_range: the callback never runs there, and the cell is range's
+        assertEquals(Cell.Status.VIOLATION, got.cell("linux-3.16", "munmap", mmn.matrix.Mapping.ANON).status());
+        assertEquals(2, got.exitCode(), "a script error in the driver: exit 2, not 4 (internal) nor 1");
+    }
+
+    @Test
+    void aPythonCallbackThatRaisesIsADriverErrorWithTheGuestsMessageAndLine() {
+        py.eval("def start(ctx, r):\n    raise ValueError('device gone')\n\nmmn.driver('" + ATS + "', 'py-bad', {'start': start}, {'state': {}})\n", "bad.py");
+        MatrixResult got = matrix(py.mmn.registeredDriver(), "munmap");
+        for (Cell c : got.cells()) {
+            assertEquals(Cell.Status.DRIVER_ERROR, c.status(), c.toString());
+            assertTrue(c.headline().contains("device gone") && c.headline().contains("bad.py:2"), c.headline());
+        }
+    }
+
+    @Test
+    void aDriverFileWhoseCallbackThrowsExitsTwoAndSaysWhere() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("bad-driver", ".js");
+        try {
+            java.nio.file.Files.writeString(f, "mmn.driver('" + ATS + "', 'js-bad', {\n  range(ctx, r) {\n    throw new Error('no IOMMU domain');\n  },\n}, {state: {}});\n");
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            int rc = Main.matrix(Shared.ENGINE, List.of(f.toString(), "--profiles", "linux-3.16,linux-3.19", "--ops", "munmap", "--mapping", "anon"),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+            String o = out.toString(StandardCharsets.UTF_8);
+            assertEquals(2, rc, o + err.toString(StandardCharsets.UTF_8));
+            assertTrue(o.contains("driver error"), o);
+            assertTrue(o.contains("no IOMMU domain (" + f.getFileName() + ":3)") || o.contains("no IOMMU domain (" + f + ":3)"), o);
+            assertTrue(o.contains("1 violations") && o.contains("1 driver errors"), o);
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
     void theExampleDriverFileRunsAsMmnMatrixDoes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int rc = Main.matrix(Shared.ENGINE, List.of("../scripts/polyglot/matrix-driver.js", "--profiles", "linux-3.19", "--ops", "munmap", "--mapping", "anon"),

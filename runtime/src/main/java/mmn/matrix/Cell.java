@@ -4,7 +4,8 @@ package mmn.matrix;
  * One (profile, operation, mapping) of a matrix and what its workload found.
  *
  * @param kind         the violation kind (VIOLATION only)
- * @param headline     the violation's one-line headline (VIOLATION), the bound (INCONCLUSIVE), the reason (NOT_APPLICABLE, ERROR)
+ * @param headline     the violation's one-line headline (VIOLATION), the bound (INCONCLUSIVE), the reason (NOT_APPLICABLE,
+ *                     ERROR), the driver's own error with where it was raised (DRIVER_ERROR)
  * @param steps        the counterexample's length: explore steps, or 0 for a scripted placement
  * @param counterexample the shortest counterexample as text (VIOLATION), else null
  * @param foundBy      "explore", or "phase P" for a scripted placement, or null
@@ -16,7 +17,11 @@ public record Cell(String profile, String op, Mapping mapping, Status status, St
         String counterexample, String foundBy, long states, String script, String note) {
 
     public enum Status {
-        COHERENT("coherent"), VIOLATION("violation"), INCONCLUSIVE("inconclusive"), NOT_APPLICABLE("n/a"), ERROR("error");
+        COHERENT("coherent"), VIOLATION("violation"), INCONCLUSIVE("inconclusive"), NOT_APPLICABLE("n/a"),
+        /** mmn's own failure (the workload's setup failed): a bug of ours, exit 4. */
+        ERROR("error"),
+        /** The driver's code failed (a guest callback threw, or a host call it made was refused): the script's error, exit 2. */
+        DRIVER_ERROR("driver error");
 
         public final String label;
 
@@ -32,6 +37,7 @@ public record Cell(String profile, String op, Mapping mapping, Status status, St
             case VIOLATION: return kind + (steps > 0 ? " (" + steps + ")" : " (" + foundBy + ")");
             case INCONCLUSIVE: return "? " + headline;
             case NOT_APPLICABLE: return "n/a";
+            case DRIVER_ERROR: return "driver error";
             default: return "ERROR";
         }
     }

@@ -14,9 +14,10 @@ import mmn.interp.Session;
 
 /**
  * Runs one cell: the operation alone, then with the device reading and writing at each
- * phase, then the explore against a reading and a writing device thread. Every run
- * starts from its own fresh world (a violation stops a run, and a fresh world is
- * cheaper to trust than an undo). The verdict: the explore's shortest counterexample
+ * phase, then the explore against a reading and a writing device thread. The space, the
+ * driver and the setup run once, in one session; every run starts from their checkpoint
+ * (the REPL's undo: the world and the variables restored exactly), so a violation that
+ * stopped one run leaves nothing behind for the next. The verdict: the explore's shortest counterexample
  * if it found one, else the first scripted placement's violation, else inconclusive if
  * a bound cut the explore short, else coherent. A refusal of the operation (the kernel
  * lacks it, or it does not apply to this mapping) makes the cell not applicable, with
@@ -31,6 +32,11 @@ final class CellRun {
     private String explore;
     /** A guest callback of the driver ran past its time limit in this cell: why, else null. */
     private String timedOut;
+    /** The session every run shares, the state after the setup, and what the current run printed. */
+    private Session session;
+    private Session.Checkpoint ready;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     CellRun(Driver driver, String profile, Workload w, MatrixBounds bounds) {
         this.driver = driver;
@@ -42,9 +48,15 @@ final class CellRun {
     /**
      * One run's end: its outcome, the violations it raised, what it printed; {@code cut}
      * when a limit stopped it part-way (--max-steps, the cell's --timeout, a guest
-     * callback's time limit): no verdict, whatever the outcome says.
+     * callback's time limit): no verdict, whatever the outcome says; {@code driverFailure}
+     * what the driver's own code raised (its message and file:line), else null.
      */
-    private record Run(Outcome outcome, List<Violation> found, String out, String err, Result explore, String stage, boolean cut) {}
+    private record Run(Outcome outcome, List<Violation> found, String out, String err, Result explore, String stage, boolean cut,
+            String driverFailure) {
+        Run failedBy(String failure) {
+            return failure == null ? this : new Run(outcome, found, out, err, explore, stage, cut, failure);
+        }
+    }
 
     /** Why a guest callback of the driver ran out of time in this cell, or null. */
     String timedOut() {
@@ -52,15 +64,23 @@ final class CellRun {
     }
 
     Cell run() {
+        Run setUp = setUp();
+        if (setUp != null) {
+            if (setUp.cut) return cutShort(setUp.stage, setUp);
+            if (setUp.driverFailure != null) return driverError("the setup", setUp);
+            return setUp.stage.equals("setup") ? error("setup", setUp) : refused(setUp);
+        }
         Run plain = run(w.operation() + "\n");
         if (plain.cut) return cutShort(plain.stage, plain);
-        if (plain.outcome == Outcome.ERROR) return plain.stage.equals("setup") ? error("setup", plain) : refused(plain);
+        if (plain.driverFailure != null) return driverError("the operation alone", plain);
+        if (plain.outcome == Outcome.ERROR) return refused(plain);
         Run firstScripted = plain.outcome == Outcome.VIOLATION ? plain : null;
         String firstPhase = firstScripted == null ? null : "no access";
         for (String phase : w.phases()) {
             if (firstScripted != null) break;
             Run r = run(w.atPhase(phase));
             if (r.cut) return cutShort("phase " + phase, r);
+            if (r.driverFailure != null) return driverError("accesses after phase " + phase, r);
             if (r.outcome == Outcome.ERROR) return error("phase " + phase, r);
             if (r.outcome == Outcome.VIOLATION) {
                 firstScripted = r;
@@ -70,6 +90,7 @@ final class CellRun {
         String explore = w.explore();
         Run ex = run(explore);
         if (ex.cut) return cutShort("explore", ex);
+        if (ex.driverFailure != null) return driverError("the explore", ex);
         if (ex.outcome == Outcome.ERROR && ex.err.contains("(in the interleaving ")) {
             // the writing thread took the operation's precondition away (its own fault did the work first):
             // that interleaving has no operation left to check; explore against the reader alone
@@ -77,6 +98,7 @@ final class CellRun {
             explore = w.exploreReading();
             ex = run(explore);
             if (ex.cut) return cutShort("explore", ex);
+            if (ex.driverFailure != null) return driverError("the explore", ex);
         }
         this.explore = explore;
         Result r = ex.explore;
@@ -119,6 +141,11 @@ final class CellRun {
         return cell(Cell.Status.INCONCLUSIVE, null, "not run", 0, null, null, 0);
     }
 
+    /** The driver's own code failed during {@code where}: its message and file:line, and the run's diagnostic as the cell's detail. */
+    private Cell driverError(String where, Run r) {
+        return cell(Cell.Status.DRIVER_ERROR, null, r.driverFailure + " (in " + where + ")", 0, r.err, null, 0);
+    }
+
     private Cell error(String where, Run r) {
         return cell(Cell.Status.ERROR, null, where + ": " + message(r.err), 0, r.err, null, 0);
     }
@@ -141,11 +168,14 @@ final class CellRun {
         return "profile " + profile + "\n" + w.prelude() + d.strip() + "\n" + w.setup() + (explore != null ? explore : w.explore());
     }
 
-    private Run run(String body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+    /**
+     * The space, the driver and the pages faulted in and cached, once for the cell, then
+     * their checkpoint; null when ready, else the run that failed: at "driver" the driver
+     * cannot exist under this profile (a strategy the kernel lacks), at "setup" the
+     * workload's own setup failed (never a verdict on the operation).
+     */
+    private Run setUp() {
+        driver.takeFailure(); // what an earlier cell's run left is not this cell's
         Options opts = new Options();
         opts.profile = profile;
         opts.quiet = true;
@@ -153,26 +183,39 @@ final class CellRun {
         opts.maxDepth = bounds.maxDepth();
         opts.timeout = bounds.timeout();
         opts.threads = 1; // cells run in parallel, each explore in its worker's thread
-        Session s = new Session(opts, o, e);
-        String stage = "setup";
-        Outcome oc = s.runText("<matrix>", w.prelude());
-        if (oc == Outcome.OK) {
-            stage = "driver";
-            try {
-                oc = driver.install(s, Workload.SPACE);
-            } catch (mmn.engine.EngineException x) { // a guest driver's registration refused
-                return new Run(Outcome.ERROR, List.of(), text(out), "error: " + x.getMessage() + "\n", null, stage, false);
-            }
+        session = new Session(opts, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        Outcome oc = session.runText("<matrix>", w.prelude());
+        if (oc != Outcome.OK) return ended(oc, "setup");
+        try {
+            oc = driver.install(session, Workload.SPACE);
+        } catch (mmn.engine.EngineException x) { // a guest driver's registration refused
+            return new Run(Outcome.ERROR, List.of(), text(out), "error: " + x.getMessage() + "\n", null, "driver", false, null);
         }
-        if (oc == Outcome.OK) {
-            stage = "setup";
-            oc = s.runText("<matrix>", w.setup());
-            if (oc != Outcome.OK) // the workload's own setup failed: never a verdict on the operation
-                return new Run(Outcome.ERROR, s.findings(), text(out), text(err) + text(out), null, stage, cut(s));
-            stage = "operation";
-            oc = s.runText("<matrix>", body);
+        if (oc != Outcome.OK) return ended(oc, "driver");
+        oc = session.runText("<matrix>", w.setup());
+        if (oc != Outcome.OK) // the workload's own setup failed: never a verdict on the operation
+            return new Run(Outcome.ERROR, session.findings(), text(out), text(err) + text(out), null, "setup", cut(session), driver.takeFailure());
+        try {
+            ready = session.checkpoint();
+        } catch (mmn.engine.EngineException x) { // the driver cannot be copied (a guest driver that declared no state)
+            return new Run(Outcome.ERROR, List.of(), text(out), "error: " + x.getMessage() + "\n", null, "setup", false, x.getMessage());
         }
-        return new Run(oc, s.findings(), text(out), text(err), s.lastExplore(), stage, cut(s));
+        return null;
+    }
+
+    private Run ended(Outcome oc, String stage) {
+        return new Run(oc == Outcome.OK ? Outcome.ERROR : oc, session.findings(), text(out), text(err), null, stage, cut(session),
+                driver.takeFailure());
+    }
+
+    /** One run of {@code body} from the checkpoint. */
+    private Run run(String body) {
+        session.restore(ready);
+        out.reset();
+        err.reset();
+        driver.takeFailure();
+        Outcome oc = session.runText("<matrix>", body);
+        return new Run(oc, session.findings(), text(out), text(err), session.lastExplore(), "operation", cut(session), driver.takeFailure());
     }
 
     private boolean cut(Session s) {

@@ -28,6 +28,16 @@ public interface Driver {
         return null;
     }
 
+    /**
+     * What the driver's own code raised since the last call (a guest callback that threw,
+     * or a host call it made that was refused: the guest's message and file:line), and
+     * forgets it; null if nothing. A run that ended in an error with a failure here is the
+     * driver's error, not the kernel refusing the operation.
+     */
+    default String takeFailure() {
+        return null;
+    }
+
     /** How many cells may run at once: a guest-language driver's callbacks stay on one thread. */
     default int maxWorkers() {
         return Integer.MAX_VALUE;

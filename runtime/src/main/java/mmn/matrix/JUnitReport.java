@@ -13,7 +13,7 @@ public final class JUnitReport {
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         b.append("<testsuite name=\"").append(attr("mmn matrix " + r.driver())).append("\" tests=\"").append(r.cells().size())
                 .append("\" failures=\"").append(r.count(Cell.Status.VIOLATION))
-                .append("\" errors=\"").append(r.count(Cell.Status.INCONCLUSIVE) + r.count(Cell.Status.ERROR))
+                .append("\" errors=\"").append(r.count(Cell.Status.INCONCLUSIVE) + r.count(Cell.Status.ERROR) + r.count(Cell.Status.DRIVER_ERROR))
                 .append("\" skipped=\"").append(r.count(Cell.Status.NOT_APPLICABLE)).append("\">\n");
         for (Cell c : r.cells()) {
             b.append("  <testcase classname=\"").append(attr("matrix." + c.mapping().label + "." + c.op()))
@@ -25,6 +25,7 @@ public final class JUnitReport {
                 case INCONCLUSIVE -> b.append(">\n    <error type=\"inconclusive\" message=\"").append(attr("bound hit: " + c.headline()))
                         .append("\"/>\n  </testcase>\n");
                 case NOT_APPLICABLE -> b.append(">\n    <skipped message=\"").append(attr(c.headline())).append("\"/>\n  </testcase>\n");
+                case DRIVER_ERROR -> b.append(">\n    <error type=\"driver\" message=\"").append(attr(c.headline())).append("\"/>\n  </testcase>\n");
                 default -> b.append(">\n    <error type=\"internal\" message=\"").append(attr(c.headline())).append("\"/>\n  </testcase>\n");
             }
         }

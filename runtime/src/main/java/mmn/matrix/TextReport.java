@@ -31,6 +31,8 @@ public final class TextReport {
             }
             table(b, rows);
         }
+        group(b, r, "driver errors (the driver's code failed in these cells; fix it and rerun)",
+                c -> c.status() == Cell.Status.DRIVER_ERROR ? c.headline() : null);
         List<Cell> bad = r.cells().stream().filter(c -> c.status() == Cell.Status.VIOLATION || c.status() == Cell.Status.ERROR).toList();
         if (!bad.isEmpty()) b.append("\nviolations (kind (steps): the shortest counterexample's length; rerun one with the command shown):\n");
         for (Cell c : bad) {
@@ -75,6 +77,7 @@ public final class TextReport {
     public static String summary(MatrixResult r) {
         return r.cells().size() + " cells: " + r.count(Cell.Status.COHERENT) + " coherent, " + r.count(Cell.Status.VIOLATION) + " violations, "
                 + r.count(Cell.Status.INCONCLUSIVE) + " inconclusive, " + r.count(Cell.Status.NOT_APPLICABLE) + " not applicable"
+                + (r.count(Cell.Status.DRIVER_ERROR) > 0 ? ", " + r.count(Cell.Status.DRIVER_ERROR) + " driver errors" : "")
                 + (r.count(Cell.Status.ERROR) > 0 ? ", " + r.count(Cell.Status.ERROR) + " errors" : "");
     }
 
