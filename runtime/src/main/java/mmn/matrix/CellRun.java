@@ -215,7 +215,25 @@ final class CellRun {
         err.reset();
         driver.takeFailure();
         Outcome oc = session.runText("<matrix>", body);
-        return new Run(oc, session.findings(), text(out), text(err), session.lastExplore(), "operation", cut(session), driver.takeFailure());
+        String failure = driver.takeFailure();
+        if (failure == null && oc == Outcome.ERROR) failure = inDriver(text(err));
+        return new Run(oc, session.findings(), text(out), text(err), session.lastExplore(), "operation", cut(session), failure);
+    }
+
+    /**
+     * An error a .mmn driver's own handler raised while the workload ran (its diagnostic
+     * is at a line of the driver file, not of the workload): the message and file:line:col;
+     * else null. The driver's declarations are not asked here: a strategy the kernel lacks
+     * is refused at the driver's line too, and that is "not applicable".
+     */
+    private String inDriver(String diagnostics) {
+        String prefix = driver.label() + ":";
+        for (String line : diagnostics.split("\n")) {
+            int i = line.indexOf(": error: ");
+            if (i < 0) continue;
+            return line.startsWith(prefix) ? line.substring(i + ": error: ".length()).trim() + " (" + line.substring(0, i) + ")" : null;
+        }
+        return null;
     }
 
     private boolean cut(Session s) {

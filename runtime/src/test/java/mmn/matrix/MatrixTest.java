@@ -45,6 +45,19 @@ class MatrixTest {
     }
 
     @Test
+    void aHandlerOfTheDriverThatFailsIsADriverErrorAtTheDriversLineNotNotApplicable() {
+        MmnDriver d = MmnDriver.of("drv.mmn", ATS + "notifier n for gpu {\n  on start(r) { let z = 1 / 0 }\n}\n");
+        MatrixResult r = new Matrix().profiles(List.of("linux-6.8")).ops(List.of("munmap", "age")).mappings(List.of("anon")).workers(1).run(d, null);
+        Cell munmap = r.cell("linux-6.8", "munmap", Mapping.ANON);
+        assertEquals(Cell.Status.DRIVER_ERROR, munmap.status(), munmap.toString());
+        assertTrue(munmap.headline().startsWith("division by zero (drv.mmn:3:"), munmap.headline());
+        assertTrue(munmap.headline().endsWith("(in the operation alone)"), munmap.headline());
+        // age fires no invalidate_range_start: the handler never runs and the cell has a verdict
+        assertEquals(Cell.Status.COHERENT, r.cell("linux-6.8", "age", Mapping.ANON).status());
+        assertEquals(2, r.exitCode());
+    }
+
+    @Test
     void anOperationTheKernelLacksIsNotApplicableWithItsReason() {
         MatrixResult r = run("range", List.of("linux-3.19", "linux-4.15"), List.of("oom-reap", "dontneed"), List.of("anon", "hugetlb"));
         Cell oom = r.cell("linux-3.19", "oom-reap", Mapping.ANON);
