@@ -81,6 +81,14 @@ final class MmnCommand implements Callable<Integer> {
             description = "explore: worker threads (default: one a core); same verdict and counterexample for any N")
     int threads;
 
+    /** When the progress line is drawn: auto (standard error is a terminal), always, never. */
+    enum ProgressWhen { auto, always, never }
+
+    @Option(names = "--progress", paramLabel = "WHEN", scope = ScopeType.INHERIT,
+            description = "a progress line on standard error about once a second during long work (statements, or an explore's"
+                    + " states, depth and rate): auto (when standard error is a terminal, the default), always, never; -q: never")
+    ProgressWhen progress = ProgressWhen.auto;
+
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "on an internal error, print the Java stack trace")
     boolean debug;
@@ -125,7 +133,7 @@ final class MmnCommand implements Callable<Integer> {
         o.maxDepth = maxDepth;
         o.timeout = timeout;
         o.maxSteps = maxSteps;
-        o.progress = System.console() != null; // a terminal: the progress line (never when piped)
+        o.progress = progress == ProgressWhen.always || progress == ProgressWhen.auto && Terminals.stderrIsTerminal(); // never when piped
         o.threads = threads;
         o.checkOnly = checkOnly;
         o.debug = debug || o.debug;

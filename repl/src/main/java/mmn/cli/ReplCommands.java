@@ -132,6 +132,7 @@ final class ReplCommands {
         o.maxDepth = opts.maxDepth;
         o.timeout = opts.timeout;
         o.maxSteps = opts.maxSteps;
+        o.progress = opts.progress;
         o.threads = opts.threads;
         o.debug = opts.debug;
         return new Session(o, out, err);

@@ -14,6 +14,8 @@ final class ProgressLine {
     private final PrintStream to;
     private volatile long next;
     private boolean shown;
+    /** While an explore runs, its counts are the line, whoever ticks it (its workers, or a handler's statements). */
+    private volatile Supplier<String> override;
 
     /** {@code to} null: no progress line. */
     ProgressLine(PrintStream to) {
@@ -37,9 +39,19 @@ final class ProgressLine {
             if (now - next <= 0) return; // another thread drew it
             next = now + PERIOD_NANOS;
             shown = true;
-            to.print("\r" + text.get() + "\u001b[K");
+            Supplier<String> o = override;
+            to.print("\r" + (o != null ? o : text).get() + "\u001b[K");
             to.flush();
         }
+    }
+
+    /** Until {@link #release}, the line shows {@code text} whoever ticks it. */
+    void hold(Supplier<String> text) {
+        override = text;
+    }
+
+    void release() {
+        override = null;
     }
 
     /** Wipes the line, if one was drawn, so the next output starts on a clean line. */

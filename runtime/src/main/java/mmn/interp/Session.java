@@ -288,6 +288,11 @@ public final class Session {
         return b;
     }
 
+    /** The progress line's view of an explore at {@code at} (its states, depth and rate), for as long as it runs. */
+    ExploreStatus exploreStatus(Pos at) {
+        return new ExploreStatus(budget.progress(), at.toString());
+    }
+
     /** Every violation the runs raised: the world's, and those the explores found in some interleaving. */
     public List<mmn.engine.Violation> findings() {
         List<mmn.engine.Violation> all = new ArrayList<>(world.violations());
@@ -350,6 +355,7 @@ public final class Session {
     /** Ordinary output: print, show, expectations held. Silent with --quiet. */
     void say(String text) {
         if (!opts.quiet && !opts.checkOnly) {
+            budget.clearProgress(); // output starts on a clean line, not after the progress line's text
             out.print(text);
             if (!text.endsWith("\n")) out.println();
         }
@@ -359,17 +365,20 @@ public final class Session {
     /** An explore's summary: printed unless --quiet, also under `mmn check`. */
     void sayExplore(String text) {
         if (!opts.quiet) {
+            budget.clearProgress();
             out.print(text);
             if (!text.endsWith("\n")) out.println();
         }
     }
 
     void report(String text) {
+        budget.clearProgress();
         out.print(text);
         if (!text.endsWith("\n")) out.println();
     }
 
     void warn(Pos pos, String message) {
+        budget.clearProgress();
         err.println(pos + ": warning: " + message);
     }
 
