@@ -103,13 +103,16 @@ public final class TraceDocs {
                 if ("held".equals(e.result())) held++;
                 else failed++;
             }
+            int cutExplores = 0;
             for (TraceDoc.Explore x : f.explores()) {
                 if (x.expected() != null && x.verdict().matches("coherent|violation")) {
                     if ("held".equals(x.result())) held++;
                     else failed++;
                 }
-                if (!x.verdict().matches("coherent|violation")) inconclusive++;
+                if (!x.verdict().matches("coherent|violation")) cutExplores++;
             }
+            // a run stopped by --max-steps or --timeout outside any explore is inconclusive too
+            inconclusive += cutExplores > 0 || !"inconclusive".equals(f.outcome()) ? cutExplores : 1;
             violations += f.failures().size();
         }
         return new TraceDoc.Summary(files.size(), held, failed, violations, inconclusive, errors);

@@ -48,6 +48,8 @@ class ProgressLineTest {
         assertTrue(lines >= 1 && lines <= 3, lines + " lines in 2.5 s:\n" + r.err());
         // wiped before the inconclusive message, which starts a clean line
         assertTrue(r.err().contains("\u001b[K\r\u001b[K" + endless() + ":3:"), r.err());
+        // and the summary counts the run as inconclusive (it counted only explores cut short)
+        assertTrue(r.out().contains("1 file, 0 expectations held, 0 failed, 0 violations, 1 inconclusive, "), r.out());
     }
 
     @Test
