@@ -288,11 +288,6 @@ public final class Session {
         return b;
     }
 
-    /** The progress line's view of an explore at {@code at} (its states, depth and rate), for as long as it runs. */
-    ExploreStatus exploreStatus(Pos at) {
-        return new ExploreStatus(budget.progress(), at.toString());
-    }
-
     /** Every violation the runs raised: the world's, and those the explores found in some interleaving. */
     public List<mmn.engine.Violation> findings() {
         List<mmn.engine.Violation> all = new ArrayList<>(world.violations());
