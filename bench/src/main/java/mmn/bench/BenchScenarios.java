@@ -1,14 +1,14 @@
 package mmn.bench;
 
-import java.util.List;
-import mmn.engine.Addr;
 import mmn.engine.PhaseListener;
-import mmn.engine.Profiles;
-import mmn.engine.Range;
-import mmn.engine.Space;
-import mmn.engine.Vma;
 import mmn.engine.World;
-import mmn.engine.MirrorDevice;
+import mmn.engine.device.MirrorDevice;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Profiles;
+import java.util.List;
 import mmn.engine.explore.Action;
 import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;

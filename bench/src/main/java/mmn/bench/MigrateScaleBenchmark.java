@@ -1,14 +1,14 @@
 package mmn.bench;
 
-import java.util.concurrent.TimeUnit;
-import mmn.engine.Addr;
-import mmn.engine.Device;
 import mmn.engine.PhaseListener;
-import mmn.engine.Profiles;
-import mmn.engine.Range;
-import mmn.engine.Space;
-import mmn.engine.Vma;
 import mmn.engine.World;
+import mmn.engine.device.Device;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Profiles;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,13 +1,13 @@
 package mmn.bench;
 
+import mmn.engine.World;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Profiles;
 import java.util.ArrayList;
 import java.util.List;
-import mmn.engine.Addr;
-import mmn.engine.Profiles;
-import mmn.engine.Range;
-import mmn.engine.Space;
-import mmn.engine.Vma;
-import mmn.engine.World;
 import mmn.engine.explore.Action;
 import mmn.engine.explore.AtsAccessAction;
 import mmn.engine.explore.OpProgram;

@@ -1,8 +1,8 @@
 package mmn.bench;
 
+import mmn.engine.World;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import mmn.engine.World;
 import mmn.engine.explore.Action;
 import mmn.engine.explore.Bounds;
 import mmn.engine.explore.Explorer;

@@ -1,9 +1,9 @@
 package mmn.polyglot;
 
-import mmn.engine.Device;
 import mmn.engine.EngineException;
-import mmn.engine.NotifierContext;
-import mmn.engine.Range;
+import mmn.engine.device.Device;
+import mmn.engine.mem.Range;
+import mmn.engine.notifier.NotifierContext;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 

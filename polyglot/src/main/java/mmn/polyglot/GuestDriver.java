@@ -1,7 +1,7 @@
 package mmn.polyglot;
 
-import mmn.engine.Device;
 import mmn.engine.World;
+import mmn.engine.device.Device;
 import mmn.interp.Outcome;
 import mmn.interp.Session;
 import mmn.matrix.Driver;

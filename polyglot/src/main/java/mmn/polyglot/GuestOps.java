@@ -1,18 +1,18 @@
 package mmn.polyglot;
 
+import mmn.engine.EngineException;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.notifier.MmuNotifierOps;
+import mmn.engine.notifier.NotifierContext;
+import mmn.engine.notifier.NotifierRange;
+import mmn.engine.profile.Hook;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import mmn.engine.EngineException;
-import mmn.engine.Hook;
-import mmn.engine.MmuNotifierOps;
-import mmn.engine.NotifierContext;
-import mmn.engine.NotifierRange;
-import mmn.engine.Range;
-import mmn.engine.StateHasher;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;

@@ -1,7 +1,7 @@
 package mmn.polyglot;
 
-import mmn.engine.NotifierRange;
-import mmn.engine.Range;
+import mmn.engine.mem.Range;
+import mmn.engine.notifier.NotifierRange;
 import org.graalvm.polyglot.HostAccess;
 
 /** An invalidated range as a guest sees it: {@code start}, {@code end} (numbers), {@code event}, {@code blockable}. */

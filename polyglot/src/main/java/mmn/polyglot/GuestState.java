@@ -1,9 +1,9 @@
 package mmn.polyglot;
 
+import mmn.engine.EngineException;
+import mmn.engine.mem.StateHasher;
 import java.util.Map;
 import java.util.TreeMap;
-import mmn.engine.EngineException;
-import mmn.engine.StateHasher;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyObject;
 

@@ -1,15 +1,15 @@
 package mmn.polyglot;
 
+import mmn.engine.EngineException;
+import mmn.engine.World;
+import mmn.engine.device.Device;
+import mmn.engine.notifier.Strategies;
+import mmn.engine.profile.Profile;
+import mmn.engine.profile.Profiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import mmn.engine.Device;
-import mmn.engine.EngineException;
-import mmn.engine.Profile;
-import mmn.engine.Profiles;
-import mmn.engine.Strategies;
-import mmn.engine.World;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyObject;

@@ -1,5 +1,10 @@
 package mmn.polyglot;
 
+import mmn.engine.EngineException;
+import mmn.engine.World;
+import mmn.engine.check.Violation;
+import mmn.engine.device.Device;
+import mmn.engine.mem.Space;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -10,11 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import mmn.engine.Device;
-import mmn.engine.EngineException;
-import mmn.engine.Space;
-import mmn.engine.Violation;
-import mmn.engine.World;
 import mmn.interp.Options;
 import mmn.interp.Outcome;
 import mmn.interp.Session;

@@ -1,18 +1,18 @@
 package mmn.polyglot;
 
+import mmn.engine.check.Violation;
+import mmn.engine.device.Device;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Translation;
+import mmn.engine.mem.TranslationCache;
+import mmn.engine.mem.Vma;
+import mmn.engine.notifier.Subscriber;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import mmn.engine.Device;
-import mmn.engine.Space;
-import mmn.engine.Subscriber;
-import mmn.engine.Translation;
-import mmn.engine.TranslationCache;
-import mmn.engine.Violation;
-import mmn.engine.Vma;
 import mmn.engine.explore.Counterexample;
 import mmn.engine.explore.Result;
 import org.graalvm.polyglot.proxy.ProxyArray;

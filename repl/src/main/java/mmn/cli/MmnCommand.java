@@ -1,12 +1,12 @@
 package mmn.cli;
 
+import mmn.engine.profile.Profiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mmn.engine.Profiles;
 import mmn.interp.Options;
 import mmn.interp.Outcome;
 import mmn.report.Batch;
@@ -162,7 +162,7 @@ final class MmnCommand implements Callable<Integer> {
         @Override
         public java.util.Iterator<String> iterator() {
             List<String> names = new ArrayList<>();
-            for (mmn.engine.Profile p : Profiles.all()) names.add(p.name());
+            for (mmn.engine.profile.Profile p : Profiles.all()) names.add(p.name());
             return names.iterator();
         }
     }

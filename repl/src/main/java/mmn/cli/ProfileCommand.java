@@ -1,13 +1,13 @@
 package mmn.cli;
 
+import mmn.engine.EngineException;
+import mmn.engine.profile.Operations;
+import mmn.engine.profile.Profile;
+import mmn.engine.profile.ProfileReport;
+import mmn.engine.profile.Profiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mmn.engine.EngineException;
-import mmn.engine.Operations;
-import mmn.engine.Profile;
-import mmn.engine.ProfileReport;
-import mmn.engine.Profiles;
 import mmn.interp.Outcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

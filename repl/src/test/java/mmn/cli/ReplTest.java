@@ -187,7 +187,7 @@ class ReplTest {
     /** Every trace event but its source position (an entry's line in the REPL, the file's line in the script). */
     private static String events(Session s) {
         StringBuilder b = new StringBuilder();
-        for (mmn.engine.Trace.Event e : s.world().trace().events())
+        for (mmn.engine.check.Trace.Event e : s.world().trace().events())
             b.append(e.seq()).append(' ').append(e.statement()).append(' ').append(e.operation()).append(' ').append(e.phase())
                     .append(' ').append(e.type()).append(' ').append(e.text()).append(' ').append(e.fields()).append('\n');
         return b.toString();

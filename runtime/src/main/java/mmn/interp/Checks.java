@@ -1,15 +1,15 @@
 package mmn.interp;
 
+import mmn.engine.World;
+import mmn.engine.check.ViolationKind;
+import mmn.engine.notifier.Strategies;
+import mmn.engine.profile.Hook;
+import mmn.engine.profile.Operations;
+import mmn.engine.profile.Profiles;
 import java.util.List;
 import mmn.ast.Name;
 import mmn.ast.Pos;
 import mmn.ast.Stmt;
-import mmn.engine.Hook;
-import mmn.engine.Operations;
-import mmn.engine.Profiles;
-import mmn.engine.Strategies;
-import mmn.engine.ViolationKind;
-import mmn.engine.World;
 import mmn.parse.Suggest;
 
 /**
@@ -27,7 +27,7 @@ final class Checks implements Stmt.Visitor<Void> {
     static final List<String> PLANNED_DEVICE_KINDS = List.of();
     static final List<String> ACCESSES = List.of("read", "write");
     /** How a device access can end (Device.AccessResult.Status), as `expect dma` names it. */
-    static final List<String> ACCESS_RESULTS = java.util.Arrays.stream(mmn.engine.Device.AccessResult.Status.values())
+    static final List<String> ACCESS_RESULTS = java.util.Arrays.stream(mmn.engine.device.Device.AccessResult.Status.values())
             .map(st -> st.name().toLowerCase()).toList();
 
     private Where where = Where.TOP;

@@ -1,13 +1,13 @@
 package mmn.interp;
 
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import mmn.ast.Expr;
 import mmn.ast.Pos;
 import mmn.ast.RangeExpr;
-import mmn.engine.Addr;
-import mmn.engine.Range;
 import mmn.parse.Suggest;
 
 /**

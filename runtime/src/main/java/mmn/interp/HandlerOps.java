@@ -1,16 +1,16 @@
 package mmn.interp;
 
+import mmn.engine.mem.Range;
+import mmn.engine.notifier.MmuNotifierOps;
+import mmn.engine.notifier.NotifierContext;
+import mmn.engine.notifier.NotifierRange;
+import mmn.engine.profile.Hook;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import mmn.ast.Stmt;
-import mmn.engine.Hook;
-import mmn.engine.MmuNotifierOps;
-import mmn.engine.NotifierContext;
-import mmn.engine.NotifierRange;
-import mmn.engine.Range;
 
 /**
  * A notifier whose callbacks are written in the language: {@code on start(r) { ... }}.

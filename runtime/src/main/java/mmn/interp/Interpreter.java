@@ -1,5 +1,22 @@
 package mmn.interp;
 
+import mmn.engine.EngineException;
+import mmn.engine.PhaseListener;
+import mmn.engine.World;
+import mmn.engine.check.Trace;
+import mmn.engine.check.Violation;
+import mmn.engine.check.ViolationKind;
+import mmn.engine.device.AtsDevice;
+import mmn.engine.device.Device;
+import mmn.engine.device.DriverDevice;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.notifier.NotifierContext;
+import mmn.engine.profile.Operations;
+import mmn.engine.profile.Profiles;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,29 +25,12 @@ import mmn.ast.Expr;
 import mmn.ast.Name;
 import mmn.ast.Pos;
 import mmn.ast.Stmt;
-import mmn.engine.Addr;
-import mmn.engine.AtsDevice;
-import mmn.engine.Device;
-import mmn.engine.DriverDevice;
-import mmn.engine.EngineException;
-import mmn.engine.NotifierContext;
-import mmn.engine.Operations;
-import mmn.engine.PhaseListener;
-import mmn.engine.Profiles;
-import mmn.engine.Pte;
-import mmn.engine.Range;
-import mmn.engine.Space;
-import mmn.engine.Violation;
-import mmn.engine.ViolationKind;
-import mmn.engine.Vma;
-import mmn.engine.World;
 import mmn.engine.explore.Action;
 import mmn.engine.explore.AtsAccessAction;
 import mmn.engine.explore.Explorer;
 import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;
 import mmn.engine.explore.Result;
-import mmn.engine.Trace;
 
 /**
  * Runs statements against the engine. Each top-level action is one engine statement

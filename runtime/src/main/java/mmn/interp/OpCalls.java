@@ -1,18 +1,18 @@
 package mmn.interp;
 
+import mmn.engine.EngineException;
+import mmn.engine.PhaseListener;
+import mmn.engine.World;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
 import java.util.List;
 import java.util.function.Function;
 import mmn.ast.Expr;
 import mmn.ast.Name;
 import mmn.ast.RangeExpr;
 import mmn.ast.Stmt;
-import mmn.engine.Addr;
-import mmn.engine.EngineException;
-import mmn.engine.PhaseListener;
-import mmn.engine.Range;
-import mmn.engine.Space;
-import mmn.engine.Vma;
-import mmn.engine.World;
 
 /**
  * The VMM operations of the language, each bound to its engine call: operands are

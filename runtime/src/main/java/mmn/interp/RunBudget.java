@@ -1,10 +1,10 @@
 package mmn.interp;
 
+import mmn.engine.StepMeter;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import mmn.ast.Pos;
-import mmn.engine.StepMeter;
 
 /**
  * The budgets of one run ({@code mmn run --max-steps N --timeout SECS}): engine

@@ -1,5 +1,9 @@
 package mmn.interp;
 
+import mmn.engine.EngineException;
+import mmn.engine.World;
+import mmn.engine.check.Trace;
+import mmn.engine.profile.Profiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import mmn.engine.Trace;
 import mmn.engine.explore.Bounds;
 import mmn.engine.explore.Result;
 import mmn.ast.Diagnostic;
@@ -19,9 +22,6 @@ import mmn.ast.Pos;
 import mmn.ast.Script;
 import mmn.ast.Source;
 import mmn.ast.Stmt;
-import mmn.engine.EngineException;
-import mmn.engine.Profiles;
-import mmn.engine.World;
 import mmn.parse.ParseError;
 import mmn.parse.ScriptParser;
 
@@ -55,7 +55,7 @@ public final class Session {
     /** The last run ended on a callback's time limit ({@link TimedOut}): its message, else null. */
     private String timedOut;
     /** The violations the explores' counterexamples end in (the world itself is left as it was). */
-    private final List<mmn.engine.Violation> exploreFindings = new ArrayList<>();
+    private final List<mmn.engine.check.Violation> exploreFindings = new ArrayList<>();
 
     public Session(Options opts, PrintStream out, PrintStream err) {
         this.opts = opts;
@@ -289,8 +289,8 @@ public final class Session {
     }
 
     /** Every violation the runs raised: the world's, and those the explores found in some interleaving. */
-    public List<mmn.engine.Violation> findings() {
-        List<mmn.engine.Violation> all = new ArrayList<>(world.violations());
+    public List<mmn.engine.check.Violation> findings() {
+        List<mmn.engine.check.Violation> all = new ArrayList<>(world.violations());
         all.addAll(exploreFindings);
         return all;
     }
@@ -299,7 +299,7 @@ public final class Session {
     public record ExploreRun(Trace.Where at, String text, String expected, Result result, boolean held) {}
 
     /** Violations no expectation asked for, where the run stopped on them. */
-    public record Unexpected(Trace.Where at, List<mmn.engine.Violation> violations) {}
+    public record Unexpected(Trace.Where at, List<mmn.engine.check.Violation> violations) {}
 
     void explored(Trace.Where at, String text, String expected, Result r, boolean held) {
         if (r.counterexample() != null) exploreFindings.add(r.counterexample().violation());
@@ -307,7 +307,7 @@ public final class Session {
         if (!held && r.counterexample() != null) unexpected.add(new Unexpected(at, List.of(r.counterexample().violation())));
     }
 
-    void unexpected(Trace.Where at, List<mmn.engine.Violation> found) {
+    void unexpected(Trace.Where at, List<mmn.engine.check.Violation> found) {
         if (!found.isEmpty()) unexpected.add(new Unexpected(at, List.copyOf(found)));
     }
 

@@ -1,20 +1,20 @@
 package mmn.interp;
 
-import java.util.List;
-import mmn.engine.Addr;
-import mmn.engine.AtsDevice;
-import mmn.engine.Device;
-import mmn.engine.FrameKind;
-import mmn.engine.PhysMem;
-import mmn.engine.Pte;
-import mmn.engine.Range;
-import mmn.engine.Space;
-import mmn.engine.Subscriber;
-import mmn.engine.Trace;
-import mmn.engine.Translation;
-import mmn.engine.Vma;
-import mmn.engine.WalkCache;
 import mmn.engine.World;
+import mmn.engine.check.Trace;
+import mmn.engine.device.AtsDevice;
+import mmn.engine.device.Device;
+import mmn.engine.device.WalkCache;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.FrameKind;
+import mmn.engine.mem.PhysMem;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Translation;
+import mmn.engine.mem.Vma;
+import mmn.engine.notifier.Subscriber;
+import java.util.List;
 
 /** The {@code show} forms: readable tables of a space, a device, the frames, the trace. */
 final class Shows {

@@ -1,7 +1,8 @@
 package mmn.interp;
 
-import mmn.engine.Addr;
-import mmn.engine.Range;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
+
 
 /** Script values: integers, address ranges (handler parameters) and strings. */
 final class Value {

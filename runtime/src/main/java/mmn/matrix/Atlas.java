@@ -1,5 +1,6 @@
 package mmn.matrix;
 
+import mmn.engine.profile.Operations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import mmn.engine.Operations;
 
 /**
  * docs/atlas.md: the matrix of every built-in strategy (each a driver file in

@@ -1,10 +1,10 @@
 package mmn.matrix;
 
+import mmn.engine.check.Violation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import mmn.engine.Violation;
 import mmn.engine.explore.Counterexample;
 import mmn.engine.explore.Result;
 import mmn.engine.explore.Verdict;

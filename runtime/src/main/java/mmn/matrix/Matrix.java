@@ -1,5 +1,7 @@
 package mmn.matrix;
 
+import mmn.engine.profile.Profile;
+import mmn.engine.profile.Profiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -7,8 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import mmn.engine.Profile;
-import mmn.engine.Profiles;
 
 /**
  * `mmn matrix`: a driver against every profile, every operation the profile has and

@@ -1,8 +1,8 @@
 package mmn.matrix;
 
+import mmn.engine.mem.Addr;
+import mmn.engine.profile.Operations;
 import java.util.List;
-import mmn.engine.Addr;
-import mmn.engine.Operations;
 
 /**
  * The standard workload of one cell, as .mmn text: a space with one mapping of the

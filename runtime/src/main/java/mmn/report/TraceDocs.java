@@ -1,10 +1,10 @@
 package mmn.report;
 
+import mmn.engine.check.Trace;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
 import java.util.ArrayList;
 import java.util.List;
-import mmn.engine.Addr;
-import mmn.engine.Range;
-import mmn.engine.Trace;
 import mmn.engine.explore.Result;
 import mmn.interp.Outcome;
 import mmn.interp.Session;
@@ -30,7 +30,7 @@ public final class TraceDocs {
         }
         List<TraceDoc.Failure> failures = new ArrayList<>();
         for (Session.Unexpected u : s.unexpected()) {
-            for (mmn.engine.Violation v : u.violations()) failures.add(new TraceDoc.Failure(at(u.at()), violation(v)));
+            for (mmn.engine.check.Violation v : u.violations()) failures.add(new TraceDoc.Failure(at(u.at()), violation(v)));
         }
         String outcome = switch (o) {
             case OK -> "ok";
@@ -84,7 +84,7 @@ public final class TraceDocs {
                 f.write, f.pfn, f.gen, f.level, f.result, f.entry, f.why, f.count, f.pfns, e.text());
     }
 
-    static TraceDoc.Violation violation(mmn.engine.Violation v) {
+    static TraceDoc.Violation violation(mmn.engine.check.Violation v) {
         return new TraceDoc.Violation(v.kind().label(), v.statement(), v.operation(), v.phase(), v.device(), v.entry(),
                 v.pfn() >= 0 ? v.pfn() : null, v.pfn() >= 0 ? v.gen() : null, v.why());
     }

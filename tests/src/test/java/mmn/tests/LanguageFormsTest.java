@@ -14,7 +14,7 @@ import mmn.ast.Expr;
 import mmn.ast.RangeExpr;
 import mmn.ast.Source;
 import mmn.ast.Stmt;
-import mmn.engine.Operations;
+import mmn.engine.profile.Operations;
 import mmn.interp.Outcome;
 import mmn.parse.ScriptParser;
 import org.junit.jupiter.api.DynamicTest;

@@ -1,5 +1,6 @@
 package mmn.tests;
 
+import mmn.engine.check.Violation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
-import mmn.engine.Violation;
 import mmn.interp.Options;
 import mmn.interp.Outcome;
 import mmn.interp.Session;

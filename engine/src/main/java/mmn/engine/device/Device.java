@@ -1,0 +1,113 @@
+package mmn.engine.device;
+
+import mmn.engine.World;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.mem.TranslationCache;
+import java.util.List;
+
+/**
+ * A secondary MMU: something outside the CPU that caches translations of a space.
+ * Subclasses model one hardware or driver design each ({@link AtsDevice}: a PCIe
+ * device with ATS/PRI behind an IOMMU that walks the CPU page table;
+ * {@link MirrorDevice}: an HMM mirror; {@link KvmDevice}: KVM's shadow page table).
+ */
+public abstract class Device {
+    public final String name;
+    public Space space;
+    long faults;
+    public long opFaults;
+    boolean failed;
+    public boolean blocked;
+    public boolean stormReported;
+    /** Outcome of the last access, for reports and tests. */
+    public AccessResult last;
+
+    Device(String name) {
+        this.name = name;
+    }
+
+    public String name() { return name; }
+
+    public abstract String kind();
+
+    public Space space() { return space; }
+
+    /** IO page faults (or driver faults) taken since creation. */
+    public long faults() { return faults; }
+
+    /** Faults taken during the current operation (the storm counter). */
+    public long opFaults() { return opFaults; }
+
+    /** One more fault in this operation; the world resets the count when the next statement begins. */
+    void countOpFault(World w) {
+        if (opFaults++ == 0 && !stormReported) w.opFaulted.add(this);
+    }
+
+    public boolean failed() { return failed; }
+
+    public boolean blocked() { return blocked; }
+
+    public AccessResult lastAccess() { return last; }
+
+    /** Every translation cache of the device, for the checker and {@code show}. */
+    public abstract List<TranslationCache> caches();
+
+    /** The page-walk cache, if the device has one. */
+    public WalkCache walkCache() { return null; }
+
+    /**
+     * The steps of the device's driver fault path, in order, for an explorer to run one
+     * at a time ({@link World#startFault}, {@link World#stepFault}). Empty for a device
+     * whose misses are hardware page requests resolved at once ({@link AtsDevice}).
+     */
+    public List<String> faultSteps() { return List.of(); }
+
+    /** Copies of the driver faults in flight (none for a hardware-walking device). */
+    public List<DriverFault> faultsInFlight() { return List.of(); }
+
+    public abstract void flush(World w, Range r);
+
+    public abstract void flushAll(World w);
+
+    public abstract AccessResult access(World w, long va, boolean write);
+
+    public abstract void bind(World w, Space s);
+
+    public abstract void detach(World w);
+
+    public abstract void setRootEmpty(World w);
+
+    public abstract void setRoot(World w, Space s);
+
+    public abstract Device copyFor(World w, Space s);
+
+    void copyCommon(Device c) {
+        c.faults = faults;
+        c.opFaults = opFaults;
+        c.failed = failed;
+        c.blocked = blocked;
+        c.stormReported = stormReported;
+        c.last = last;
+    }
+
+    public void hashInto(StateHasher h) {
+        h.put(name).put(kind()).put(space == null ? null : space.name);
+        // canonical: the total is never compared; the operation's count only against the storm threshold (AtsDevice.pageRequest)
+        if (h.isCanonical()) h.put(h.stormCount(opFaults));
+        else h.put(faults).put(opFaults);
+        h.put(failed).put(blocked).put(stormReported);
+        for (TranslationCache c : caches()) c.hashInto(h);
+        if (walkCache() != null) walkCache().hashInto(h);
+    }
+
+    /** How a device access ended. */
+    public record AccessResult(Status status, int pfn, int faults, String detail) {
+        public enum Status { OK, INVALID, FAILED, ABANDONED, STALLED }
+
+        public boolean ok() {
+            return status == Status.OK;
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package mmn.engine.explore;
+
+import mmn.engine.EngineException;
+import mmn.engine.World;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The exhaustive interleaving explorer: every interleaving of an operation's
+ * micro-steps (its phase points) with the steps of each device thread, each keeping its
+ * own order. Safety is checked at every step by the engine's checker; at the end of
+ * every complete interleaving the statement-end coherence check runs too.
+ *
+ * <p>Breadth-first and level-synchronous: level d holds the distinct states whose
+ * shortest schedule has d steps, in lexicographic order of schedule. Successors are
+ * computed in parallel (each worker replays schedules on its own world) and merged in
+ * that order, so the visited set, the counts and the counterexample (the
+ * lexicographically smallest among the shortest) are the same for any parallelism.
+ * See docs/explore.md for the state key and why it is sound.
+ */
+public final class Explorer {
+    private Explorer() {}
+
+    /**
+     * Successors by a device step start from a snapshot of their parent state instead of
+     * a replay of the whole schedule. Off by default (-Dmmn.explore.cache=true turns it
+     * on): a snapshot plus a restore copy the world twice where a replay copies it once,
+     * and on the scenarios measured (depth 5-17) that costs more than the replay it saves
+     * (docs/performance.md).
+     */
+    static volatile boolean cache = Boolean.getBoolean("mmn.explore.cache");
+
+    /** -Dmmn.explore.checkCache=true: also replay every cached successor in full and fail on any difference (tests). */
+    static volatile boolean checkCache = Boolean.getBoolean("mmn.explore.checkCache");
+
+    /** Successors computed from a parent's snapshot since start-up (tests check the path is taken). */
+    static final java.util.concurrent.atomic.LongAdder CACHED = new java.util.concurrent.atomic.LongAdder();
+
+    /** Label of the statement the interleavings run in (violations and traces name it). */
+    public static final String STATEMENT = "explore";
+
+    /**
+     * Explores every interleaving of {@code op} with {@code threads} from {@code initial},
+     * which is not modified. Operations and actions must look names up in the world they
+     * are given. Engine errors in an operation or action (an unknown name, an unmapped
+     * range) propagate as {@link EngineException}.
+     */
+    public static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds) {
+        return explore(initial, op, threads, bounds, null);
+    }
+
+    /** As above; every distinct end state (a terminal state's {@link Replayer#endKey}) is added to {@code endStates} if not null (the oracle tests). */
+    static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds, Set<Replayer.Key> endStates) {
+        if (threads.size() > 126) throw new EngineException("explore supports at most 126 device threads");
+        long t0 = System.nanoTime();
+        long deadline = t0 + Math.min(bounds.timeout().toNanos(), Long.MAX_VALUE - t0);
+        World.Snapshot snap = initial.snapshot();
+        checkPrecondition(snap, op);
+        List<List<Action>> ths = threads.stream().map(List::copyOf).toList();
+        Search s = new Search(snap, op, ths, bounds, deadline, endStates);
+        try {
+            return s.run(t0);
+        } finally {
+            s.close();
+        }
+    }
+
+    /**
+     * The operations must make sense in the initial world: run alone, uninterrupted, on a
+     * copy that is not interleaved, they must not raise an engine error (a `cow` of a
+     * writable page is a script's mistake). Inside the search, the worlds are interleaved:
+     * an operation that finds its work done by a device there backs off as the kernel does.
+     */
+    private static void checkPrecondition(World.Snapshot snap, OpProgram op) {
+        World w = new World();
+        w.restore(snap);
+        w.trace().setKeep(false);
+        w.beginStatement(STATEMENT);
+        op.run(w, mmn.engine.PhaseListener.NONE);
+    }
+
+    /** One search: the frontier, the visited set, the workers. */
+    private static final class Search {
+        private final Bounds bounds;
+        private final long deadline;
+        private final int choices;
+        private final Replayer[] workers;
+        private final ExecutorService pool;
+        private final Set<Replayer.Key> visited = new HashSet<>();
+        private long transitions;
+        private int depth;
+        private volatile boolean stop;
+        private Bound stoppedBy;
+        private final Set<Replayer.Key> endStates;
+
+        Search(World.Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Set<Replayer.Key> endStates) {
+            this.endStates = endStates;
+            this.bounds = bounds;
+            this.deadline = deadline;
+            this.choices = threads.size() + 1;
+            this.workers = new Replayer[bounds.threads()];
+            for (int i = 0; i < workers.length; i++) workers[i] = new Replayer(snap, op, threads, STATEMENT, bounds.reductions());
+            this.pool = workers.length > 1 ? Executors.newFixedThreadPool(workers.length, r -> {
+                Thread t = new Thread(r, "mmn-explore");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+        }
+
+        void close() {
+            if (pool != null) pool.shutdownNow();
+        }
+
+        Result run(long t0) {
+            Replayer.Outcome root = workers[0].replay(new byte[0], null);
+            visited.add(root.key());
+            if (root.hasViolation()) return violation(root, t0);
+            if (root.terminal() && endStates != null) endStates.add(root.end());
+            List<Replayer.Outcome> frontier = root.terminal() ? List.of() : List.of(root);
+            while (!frontier.isEmpty()) {
+                if (depth >= bounds.maxDepth()) return bound(Bound.MAX_DEPTH, frontier.get(0), t0);
+                Replayer.Outcome[] next = expand(frontier);
+                if (next == null) {
+                    return stoppedBy == null ? end(Verdict.CANCELLED, null, null, t0) : bound(stoppedBy, null, t0);
+                }
+                depth++;
+                transitions += next.length;
+                // every transition is checked, new state or not: a violation can arise on the way into a known state
+                for (Replayer.Outcome o : next) if (o.hasViolation()) return violation(o, t0);
+                List<Replayer.Outcome> level = new ArrayList<>();
+                for (Replayer.Outcome o : next) {
+                    if (!visited.add(o.key())) continue;
+                    if (visited.size() > bounds.maxStates()) return bound(Bound.MAX_STATES, o, t0);
+                    if (!o.terminal()) level.add(o);
+                    else if (endStates != null) endStates.add(o.end());
+                }
+                frontier = level;
+            }
+            return end(Verdict.COHERENT, null, null, t0);
+        }
+
+        /** Successors of every frontier state, in (state, choice) order: lexicographic by schedule. */
+        private Replayer.Outcome[] expand(List<Replayer.Outcome> frontier) {
+            int[] first = new int[frontier.size() + 1];
+            for (int p = 0; p < frontier.size(); p++) {
+                int n = 0;
+                for (boolean e : frontier.get(p).enabled()) if (e) n++;
+                first[p + 1] = first[p] + n;
+            }
+            Replayer.Outcome[] out = new Replayer.Outcome[first[frontier.size()]];
+            if (pool == null) {
+                runWorker(workers[0], frontier, first, out, new AtomicInteger());
+            } else {
+                AtomicInteger nextIndex = new AtomicInteger();
+                List<Future<?>> fs = new ArrayList<>();
+                for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, frontier, first, out, nextIndex)));
+                for (Future<?> f : fs) {
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        stop = true;
+                        Throwable c = e.getCause();
+                        if (c instanceof RuntimeException re) throw re;
+                        if (c instanceof Error er) throw er;
+                        throw new IllegalStateException(c);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        stop = true;
+                        return null;
+                    }
+                }
+            }
+            return stop ? null : out;
+        }
+
+        /** Claims frontier states one at a time; checks the cancel flag and the deadline between successors. */
+        private void runWorker(Replayer r, List<Replayer.Outcome> frontier, int[] first, Replayer.Outcome[] out, AtomicInteger nextIndex) {
+            while (!stop) {
+                int p = nextIndex.getAndIncrement();
+                if (p >= frontier.size()) return;
+                if (!successors(r, frontier.get(p), out, first[p])) return;
+            }
+        }
+
+        /**
+         * The successors of one state, into out[at..]: the operation's step by a full
+         * replay (which snapshots the state on the way), each device step by restoring
+         * that snapshot and running the one step (Replayer.step). With one successor, or
+         * with the cache off, every successor is a full replay.
+         */
+        private boolean successors(Replayer r, Replayer.Outcome parent, Replayer.Outcome[] out, int at) {
+            byte[] s = parent.schedule();
+            boolean[] en = parent.enabled();
+            int n = 0;
+            for (boolean e : en) if (e) n++;
+            boolean cached = cache && n > 1;
+            Replayer.Parent snap = null;
+            int i = at;
+            for (int c = 0; c < choices; c++) {
+                if (!en[c]) continue;
+                if (bounds.cancel().get()) {
+                    stop = true;
+                    return false;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    stoppedBy = Bound.TIMEOUT;
+                    stop = true;
+                    return false;
+                }
+                byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
+                child[s.length] = (byte) c;
+                if (!cached) {
+                    out[i++] = replay(r, child, null, false);
+                } else if (c == Replayer.OP) {
+                    out[i++] = replay(r, child, null, true);
+                    snap = r.captured();
+                } else {
+                    if (snap == null) snap = snapshotAfter(r, s);
+                    Replayer.Outcome o = replay(r, child, snap, false);
+                    CACHED.increment();
+                    if (checkCache) checkCached(o, replay(r, child, null, false));
+                    out[i++] = o;
+                }
+            }
+            return true;
+        }
+
+        private static Replayer.Parent snapshotAfter(Replayer r, byte[] schedule) {
+            try {
+                return r.snapshotAfter(schedule);
+            } catch (EngineException e) {
+                throw named(e, schedule);
+            }
+        }
+
+        /** With -Dmmn.explore.checkCache=true: every cached successor must equal its full replay. */
+        private static void checkCached(Replayer.Outcome cached, Replayer.Outcome full) {
+            if (!cached.key().equals(full.key()) || !java.util.Arrays.equals(cached.enabled(), full.enabled())
+                    || cached.terminal() != full.terminal() || cached.violations() != full.violations()) {
+                throw new IllegalStateException("explore: the successor from the parent's snapshot differs from the full replay of "
+                        + describe(full.schedule()) + ": " + cached + " vs " + full);
+            }
+        }
+
+        /** An engine error in some interleaving (a cow on a page a device write already copied) names that interleaving. */
+        private static Replayer.Outcome replay(Replayer r, byte[] schedule, Replayer.Parent from, boolean capture) {
+            try {
+                if (from != null) return r.step(from, schedule);
+                return capture ? r.replayCapturing(schedule) : r.replay(schedule, null);
+            } catch (EngineException e) {
+                throw named(e, schedule);
+            }
+        }
+
+        private static EngineException named(EngineException e, byte[] schedule) {
+            return new EngineException(e.getMessage() + " (in the interleaving " + describe(schedule) + ")",
+                    e.hint() != null ? e.hint() : "the operation's precondition must hold in every interleaving");
+        }
+
+        private static String describe(byte[] schedule) {
+            StringBuilder who = new StringBuilder();
+            for (byte b : schedule) who.append(who.length() > 0 ? " " : "").append(b == Replayer.OP ? "op" : "T" + b);
+            return who.toString();
+        }
+
+        private Result violation(Replayer.Outcome o, long t0) {
+            return end(Verdict.VIOLATION, null, workers[0].explain(o.schedule()), t0);
+        }
+
+        /** A bound hit at {@code at} (a state of the last level; null for the timeout): says what kept changing on the way there. */
+        private Result bound(Bound b, Replayer.Outcome at, long t0) {
+            Stats st = stats(t0);
+            return new Result(Verdict.BOUND_HIT, b, st, null, at == null ? null : workers[0].boundReport(at.schedule()));
+        }
+
+        private Result end(Verdict v, Bound b, Counterexample cx, long t0) {
+            return new Result(v, b, stats(t0), cx);
+        }
+
+        private Stats stats(long t0) {
+            return new Stats(transitions + 1, visited.size(), transitions, depth, Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package mmn.engine.mem;
+
+import mmn.engine.notifier.Subscriber;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * mm_struct: VMAs, the page table, the page-table lock, the CPU TLB and the
+ * mmu_notifier subscription list.
+ */
+public final class Space {
+    public final String name;
+    public final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    public PageTable pageTable;
+    public TranslationCache cpuTlb;
+    public final List<Subscriber> subscribers = new ArrayList<>();
+    /** Nesting of invalidate_range_start without its end (the core's own bookkeeping). */
+    public int activeInvalidations;
+    /** mmu_notifier_release ran (exit_mmap): the list is empty for good. */
+    public boolean released;
+    public boolean exited;
+    /** Depth of the page-table lock held by the running operation. */
+    public int ptlDepth;
+    /** mmap_lock held for write by the running operation (khugepaged's collapse): faults wait. */
+    public boolean mmapWriteLocked;
+    /** pgtable_trans_huge_deposit: 2M-aligned address of a huge PMD -> the PTE table kept for its split. */
+    public final TreeMap<Long, Integer> deposits = new TreeMap<>();
+
+    public Space(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PageTable pageTable() {
+        return pageTable;
+    }
+
+    public TranslationCache cpuTlb() {
+        return cpuTlb;
+    }
+
+    public List<Vma> vmas() {
+        return new ArrayList<>(vmas.values());
+    }
+
+    public List<Subscriber> subscribers() {
+        return List.copyOf(subscribers);
+    }
+
+    public boolean ptlHeld() {
+        return ptlDepth > 0;
+    }
+
+    public boolean exited() {
+        return exited;
+    }
+
+    /** find_vma: the VMA containing va, or null. */
+    public Vma findVma(long va) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(va);
+        if (e == null || va >= e.getValue().end) return null;
+        return e.getValue();
+    }
+
+    /** The end of the VMA before va (free_pgtables' floor), or 0. */
+    public long floorFor(long va) {
+        Map.Entry<Long, Vma> e = vmas.lowerEntry(va);
+        return e == null ? 0 : e.getValue().end;
+    }
+
+    /** The start of the VMA at or after va (free_pgtables' ceiling), or TASK_SIZE. */
+    public long ceilingFor(long va) {
+        Map.Entry<Long, Vma> e = vmas.ceilingEntry(va);
+        return e == null ? Addr.TASK_SIZE : e.getValue().start;
+    }
+
+    /** Splits VMAs so that r's bounds fall on VMA boundaries (split_vma). */
+    public void splitAt(Range r) {
+        for (long cut : new long[] {r.start(), r.end()}) {
+            Vma v = findVma(cut);
+            if (v != null && v.start < cut) {
+                Vma lo = v.slice(v.start, cut);
+                Vma hi = v.slice(cut, v.end);
+                vmas.put(lo.start, lo);
+                vmas.put(hi.start, hi);
+            }
+        }
+    }
+
+    /** The VMAs inside r (after {@link #splitAt}). */
+    public List<Vma> vmasIn(Range r) {
+        List<Vma> out = new ArrayList<>();
+        for (Vma v : vmas.subMap(r.start(), true, r.end(), false).values()) out.add(v);
+        return out;
+    }
+
+    public void hashInto(StateHasher h) {
+        h.put(name).put(vmas.size());
+        for (Vma v : vmas.values()) v.hashInto(h);
+        if (pageTable != null) pageTable.hashInto(h);
+        cpuTlb.hashInto(h);
+        h.put(activeInvalidations).put(released).put(exited).put(ptlDepth).put(subscribers.size());
+        for (Map.Entry<Long, Integer> e : deposits.entrySet()) h.put(e.getKey()).put(e.getValue());
+        for (Subscriber s : subscribers) s.hashInto(h);
+    }
+}

@@ -1,0 +1,320 @@
+package mmn.engine.ops;
+
+import mmn.engine.EngineException;
+import mmn.engine.PhaseListener;
+import mmn.engine.World;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.FrameKind;
+import mmn.engine.mem.PhysMem;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Hook;
+import mmn.engine.profile.Sites;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * mm/rmap.c and its callers: the rmap walk (rmap_walk_anon / rmap_walk_file),
+ * try_to_unmap_one (try_to_migrate_one in 6.x) for migration (mm/migrate.c
+ * migrate_pages, remove_migration_ptes) and reclaim (mm/vmscan.c shrink_page_list,
+ * __remove_mapping), and page aging (page_referenced_one).
+ */
+public final class Rmap {
+    private final World w;
+    private final Vmm vmm;
+
+    public Rmap(World w, Vmm vmm) {
+        this.w = w;
+        this.vmm = vmm;
+    }
+
+    /** One PTE mapping a page, found by the rmap walk. */
+    record Mapping(Space space, long va) {}
+
+    /**
+     * The rmap walk (rmap_walk_anon / rmap_walk_file): every PTE in every space that maps
+     * the frame, spaces in declaration order, addresses ascending, from the reverse map
+     * ({@link ReverseMap}: the mappings of this frame, not a scan of every space).
+     */
+    List<Mapping> rmap(int pfn) {
+        List<Mapping> out = w.reverseMap.mappings(pfn);
+        assert out.equals(scan(pfn)) : "reverse map of pfn " + pfn + " " + out + " differs from the page tables " + scan(pfn);
+        return out;
+    }
+
+    /** The same answer by scanning every VMA's PTEs (what the walk did before the reverse map; tests assert they agree). */
+    private List<Mapping> scan(int pfn) {
+        List<Mapping> out = new ArrayList<>();
+        for (Space sp : w.spaces.values()) {
+            if (sp.exited || sp.pageTable.root() < 0) continue;
+            for (Vma v : sp.vmas.values()) {
+                for (long va : sp.pageTable.populated(v.range())) {
+                    long pte = sp.pageTable.get(va);
+                    if (Pte.mapsPage(pte) && !Pte.huge(pte) && Pte.pfn(pte) == pfn) out.add(new Mapping(sp, va));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The distinct frames mapped by 4 KiB PTEs in r (the zero page is never migrated or reclaimed). */
+    private List<Integer> pagesIn(Space s, Range r, String op) {
+        List<Integer> out = new ArrayList<>();
+        for (long va : s.pageTable.populated(r)) {
+            long pte = s.pageTable.get(va);
+            if (!Pte.mapsPage(pte)) continue;
+            if (Pte.huge(pte)) {
+                Vma v = s.findVma(va);
+                boolean hugetlb = v != null && v.hugetlb();
+                throw new EngineException(op + " " + s.name + " " + Addr.hex(va) + ": a " + (hugetlb ? "hugetlb" : "transparent huge")
+                        + " page is mapped there; the model moves 4 KiB pages only",
+                        hugetlb ? "hugetlb pages cannot be split; " + op + " of hugetlb pages is not modelled yet"
+                                : "split " + s.name + " " + Addr.hex(va & -Addr.PMD_SIZE) + " first");
+            }
+            int pfn = Pte.pfn(pte);
+            if (pfn != PhysMem.ZERO_PFN && !out.contains(pfn)) out.add(pfn);
+        }
+        if (out.isEmpty()) throw new EngineException(op + " " + s.name + " " + r + ": no page is mapped there", "touch it first");
+        return out;
+    }
+
+    /** The call sites of one try_to_unmap_one flavour; {@code young} is null where the caller passes TTU_IGNORE_ACCESS. */
+    private record UnmapSites(String start, String young, String clear, String entry, String unlock, String end) {}
+
+    /** migrate_pages passes TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS in every tree: no young test. */
+    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, null, Sites.MIGRATE_CLEAR, null,
+            Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
+    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_YOUNG, Sites.RECLAIM_CLEAR,
+            Sites.RECLAIM_SWAP_ENTRY, Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
+
+    /**
+     * Whether reclaim's try_to_unmap_one tests and clears the young bits before it unmaps:
+     * 3.16-4.15 (shrink_page_list passes no TTU_IGNORE_ACCESS), where the profile's row
+     * fires ->clear_flush_young; the 6.x trees have no such test.
+     */
+    private boolean testsYoung(UnmapSites sites) {
+        return sites.young() != null && w.profile.row(sites.young()).hooks().contains(Hook.CLEAR_FLUSH_YOUNG);
+    }
+
+    /**
+     * try_to_unmap_one for one mapping: [start], PTL, [the young test], clear (and flush
+     * the CPU, unless the flush is batched), install the migration or swap entry, drop the
+     * mapping's reference (the caller's keeps the page), unlock, [invalidate_page], [end].
+     * {@code slot} < 0 means a migration entry. Where the young test finds the page young
+     * (the PTE's bit or any subscriber's ->clear_flush_young answer) the PTE stays, the
+     * unmap is abandoned (3.16/3.19 SWAP_FAIL: no invalidate_page; 4.15 ret = false: end
+     * still fires) and this returns false: the rmap walk stops there.
+     * Phases: start, young (3.16-4.15 reclaim), clear, unlock, end (once per mapping).
+     */
+    private boolean tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
+        Space s = m.space();
+        Range page = Range.page(m.va());
+        vmm.step("start");
+        w.fire(s, sites.start(), page);
+        vmm.phase("start", l);
+        vmm.step("clear");
+        vmm.lockPtl(s);
+        long pte = s.pageTable.get(m.va());
+        boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
+        boolean young = false;
+        if (mapped && testsYoung(sites)) {
+            // ptep_clear_flush_young_notify: x86 ptep_clear_flush_young test-and-clears the bit (no CPU flush), then the subscribers
+            vmm.step("young");
+            boolean cpu = Pte.young(pte);
+            if (cpu) s.pageTable.set(m.va(), Pte.mkold(pte));
+            young = w.fireYoung(s, sites.young(), page) | cpu;
+            if (young) w.trace.event("reclaim", "pfn " + pfn + " at " + s.name + " " + Addr.hex(m.va()) + " is young ("
+                    + (cpu ? "PTE" : "a subscriber") + "): try_to_unmap_one gives up, the page stays mapped");
+            vmm.phase("young", l);
+            vmm.step("clear");
+        }
+        boolean unmapped = mapped && !young;
+        if (unmapped) {
+            s.pageTable.set(m.va(), Pte.NONE);
+            if (!batched) vmm.cpuFlush(s, page);
+            // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
+            w.fire(s, sites.clear(), batched ? Range.ALL : page);
+            long entry = slot < 0 ? Pte.make(pfn, Pte.MIGRATION | (pte & Pte.WRITE)) : Pte.make(slot, Pte.SWAP);
+            s.pageTable.set(m.va(), entry);
+            if (sites.entry() != null) w.fire(s, sites.entry(), page);
+            w.mem.removeMap(pfn);
+            w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
+        }
+        if (!young) vmm.phase("clear", l);
+        vmm.unlockPtl(s);
+        vmm.step("unlock");
+        if (unmapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
+        vmm.phase("unlock", l);
+        vmm.step("end");
+        w.fire(s, sites.end(), page);
+        vmm.phase("end", l);
+        return !young;
+    }
+
+    /**
+     * migrate (migrate_pages, MIGRATE_SYNC): per page, isolate it (a reference), unmap
+     * every mapping into migration entries (try_to_unmap_one), copy to a new frame,
+     * replace the migration entries by PTEs to the new frame (remove_migration_ptes: no
+     * flush, no notifier) and drop the isolation reference, which frees the old frame.
+     * Phases: start, clear, unlock, end (per mapping), copy, remap (per mapping), free.
+     */
+    public void migrate(Space s, Range r, PhaseListener l) {
+        vmm.beginOp("migrate", s);
+        for (int old : pagesIn(s, r, "migrate")) {
+            w.mem.get(old); // isolate_lru_page
+            List<Mapping> maps = rmap(old);
+            for (Mapping m : maps) tryToUnmapOne(m, old, -1, MIGRATION, false, l);
+            vmm.step("copy");
+            int fresh = w.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
+            pageCacheReplace(old, fresh); // migrate_page_move_mapping
+            w.mem.setValue(fresh, w.mem.value(old)); // migrate_page_copy
+            w.copiedOut.add(old);
+            w.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
+            vmm.phase("copy", l);
+            for (Mapping m : maps) {
+                vmm.step("remap");
+                Space sp = m.space();
+                vmm.lockPtl(sp);
+                long pte = sp.pageTable.get(m.va());
+                if (Pte.isMigration(pte) && Pte.pfn(pte) == old) {
+                    w.fire(sp, Sites.MIGRATE_REMAP, Range.page(m.va()));
+                    long wr = pte & Pte.WRITE;
+                    w.mem.get(fresh);
+                    w.mem.addMap(fresh);
+                    sp.pageTable.set(m.va(), Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
+                }
+                vmm.unlockPtl(sp);
+                vmm.phase("remap", l);
+            }
+            w.mem.put(fresh);
+            vmm.step("free");
+            w.mem.put(old); // putback: the isolation reference was the last one
+            w.copiedOut.remove(old);
+            vmm.phase("free", l);
+        }
+        vmm.endOp();
+    }
+
+    /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
+    private void pageCacheReplace(int old, int fresh) {
+        for (TreeMap<Long, Integer> pages : w.pageCache.values()) {
+            for (java.util.Map.Entry<Long, Integer> e : pages.entrySet()) {
+                if (e.getValue() == old) {
+                    e.setValue(fresh);
+                    w.mem.get(fresh);
+                    w.mem.put(old);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * reclaim (shrink_page_list for one anon page): add_to_swap, unmap every mapping into
+     * swap entries (try_to_unmap_one), flush the batched CPU TLB flush where the profile
+     * batches it (4.3+ TTU_BATCH_FLUSH), write the page out, then __remove_mapping frees it
+     * unless it was mapped again meanwhile. The model reclaims as if page_check_references
+     * had found the page old: the aging pass is the separate `age` operation. Up to 4.15
+     * try_to_unmap_one still tests the young bits: a young mapping stops the walk, the
+     * page is reactivated (activate_locked) and stays in the swap cache, and nothing is
+     * written or freed.
+     * Phases: start, young, clear, unlock, end (per mapping), flush, writeback, free.
+     */
+    public void reclaim(Space s, Range r, PhaseListener l) {
+        vmm.beginOp("reclaim", s);
+        boolean batched = w.profile.batchedUnmapFlush;
+        for (int pfn : pagesIn(s, r, "reclaim")) {
+            if (isPageCache(pfn))
+                throw new EngineException("reclaim " + s.name + " " + r + ": pfn " + pfn + " is a file page; the model swaps out anonymous pages only",
+                        "reclaim a page of an anon mapping");
+            w.mem.get(pfn); // isolate_lru_page
+            int slot = w.nextSwapSlot++;
+            w.swapCache.put(slot, pfn); // add_to_swap: the swap cache holds a reference
+            w.mem.get(pfn);
+            List<Mapping> maps = rmap(pfn);
+            boolean unmapped = true;
+            for (Mapping m : maps) {
+                if (!tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l)) {
+                    unmapped = false; // rmap_walk stops at the first mapping that fails
+                    break;
+                }
+            }
+            vmm.step("flush");
+            for (Space sp : spacesOf(maps)) {
+                if (batched) vmm.cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty (or, on failure, shrink_page_list's final try_to_unmap_flush)
+                w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
+            }
+            vmm.phase("flush", l);
+            if (!unmapped) {
+                // activate_locked: the page stays in the swap cache (vm_swap_full is false) and goes back to the LRU
+                w.trace.event("reclaim", "pfn " + pfn + " was young: try_to_unmap failed, the page is reactivated and stays in the swap cache");
+                w.mem.put(pfn); // putback: the isolation reference
+                continue;
+            }
+            vmm.step("writeback");
+            w.swap.put(slot, w.mem.value(pfn)); // pageout
+            w.copiedOut.add(pfn);
+            vmm.phase("writeback", l);
+            vmm.step("free");
+            // __remove_mapping: the reference freeze fails if the page was faulted back in
+            if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
+                w.swapCache.remove(slot);
+                w.mem.put(pfn);
+                w.mem.put(pfn);
+            } else {
+                w.trace.event("reclaim", "pfn " + pfn + " was mapped again: __remove_mapping fails, the page stays in the swap cache");
+                w.mem.put(pfn);
+            }
+            w.copiedOut.remove(pfn);
+            vmm.phase("free", l);
+        }
+        vmm.endOp();
+    }
+
+    private static List<Space> spacesOf(List<Mapping> maps) {
+        List<Space> out = new ArrayList<>();
+        for (Mapping m : maps) if (!out.contains(m.space())) out.add(m.space());
+        return out;
+    }
+
+    private boolean isPageCache(int pfn) {
+        for (TreeMap<Long, Integer> pages : w.pageCache.values()) if (pages.containsValue(pfn)) return true;
+        return false;
+    }
+
+    /**
+     * age: page_referenced for each page mapped in r: per mapping (rmap walk), under the
+     * PTL, ptep_clear_flush_young (test and clear the young bit; x86 does no CPU flush)
+     * then ->clear_flush_young; the page counts as referenced if either saw it young.
+     * Nothing is freed and no start/end is fired. Phases: clear-young, unlock (per mapping).
+     */
+    public void age(Space s, Range r, PhaseListener l) {
+        vmm.beginOp("age", s);
+        for (int pfn : pagesIn(s, r, "age")) {
+            boolean referenced = false;
+            for (Mapping m : rmap(pfn)) {
+                Space sp = m.space();
+                Range page = Range.page(m.va());
+                vmm.step("clear-young");
+                vmm.lockPtl(sp);
+                long pte = sp.pageTable.get(m.va());
+                boolean young = Pte.young(pte);
+                if (young) {
+                    sp.pageTable.set(m.va(), Pte.mkold(pte));
+                    w.fire(sp, Sites.AGE_FLUSH_YOUNG, page); // arm64 flushes a young PTE (and from 6.6 notifies)
+                }
+                boolean secondary = w.fireYoung(sp, Sites.AGE_NOTIFY, page);
+                referenced |= young || secondary;
+                vmm.phase("clear-young", l);
+                vmm.unlockPtl(sp);
+                vmm.step("unlock");
+                vmm.phase("unlock", l);
+            }
+            w.trace.event("age", "pfn " + pfn + (referenced ? " referenced" : " not referenced"));
+        }
+        vmm.endOp();
+    }
+}

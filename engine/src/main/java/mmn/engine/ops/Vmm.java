@@ -1,0 +1,626 @@
+package mmn.engine.ops;
+
+import mmn.engine.EngineException;
+import mmn.engine.PhaseListener;
+import mmn.engine.World;
+import mmn.engine.check.Trace;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.FrameKind;
+import mmn.engine.mem.MmuGather;
+import mmn.engine.mem.PhysMem;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Translation;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Arch;
+import mmn.engine.profile.Sites;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The kernel's mm code paths shared by every operation, micro-step by micro-step:
+ * the plumbing (operations, phases, the PTL, the CPU flush), the fault side of
+ * mm/memory.c (handle_mm_fault, do_anonymous_page and friends, do_swap_page,
+ * do_wp_page, wp_page_copy) and the operations built on the zap: munmap
+ * (mm/mmap.c do_munmap, unmap_region), MADV_DONTNEED (mm/madvise.c), mprotect
+ * (mm/mprotect.c change_protection), exit_mmap, fork (kernel/fork.c dup_mmap,
+ * copy_page_range) and cow. Where the kernel calls into the notifier core, these
+ * methods name the call site and the profile decides what fires ({@link World#fire}).
+ * Each operation announces its phases so that injected device actions run right after
+ * the matching micro-step. The other kernel areas live in classes of their own, one
+ * instance each, held here: {@link Zap}, {@link Rmap}, {@link Ksm}, {@link OomReaper},
+ * {@link Mremap}, {@link Uprobes}, {@link Fremap}, {@link Thp}, {@link Hugetlb}.
+ */
+public final class Vmm {
+    private final World w;
+    final Zap zap;
+    public final Rmap rmap;
+    public final Ksm ksm;
+    public final OomReaper oomReaper;
+    public final Mremap mremap;
+    public final Uprobes uprobes;
+    public final Fremap fremap;
+    public final Thp thp;
+    final Hugetlb hugetlb;
+
+    public Vmm(World w) {
+        this.w = w;
+        this.zap = new Zap(w, this);
+        this.rmap = new Rmap(w, this);
+        this.ksm = new Ksm(w, this);
+        this.oomReaper = new OomReaper(w, this);
+        this.mremap = new Mremap(w, this);
+        this.uprobes = new Uprobes(w, this);
+        this.fremap = new Fremap(w, this);
+        this.thp = new Thp(w, this);
+        this.hugetlb = new Hugetlb(w, this);
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    /** The operation and phase an operation interrupted (an operation injected at another's phase). */
+    private final java.util.ArrayDeque<String[]> outer = new java.util.ArrayDeque<>();
+
+    void beginOp(String name, Space s) {
+        if (s.exited) throw new EngineException(s.name + " has exited; no further operations on it");
+        outer.push(new String[] {w.operation, w.phase});
+        w.operation = name;
+        w.phase = null;
+    }
+
+    /** A micro-step begins: violations found inside it are reported against its phase. */
+    void step(String name) {
+        w.phase = name;
+    }
+
+    /** A micro-step ended: announce it and run the actions injected after it. */
+    void phase(String name, PhaseListener l) {
+        w.phase = name;
+        if (w.trace.keeping()) w.trace.event("step", w.operation + ": " + name, new Trace.Fields().result(name));
+        l.after(name);
+    }
+
+    void endOp() {
+        String[] o = outer.isEmpty() ? new String[] {w.operation, null} : outer.pop();
+        w.operation = o[0] == null ? w.operation : o[0];
+        w.phase = o[1];
+    }
+
+    void lockPtl(Space s) {
+        s.ptlDepth++;
+    }
+
+    void unlockPtl(Space s) {
+        s.ptlDepth--;
+    }
+
+    /** flush_tlb_range / flush_tlb_page on the CPU side. */
+    void cpuFlush(Space s, Range r) {
+        int n = r.equals(Range.ALL) ? s.cpuTlb.flushAll() : s.cpuTlb.flush(r);
+        if (w.trace.keeping()) w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries",
+                new Trace.Fields().device("cpu").space(s.name).range(r).count(n));
+    }
+
+    // ------------------------------------------------------------ faults
+
+    /** A CPU load or store: the TLB, else the page-table walk, else handle_mm_fault. */
+    public void cpuAccess(Space s, long va, boolean write) {
+        if (s.exited) throw new EngineException(s.name + " has exited");
+        Translation t = s.cpuTlb.lookup(va);
+        if (t == null || (write && !t.writable)) {
+            long pte = s.pageTable.get(va);
+            if (!Pte.present(pte) || (write && !Pte.writable(pte))) {
+                World.PageRequestResult res = handleMmFault(s, va, write);
+                if (res == World.PageRequestResult.WAIT)
+                    throw new EngineException("the CPU access to " + Addr.hex(va) + " would wait for the running operation (its page-table lock,"
+                            + " or migration_entry_wait), which cannot finish while this thread waits", "inject the access at a later phase");
+                if (res == World.PageRequestResult.INVALID) {
+                    Vma v = s.findVma(va);
+                    throw new EngineException("SIGSEGV: " + s.name + " " + (write ? "writes" : "reads") + " " + Addr.hex(va)
+                            + (v == null ? ", which no VMA maps" : ", which its VMA " + v.range() + " (" + Vma.protString(v.prot) + ") does not allow"));
+                }
+                pte = s.pageTable.get(va);
+            }
+            int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
+            t = s.cpuTlb.insert(va, pfn, w.mem.gen(pfn), Pte.writable(pte));
+            markAccessed(s, va, write);
+        }
+        int pfn = t.pfnFor(va);
+        if (write) w.mem.setValue(pfn, ++w.writeSeq);
+        if (w.trace.keeping()) w.trace.event("access", "cpu(" + s.name + ") " + (write ? "write " : "read ") + Addr.hex(va) + ": pfn " + pfn,
+                new Trace.Fields().device("cpu").space(s.name).address(va).write(write).result("ok").frame(pfn, w.mem.gen(pfn)));
+    }
+
+    /** The IOMMU or CPU sets the accessed (and dirty) bit in the leaf entry. */
+    public void markAccessed(Space s, long va, boolean write) {
+        long pte = s.pageTable.get(va);
+        if (!Pte.present(pte)) return;
+        long n = pte | Pte.YOUNG | (write ? Pte.DIRTY : 0);
+        if (n != pte) s.pageTable.set(va, n);
+    }
+
+    /** A device page request (PRI): resolved like a CPU fault; INVALID where no VMA allows it. */
+    public World.PageRequestResult handlePageRequest(Space s, long va, boolean write) {
+        if (s.exited || s.released) return World.PageRequestResult.INVALID;
+        return handleMmFault(s, va, write);
+    }
+
+    /** Whether handlePageRequest would answer WAIT now, without doing anything (the explorer's enabled test). */
+    public boolean pageRequestWaits(Space s, long va, boolean write) {
+        if (s.exited || s.released) return false;
+        if (s.ptlHeld() || s.mmapWriteLocked) return true;
+        Vma vma = s.findVma(va);
+        if (vma == null || !vma.allows(write) || vma.hugetlb) return false;
+        long pte = s.pageTable.get(Addr.pageDown(va));
+        return !Pte.mapsPage(pte) && Pte.isMigration(pte);
+    }
+
+    /** handle_mm_fault for one page. */
+    World.PageRequestResult handleMmFault(Space s, long va, boolean write) {
+        // an access injected while an operation holds the PTL: the fault handler spins on
+        // the lock until the operation drops it, so the request is answered only after that
+        if (s.ptlHeld() || s.mmapWriteLocked) return World.PageRequestResult.WAIT;
+        Vma vma = s.findVma(va);
+        if (vma == null || !vma.allows(write)) return World.PageRequestResult.INVALID;
+        long page = Addr.pageDown(va);
+        long pte = s.pageTable.get(page);
+        if (vma.hugetlb) {
+            hugetlb.hugetlbFault(s, vma, page, write); // handle_mm_fault -> hugetlb_fault
+            return World.PageRequestResult.SUCCESS;
+        }
+        if (!Pte.mapsPage(pte)) {
+            // do_swap_page: a migration entry waits for the migration; a swap entry swaps in
+            if (Pte.isMigration(pte)) return World.PageRequestResult.WAIT;
+            if (Pte.isSwap(pte)) doSwapPage(s, vma, page, pte, write);
+            else if (Pte.isFile(pte)) doNonlinearFault(s, vma, page, pte, write);
+            else faultIn(s, vma, page, write);
+        } else if (write && !Pte.writable(pte)) {
+            doWpPage(s, vma, page, pte, PhaseListener.NONE);
+        } else {
+            markAccessed(s, page, write);
+        }
+        return World.PageRequestResult.SUCCESS;
+    }
+
+    /** do_anonymous_page / do_read_fault / do_cow_fault / do_shared_fault. */
+    private void faultIn(Space s, Vma vma, long va, boolean write) {
+        s.pageTable.allocTables(va);
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG;
+        int pfn;
+        if (vma.anon) {
+            if (!write && !vma.shared) {
+                pfn = PhysMem.ZERO_PFN; // the shared zero page, read-only
+            } else {
+                pfn = w.mem.alloc(FrameKind.USER);
+                if (vma.allows(true)) flags |= Pte.WRITE | Pte.DIRTY;
+            }
+        } else {
+            int cached = pageCacheGet(vma.file, vma.fileIndex(va));
+            if (write && !vma.shared) {
+                pfn = w.mem.alloc(FrameKind.USER);
+                w.mem.setValue(pfn, w.mem.value(cached));
+                flags |= Pte.WRITE | Pte.DIRTY;
+            } else {
+                pfn = cached;
+                w.mem.get(pfn);
+                if (write) flags |= Pte.WRITE | Pte.DIRTY;
+            }
+        }
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)),
+                new Trace.Fields().space(s.name).address(va).write(write).frame(pfn, w.mem.gen(pfn)).site("mm/memory.c handle_mm_fault"));
+    }
+
+    /**
+     * do_swap_page: the page still in the swap cache (reclaim has not freed it yet) is
+     * mapped again, which makes reclaim's __remove_mapping fail; otherwise a new frame is
+     * read in from the slot. The model maps a swapped-in page writable only on a write
+     * fault (a read fault leaves it read-only, as do_swap_page does without reuse_swap_page).
+     */
+    private void doSwapPage(Space s, Vma vma, long va, long pte, boolean write) {
+        int slot = Pte.pfn(pte);
+        Integer cached = w.swapCache.get(slot);
+        int pfn;
+        if (cached != null) {
+            pfn = cached;
+            w.mem.get(pfn);
+        } else {
+            Long saved = w.swap.get(slot);
+            pfn = w.mem.alloc(FrameKind.USER);
+            w.mem.setValue(pfn, saved == null ? 0 : saved);
+        }
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG | (write && vma.allows(true) ? Pte.WRITE | Pte.DIRTY : 0);
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " swapped in from slot " + slot
+                + (cached != null ? " (still in the swap cache)" : "") + ": " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /** 3.16/3.19 do_nonlinear_fault: a file PTE names the page-cache page to map (remap_file_pages). */
+    private void doNonlinearFault(Space s, Vma vma, long va, long pte, boolean write) {
+        int pfn = pageCacheGet(vma.file, Pte.pfn(pte));
+        w.mem.get(pfn);
+        lockPtl(s);
+        long flags = Pte.PRESENT | Pte.YOUNG | (write ? Pte.WRITE | Pte.DIRTY : 0);
+        w.mem.addMap(pfn);
+        s.pageTable.set(va, Pte.make(pfn, flags));
+        unlockPtl(s);
+        w.trace.event("fault", s.name + " " + Addr.hex(va) + " nonlinear fault, file page " + Pte.pfn(pte) + ": " + Pte.describe(Pte.make(pfn, flags)));
+    }
+
+    /** find_get_page, allocating (reading in) the page on a miss; the cache keeps one reference. */
+    private int pageCacheGet(String file, long index) {
+        TreeMap<Long, Integer> pages = w.pageCache.computeIfAbsent(file, k -> new TreeMap<>());
+        Integer pfn = pages.get(index);
+        if (pfn == null) {
+            pfn = w.mem.alloc(FrameKind.USER);
+            w.mem.setValue(pfn, ((long) file.hashCode() << 20) ^ index);
+            pages.put(index, pfn);
+        }
+        return pfn;
+    }
+
+    /** do_wp_page: a write to a present, write-protected PTE. */
+    void doWpPage(Space s, Vma vma, long va, long pte, PhaseListener l) {
+        int old = Pte.pfn(pte);
+        boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
+        if (reuse) {
+            // wp_page_reuse: same page, more rights: a permission upgrade
+            lockPtl(s);
+            s.pageTable.set(va, pte | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+            w.fire(s, Sites.WP_REUSE, Range.page(va));
+            unlockPtl(s);
+            return;
+        }
+        wpPageCopy(s, va, old, l);
+    }
+
+    /** wp_page_copy (3.16: the gotten: path of do_wp_page): copy, repoint, drop the old page. */
+    private void wpPageCopy(Space s, long va, int old, PhaseListener l) {
+        Range page = Range.page(va);
+        String outer = w.phase;
+        boolean phased = l != PhaseListener.NONE;
+        w.mem.get(old); // the fault's own reference (page_cache_get(old_page))
+        int fresh = w.mem.alloc(FrameKind.USER);
+        w.mem.setValue(fresh, old == PhysMem.ZERO_PFN ? 0 : w.mem.value(old));
+        if (phased) phase("copy", l);
+        if (phased) step("start");
+        w.fire(s, Sites.WP_COPY_START, page);
+        if (phased) phase("start", l);
+        if (phased) step("clear");
+        lockPtl(s);
+        long now = s.pageTable.get(va);
+        // !pte_same(orig_pte): under the PTL the PTE is no longer the write-protected one the
+        // fault copied (a device's page request broke COW meanwhile, or the page moved), so
+        // the fault backs off: unlock, invalidate_range_end, drop the copy and the old page's
+        // reference, return (the CPU faults again if it still has to). Compared by frame and
+        // rights, not accessed or dirty bits: a fault retried for those alone copies again.
+        boolean same = Pte.present(now) && !Pte.writable(now) && Pte.pfn(now) == old;
+        if (same) {
+            s.pageTable.set(va, Pte.NONE);
+            cpuFlush(s, page);
+            w.fire(s, Sites.WP_COPY_CLEAR, page);
+            if (phased) phase("clear", l);
+            if (phased) step("set");
+            long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+            w.fire(s, Sites.WP_COPY_SET, page, va, npte);
+            w.checker.beforeRepoint(s, va, old, fresh);
+            w.mem.addMap(fresh);
+            s.pageTable.set(va, npte);
+            w.mem.removeMap(old);
+            w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
+            if (phased) phase("set", l);
+        } else {
+            w.trace.event("fault", s.name + " " + Addr.hex(va) + ": wp_page_copy finds the PTE changed under the PTL ("
+                    + Pte.describe(now) + "): the copy is dropped");
+            if (phased) phase("clear", l);
+        }
+        unlockPtl(s);
+        if (phased) phase("unlock", l);
+        if (phased) step("end");
+        w.fire(s, Sites.WP_COPY_END, page);
+        if (phased) phase("end", l);
+        if (phased) step("put");
+        if (!same) w.mem.put(fresh);
+        w.mem.put(old); // the last put: the old page may be freed here, after end
+        if (phased) phase("put", l);
+        if (phased) w.phase = outer;
+    }
+
+    /** The `cow` operation: a CPU write fault on a write-protected page, phase by phase. */
+    public void cow(Space s, long va, PhaseListener l) {
+        beginOp("cow", s);
+        long page = Addr.pageDown(va);
+        Vma vma = s.findVma(page);
+        long pte = s.pageTable.get(page);
+        if (vma == null || !Pte.present(pte))
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": no page is mapped there", "touch it (or fork) first");
+        if (Pte.writable(pte) && w.interleaved) {
+            // handle_pte_fault: a write to a writable PTE is no wp fault (do_wp_page is not
+            // called): another actor broke COW first (a device write's page request), so
+            // the CPU's write only marks the PTE dirty and young (ptep_set_access_flags)
+            w.trace.event("fault", s.name + " " + Addr.hex(page) + ": the PTE is already writable (COW was broken by another actor):"
+                    + " handle_pte_fault only marks it dirty");
+            cpuAccess(s, va, true);
+            endOp();
+            return;
+        }
+        if (Pte.writable(pte))
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the PTE is writable, there is nothing to copy",
+                    "fork first, or map the page read-only with a read fault");
+        if (!vma.allows(true))
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
+        if (!vma.hugetlb && Pte.huge(pte))
+            // do_huge_pmd_wp_page splits the PMD (__split_huge_pmd, its own 2M start/end) and falls
+            // back to a 4K copy: not built; copying as if it were a 4K PTE would drop the other 511
+            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": a write fault on a transparent huge page"
+                    + " (do_huge_pmd_wp_page: split the PMD, then copy 4K) is not modelled", "split it first");
+        step("copy");
+        if (vma.hugetlb) {
+            hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
+            cpuAccess(s, va, true);
+            endOp();
+            return;
+        }
+        int old = Pte.pfn(pte);
+        boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
+        if (reuse) {
+            step("reuse");
+            doWpPage(s, vma, page, pte, l);
+            phase("reuse", l);
+        } else {
+            wpPageCopy(s, page, old, l);
+        }
+        cpuAccess(s, va, true);
+        endOp();
+    }
+
+    /**
+     * fork: dup_mmap copies every VMA into the child; copy_page_range write-protects the
+     * parent's and the child's PTEs of private mappings inside a notifier window on the
+     * parent, and the parent's CPU TLB is flushed once at the end.
+     */
+    public void fork(Space parent, Space child, PhaseListener l) {
+        beginOp("fork", parent);
+        if (!child.vmas.isEmpty()) throw new EngineException("fork " + parent.name + " " + child.name + ": " + child.name + " already has mappings",
+                "fork into a fresh space");
+        for (Vma v : List.copyOf(parent.vmas.values())) {
+            Vma cv = v.copy();
+            child.vmas.put(v.start, cv);
+            if (v.hugetlb) {
+                hugetlb.copyHugetlbPageRange(parent, child, v, cv, l);
+                continue;
+            }
+            boolean cow = !v.shared;
+            Range r = v.range();
+            if (cow) {
+                step("start");
+                w.fire(parent, Sites.FORK_START, r);
+                phase("start", l);
+            }
+            step("copy");
+            lockPtl(parent);
+            for (long va : parent.pageTable.populated(r)) {
+                long pte = parent.pageTable.get(va);
+                if (Pte.isSwap(pte)) {
+                    child.pageTable.set(va, pte);
+                    continue;
+                }
+                if (!Pte.mapsPage(pte)) continue;
+                if (cow && Pte.writable(pte)) {
+                    pte = Pte.wrprotect(pte);
+                    parent.pageTable.set(va, pte); // ptep_set_wrprotect: no flush here
+                }
+                int pfn = Pte.pfn(pte);
+                int n = Pte.huge(pte) ? Addr.PTRS_PER_TABLE : 1;
+                for (int k = 0; k < n; k++) {
+                    w.mem.get(pfn + k);
+                    w.mem.addMap(pfn + k);
+                }
+                if (Pte.huge(pte)) child.deposits.put(va, w.mem.alloc(FrameKind.PAGE_TABLE)); // copy_huge_pmd deposits a table for the child
+                child.pageTable.set(va, cow ? Pte.mkold(pte) : pte);
+            }
+            unlockPtl(parent);
+            phase("copy", l);
+            if (cow) {
+                step("end");
+                w.fire(parent, Sites.FORK_END, r);
+                phase("end", l);
+            }
+        }
+        step("flush");
+        cpuFlush(parent, Range.ALL);
+        w.fire(parent, Sites.FORK_FLUSH, Range.ALL);
+        phase("flush", l);
+        endOp();
+    }
+
+    // ------------------------------------------------------------ operations
+
+    /** munmap: do_munmap -> unmap_region. */
+    public void munmap(Space s, Range r, PhaseListener l) {
+        beginOp("munmap", s);
+        hugetlb.checkHugetlbCut(s, r, "munmap");
+        hugetlb.hugetlbSplitUnshare(s, r);
+        s.splitAt(r);
+        List<Vma> vmas = s.vmasIn(r);
+        for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
+        long floor = s.floorFor(r.start());
+        long ceiling = s.ceilingFor(r.end());
+        MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
+        step("start");
+        w.fire(s, Sites.UNMAP_START, r);
+        phase("start", l);
+        step("clear");
+        for (Vma v : vmas) zap.zapVma(s, tlb, v, v.range(), l);
+        phase("clear", l);
+        step("end");
+        w.fire(s, Sites.UNMAP_END, r);
+        phase("end", l);
+        step("unlink-tables");
+        zap.freePgtables(s, tlb, r, floor, ceiling, false, l);
+        phase("unlink-tables", l);
+        step("flush");
+        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        phase("flush", l);
+        step("free");
+        zap.tlbFlushMmuFree(tlb);
+        phase("free", l);
+        endOp();
+    }
+
+    /** madvise(MADV_DONTNEED): zap_page_range; page tables stay. */
+    public void dontneed(Space s, Range r, PhaseListener l) {
+        beginOp("dontneed", s);
+        List<Vma> vmas = new ArrayList<>();
+        for (Vma v : s.vmas.values()) if (r.overlaps(v.start, v.end)) vmas.add(v);
+        if (vmas.isEmpty()) throw new EngineException("madvise(MADV_DONTNEED) on " + r + ": no VMA there (-ENOMEM)");
+        Range nr = r;
+        for (Vma v : vmas) {
+            if (!v.hugetlb) continue;
+            if (!w.profile.hugetlbDontneed())
+                throw new EngineException("madvise(MADV_DONTNEED) on the hugetlb VMA " + v.range() + ": -EINVAL in " + w.profile.name
+                        + " (can_madv_dontneed_vma refuses VM_HUGETLB before 5.18)", "munmap it, or use linux-6.5 and later");
+            hugetlb.checkHugetlbCut(s, r, "madvise(MADV_DONTNEED)");
+            // zap_page_range_single (6.5) / hugetlb_zap_begin (6.8): the notifier range widened for PMD sharing
+            nr = nr.union(hugetlb.adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
+        }
+        MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
+        step("start");
+        w.fire(s, Sites.ZAP_START, nr);
+        phase("start", l);
+        step("clear");
+        for (Vma v : vmas) zap.zapVma(s, tlb, v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
+        phase("clear", l);
+        step("end");
+        w.fire(s, Sites.ZAP_END, nr);
+        phase("end", l);
+        step("flush");
+        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        phase("flush", l);
+        step("free");
+        zap.tlbFlushMmuFree(tlb);
+        phase("free", l);
+        endOp();
+    }
+
+    /**
+     * mprotect: change_protection. The notifier window closes before the CPU flush, so
+     * the device hears of the downgrade before the CPU does.
+     */
+    public void mprotect(Space s, Range r, int prot, PhaseListener l) {
+        beginOp("mprotect", s);
+        hugetlb.checkHugetlbCut(s, r, "mprotect");
+        hugetlb.hugetlbSplitUnshare(s, r);
+        s.splitAt(r);
+        List<Vma> vmas = s.vmasIn(r);
+        if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
+        for (Vma v : vmas) v.prot = prot;
+        long hugetlb = vmas.stream().filter(v -> v.hugetlb).count();
+        if (hugetlb > 0) {
+            if (hugetlb < vmas.size())
+                throw new EngineException("mprotect " + r + " spans hugetlb and other VMAs; the model takes one kind per call",
+                        "one mprotect per VMA");
+            // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
+            for (Vma v : vmas) this.hugetlb.hugetlbChangeProtection(s, v, prot, l);
+            endOp();
+            return;
+        }
+        step("start");
+        w.fire(s, Sites.MPROTECT_START, r);
+        phase("start", l);
+        step("change");
+        List<Long> addrs = s.pageTable.populated(r);
+        Range gathered = null; // 6.0+: the mmu_gather's range, widened by tlb_flush_pte_range
+        int i = 0;
+        while (i < addrs.size()) {
+            long table = addrs.get(i) & -Addr.PMD_SIZE;
+            lockPtl(s);
+            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
+                long va = addrs.get(i++);
+                long pte = s.pageTable.get(va);
+                if (!Pte.mapsPage(pte)) continue;
+                Vma v = s.findVma(va);
+                long changed = changePte(pte, v, prot);
+                s.pageTable.set(va, changed);
+                if (pteNeedsFlush(pte, changed)) gathered = gathered == null ? Range.page(va) : gathered.union(Range.page(va));
+            }
+            unlockPtl(s);
+        }
+        phase("change", l);
+        step("end");
+        w.fire(s, Sites.MPROTECT_END, r);
+        phase("end", l);
+        step("flush");
+        if (!w.profile.mprotectGathers()) {
+            cpuFlush(s, r);
+            w.fire(s, Sites.MPROTECT_FLUSH, r);
+        } else if (gathered != null) {
+            // do_mprotect_pkey -> tlb_finish_mmu: the gathered range only, and nothing if no PTE needed a flush
+            cpuFlush(s, gathered);
+            w.fire(s, Sites.MPROTECT_FLUSH, gathered);
+        }
+        phase("flush", l);
+        endOp();
+    }
+
+    /**
+     * change_pte_range (6.0+): whether a present PTE's change is queued with
+     * tlb_flush_pte_range. x86's pte_needs_flush (arch/x86/include/asm/tlbflush.h) wants
+     * one for a demotion only (write or present bit cleared, another frame); the generic
+     * one (arm64) for every present PTE changed.
+     */
+    private boolean pteNeedsFlush(long old, long changed) {
+        if (!Pte.present(old)) return false;
+        if (w.arch() != Arch.X86) return true;
+        return !Pte.present(changed) || Pte.pfn(old) != Pte.pfn(changed) || (Pte.writable(old) && !Pte.writable(changed));
+    }
+
+    /**
+     * pte_modify with the VMA's new vm_page_prot: PROT_NONE hides the page from the
+     * hardware walk; private mappings never gain write here (vm_page_prot is PAGE_COPY,
+     * writes fault and go through do_wp_page); shared writable mappings do.
+     */
+    static long changePte(long pte, Vma v, int prot) {
+        int pfn = Pte.pfn(pte);
+        long keep = pte & (Pte.YOUNG | Pte.DIRTY | Pte.HUGE);
+        if (prot == 0) return Pte.make(pfn, keep | Pte.PROTNONE);
+        long flags = keep | Pte.PRESENT;
+        boolean canWrite = (prot & Vma.WRITE) != 0;
+        if (canWrite && (Pte.writable(pte) || (v != null && v.shared))) flags |= Pte.WRITE;
+        return Pte.make(pfn, flags);
+    }
+
+    /** exit_mmap: release first, then unmap and free everything with no further callbacks. */
+    public void exitMmap(Space s, PhaseListener l) {
+        beginOp("exit", s);
+        step("release");
+        w.fire(s, Sites.EXIT_RELEASE, Range.ALL);
+        phase("release", l);
+        step("clear");
+        MmuGather tlb = new MmuGather(s, Range.ALL, true, w.gatherBatch);
+        w.fire(s, Sites.UNMAP_START, Range.ALL);
+        for (Vma v : List.copyOf(s.vmas.values())) zap.zapVma(s, tlb, v, v.range(), l);
+        w.fire(s, Sites.UNMAP_END, Range.ALL);
+        phase("clear", l);
+        s.vmas.clear();
+        step("unlink-tables");
+        zap.freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
+        phase("unlink-tables", l);
+        step("flush");
+        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        phase("flush", l);
+        step("free");
+        zap.tlbFlushMmuFree(tlb);
+        s.exited = true;
+        phase("free", l);
+        endOp();
+    }
+}

@@ -1,0 +1,140 @@
+package mmn.engine.ops;
+
+import mmn.engine.PhaseListener;
+import mmn.engine.World;
+import mmn.engine.check.Trace;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.MmuGather;
+import mmn.engine.mem.PageTable;
+import mmn.engine.mem.PhysMem;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Sites;
+import java.util.List;
+
+/**
+ * The unmap machinery of mm/memory.c and the mmu_gather's flushes (mm/memory.c up to
+ * 4.18, mm/mmu_gather.c after): unmap_single_vma, zap_pte_range (with zap_huge_pmd),
+ * free_pgtables, tlb_flush_mmu_tlbonly and tlb_flush_mmu_free. The batch itself is
+ * {@link MmuGather}; the operations that drive this (munmap, MADV_DONTNEED, exit, the
+ * OOM reaper) are in {@link Vmm} and {@link OomReaper}.
+ */
+final class Zap {
+    private final World w;
+    private final Vmm vmm;
+
+    Zap(World w, Vmm vmm) {
+        this.w = w;
+        this.vmm = vmm;
+    }
+
+    /** tlb_flush_mmu_tlbonly: CPU flush of the gathered range, then whatever the profile fires there. */
+    void tlbFlushMmuTlbOnly(MmuGather tlb, String site) {
+        if (tlb.range == null && !tlb.fullmm) return; // nothing gathered (!tlb->end)
+        Range r = tlb.flushRange();
+        vmm.cpuFlush(tlb.space, r);
+        w.fire(tlb.space, site, r);
+        tlb.range = null;
+    }
+
+    /** tlb_flush_mmu_free: the batch's pages get their last put; page-table pages are freed. */
+    void tlbFlushMmuFree(MmuGather tlb) {
+        int n = tlb.pages.size(), t = tlb.tables.size();
+        Trace.Fields f = w.trace.keeping() ? new Trace.Fields().count(n + t).pfns(concat(tlb.pages, tlb.tables)) : null;
+        for (int pfn : tlb.pages) w.mem.put(pfn);
+        for (int pfn : tlb.tables) w.mem.free(pfn);
+        tlb.pages.clear();
+        tlb.tables.clear();
+        tlb.hugeTail = 0;
+        w.trace.event("free", "mmu_gather freed " + n + " pages and " + t + " page-table pages", f);
+    }
+
+    private static java.util.List<Integer> concat(java.util.Collection<Integer> a, java.util.Collection<Integer> b) {
+        java.util.List<Integer> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * unmap_single_vma -> zap_pte_range over r: per PTE table, under its PTL, clear each
+     * PTE and batch the page; a full batch (or a dirty shared-file PTE) forces
+     * tlb_flush_mmu_tlbonly under the PTL, then the free after unlocking, then the zap
+     * restarts where it stopped.
+     */
+    void zap(Space s, MmuGather tlb, Range r, PhaseListener l) {
+        List<Long> addrs = s.pageTable.populated(r);
+        int i = 0;
+        while (i < addrs.size()) {
+            long table = addrs.get(i) & -Addr.PMD_SIZE;
+            vmm.lockPtl(s);
+            boolean force = false;
+            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
+                long va = addrs.get(i++);
+                long pte = s.pageTable.get(va);
+                if (Pte.none(pte)) continue;
+                s.pageTable.set(va, Pte.NONE);
+                if (Pte.isSwap(pte)) {
+                    w.swap.remove(Pte.pfn(pte));
+                    continue;
+                }
+                if (Pte.isMigration(pte) || Pte.isFile(pte)) continue;
+                int pfn = Pte.pfn(pte);
+                if (pfn == PhysMem.ZERO_PFN) {
+                    tlb.range = Range.page(va).union(tlb.range); // tlb_remove_tlb_entry only
+                    continue;
+                }
+                if (Pte.huge(pte)) {
+                    // zap_huge_pmd: the deposited PTE table is freed at once (nothing links it), the
+                    // 512 subpages join the batch (the model zaps a whole huge PMD even for a partial range)
+                    Integer dep = s.deposits.remove(va);
+                    if (dep != null) w.mem.free(dep);
+                    for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+                        w.mem.removeMap(pfn + k);
+                        if (tlb.removePage(pfn + k, va + ((long) k << Addr.PAGE_SHIFT))) force = true;
+                    }
+                    if (force) break;
+                    continue;
+                }
+                w.mem.removeMap(pfn);
+                Vma vma = s.findVma(va);
+                if (vma != null && !vma.anon && vma.shared && Pte.dirty(pte)) force = true; // dirty shared file page
+                if (tlb.removePage(pfn, va)) force = true;
+                if (force) break;
+            }
+            String outer = w.phase;
+            if (force) {
+                vmm.step("batch-flush");
+                tlbFlushMmuTlbOnly(tlb, Sites.ZAP_FORCE_FLUSH);
+            }
+            vmm.unlockPtl(s);
+            if (force) {
+                tlbFlushMmuFree(tlb);
+                vmm.phase("batch-flush", l);
+                vmm.step(outer);
+            }
+        }
+    }
+
+    /** free_pgtables: unlink page-table pages no remaining VMA needs; they join the gather's batch. */
+    void freePgtables(Space s, MmuGather tlb, Range r, long floor, long ceiling, boolean root, PhaseListener l) {
+        for (PageTable.UnlinkedTable t : s.pageTable.unlinkTables(r, floor, ceiling, root)) {
+            w.trace.event("unlink", Addr.levelName(t.level()) + " table pfn " + t.pfn() + " for " + t.covers());
+            if (tlb.removeTable(t.pfn(), t.va())) {
+                String outer = w.phase;
+                vmm.step("batch-flush");
+                tlbFlushMmuTlbOnly(tlb, Sites.PGTABLE_FORCE_FLUSH);
+                tlbFlushMmuFree(tlb);
+                vmm.phase("batch-flush", l);
+                vmm.step(outer);
+            }
+        }
+    }
+
+    /** Either path of the zap: hugetlb VMAs go through __unmap_hugepage_range (unmap_single_vma). */
+    void zapVma(Space s, MmuGather tlb, Vma v, Range r, PhaseListener l) {
+        if (v.hugetlb) vmm.hugetlb.unmapHugepageRange(s, tlb, r, l);
+        else zap(s, tlb, r, l);
+    }
+}

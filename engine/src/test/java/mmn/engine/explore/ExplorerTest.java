@@ -1,0 +1,177 @@
+package mmn.engine.explore;
+
+import mmn.engine.World;
+import mmn.engine.check.ViolationKind;
+import mmn.engine.profile.Profiles;
+import static mmn.engine.explore.Scenarios.BASE;
+import static mmn.engine.explore.Scenarios.dma;
+import static mmn.engine.explore.Scenarios.thread;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class ExplorerTest {
+    private static final Bounds ONE = Bounds.defaults().withThreads(1);
+    private static final Bounds TWO = Bounds.defaults().withThreads(2);
+
+    private static int indexOf(Counterexample cx, String thread, String phaseOrLabel) {
+        for (Counterexample.Step s : cx.steps()) {
+            if (s.thread().equals(thread) && (s.label().endsWith(phaseOrLabel) || phaseOrLabel.equals(s.phase()))) return s.n();
+        }
+        return -1;
+    }
+
+    @Test
+    void startOnlyReadBetweenStartAndClearIsUseAfterFree() {
+        World w = Scenarios.world(Profiles.LINUX_3_19, "start-only", 1);
+        Result r = Explorer.explore(w, Scenarios.munmap(BASE, 4096), List.of(thread(dma(BASE, false))), ONE);
+        assertEquals(Verdict.VIOLATION, r.verdict(), r.render());
+        Counterexample cx = r.counterexample();
+        assertEquals(ViolationKind.USE_AFTER_FREE, cx.violation().kind(), r.render());
+        assertEquals("gpu", cx.violation().device());
+        int start = indexOf(cx, "op", "munmap: start");
+        int read = indexOf(cx, "T1", "read");
+        int clear = indexOf(cx, "op", "munmap: clear");
+        assertTrue(start > 0 && read > start && clear > read, "read must sit between start and clear:\n" + r.render());
+        assertEquals("start", cx.steps().get(read - 1).phase());
+        // the use-after-free shows where the frame is freed, with the entry, frame and generation
+        Counterexample.Step last = cx.steps().get(cx.steps().size() - 1);
+        assertEquals(1, last.violations().size(), r.render());
+        assertTrue(cx.violation().entry().startsWith("gpu."), cx.violation().entry());
+        assertTrue(cx.violation().pfn() > 0 && cx.violation().gen() > 0);
+        // shortest: 6 phase points of munmap plus the read
+        assertEquals(7, cx.steps().size(), r.render());
+        // the step's typed events hold the violation: its kind, the device, the frame
+        assertTrue(last.events().stream().anyMatch(e -> e.type().equals("violation") && "use-after-free".equals(e.fields().result)
+                && "gpu".equals(e.fields().device) && e.fields().pfn != null && e.fields().pfn == cx.violation().pfn()), last.events().toString());
+        // the initial world is untouched
+        assertEquals(1, w.statementNo());
+    }
+
+    @Test
+    void rangeUnder319IsCoherentForMunmapAgainstDeviceActions() {
+        World w = Scenarios.world(Profiles.LINUX_3_19, "range", 2);
+        Result r = Explorer.explore(w, Scenarios.munmap(BASE, 8192),
+                List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, true))), ONE);
+        assertEquals(Verdict.COHERENT, r.verdict(), r.render());
+        assertNull(r.counterexample());
+        assertTrue(r.stats().distinctStates() > 20, r.render());
+    }
+
+    @Test
+    void rangeUnder319IsCoherentForCowAgainstDeviceActions() {
+        World w = Scenarios.forked(Profiles.LINUX_3_19, "range", 2);
+        Result r = Explorer.explore(w, Scenarios.cow(BASE),
+                List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, false))), ONE);
+        assertEquals(Verdict.COHERENT, r.verdict(), r.render());
+        assertTrue(r.stats().distinctStates() > 20, r.render());
+    }
+
+    @Test
+    void endOnlyCowIsCaughtAndShortest() {
+        World w = Scenarios.forked(Profiles.LINUX_3_19, "end-only", 1);
+        Result r = Explorer.explore(w, Scenarios.cow(BASE), List.of(thread(dma(BASE, false))), ONE);
+        assertEquals(Verdict.VIOLATION, r.verdict(), r.render());
+        assertEquals(ViolationKind.STALE_TRANSLATION, r.counterexample().violation().kind(), r.render());
+    }
+
+    @Test
+    void oneAndTwoWorkersAgree() {
+        for (String strategy : List.of("start-only", "range")) {
+            World w = Scenarios.world(Profiles.LINUX_3_19, strategy, 2);
+            OpProgram op = Scenarios.munmap(BASE, 8192);
+            List<List<mmn.engine.explore.Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 4096, true)),
+                    thread(dma(BASE + 4096, false), dma(BASE, true)));
+            Result a = Explorer.explore(w, op, ths, ONE);
+            Result b = Explorer.explore(w, op, ths, TWO);
+            assertEquals(a.verdict(), b.verdict(), strategy);
+            assertEquals(a.stats().distinctStates(), b.stats().distinctStates(), strategy);
+            assertEquals(a.stats().transitions(), b.stats().transitions(), strategy);
+            assertEquals(a.stats().maxDepth(), b.stats().maxDepth(), strategy);
+            if (a.counterexample() != null) assertEquals(a.counterexample().render(), b.counterexample().render());
+        }
+    }
+
+    /** The parent-snapshot cache: every cached successor equals its full replay, and the results equal a run without it. */
+    @Test
+    void successorsFromParentSnapshotsEqualFullReplays() {
+        boolean cacheWas = Explorer.cache;
+        boolean checkWas = Explorer.checkCache;
+        try {
+            List<Runnable> runs = List.of(
+                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "start-only", 2), Scenarios.munmap(BASE, 8192),
+                            List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE + 4096, false), dma(BASE, true)))),
+                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "range", 2), Scenarios.munmap(BASE, 8192),
+                            List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, true)))),
+                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "range", 2), Scenarios.cow(BASE),
+                            List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, false)))),
+                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "end-only", 1), Scenarios.cow(BASE),
+                            List.of(thread(dma(BASE, false)), thread(dma(BASE, false)))));
+            long before = Explorer.CACHED.sum();
+            for (Runnable r : runs) r.run();
+            assertTrue(Explorer.CACHED.sum() > before, "no successor came from a parent's snapshot");
+        } finally {
+            Explorer.cache = cacheWas;
+            Explorer.checkCache = checkWas;
+        }
+    }
+
+    private static void same(World w, OpProgram op, List<List<Action>> ths) {
+        for (Bounds b : List.of(ONE, TWO)) {
+            Explorer.cache = false;
+            Result full = Explorer.explore(w, op, ths, b);
+            Explorer.cache = true;
+            Explorer.checkCache = true;
+            Result cached = Explorer.explore(w, op, ths, b);
+            Explorer.checkCache = false;
+            assertEquals(full.verdict(), cached.verdict());
+            assertEquals(full.stats().distinctStates(), cached.stats().distinctStates());
+            assertEquals(full.stats().transitions(), cached.stats().transitions());
+            assertEquals(full.stats().maxDepth(), cached.stats().maxDepth());
+            if (full.counterexample() != null) assertEquals(full.counterexample().render(), cached.counterexample().render());
+        }
+    }
+
+    @Test
+    void boundsNeverClaimCoherence() {
+        World w = Scenarios.world(Profiles.LINUX_3_19, "range", 2);
+        OpProgram op = Scenarios.munmap(BASE, 8192);
+        List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, true)));
+        Result states = Explorer.explore(w, op, ths, ONE.withMaxStates(10));
+        assertEquals(Verdict.BOUND_HIT, states.verdict());
+        assertEquals(Bound.MAX_STATES, states.bound());
+        Result depth = Explorer.explore(w, op, ths, TWO.withMaxDepth(3));
+        assertEquals(Verdict.BOUND_HIT, depth.verdict());
+        assertEquals(Bound.MAX_DEPTH, depth.bound());
+        Result time = Explorer.explore(w, op, ths, TWO.withTimeout(Duration.ZERO));
+        assertEquals(Verdict.BOUND_HIT, time.verdict());
+        assertEquals(Bound.TIMEOUT, time.bound());
+        Result cancelled = Explorer.explore(w, op, ths, ONE.withCancel(new AtomicBoolean(true)));
+        assertEquals(Verdict.CANCELLED, cancelled.verdict());
+        assertNotNull(cancelled.stats());
+    }
+
+    @Test
+    void multiStepActionsInterleaveStepByStepAndMayWait() {
+        // a two-step action whose second step waits until the operation has returned:
+        // the second step must never come before the operation's last phase
+        World w = Scenarios.world(Profiles.LINUX_3_19, "range", 1);
+        Action twoStep = new Action() {
+            @Override public String label() { return "probe"; }
+            @Override public void run(World x) {}
+            @Override public int steps() { return 2; }
+            @Override public boolean enabled(World x, int i) { return i == 0 || x.space("A").pageTable().get(BASE) == 0; }
+            @Override public int step(World x, int i) { return i + 1; }
+        };
+        Result r = Explorer.explore(w, Scenarios.munmap(BASE, 4096), List.of(List.of(twoStep)), ONE);
+        assertEquals(Verdict.COHERENT, r.verdict(), r.render());
+        Result plain = Explorer.explore(w, Scenarios.munmap(BASE, 4096), List.of(List.of(Action.of("nop", x -> {}))), ONE);
+        assertTrue(r.stats().distinctStates() > plain.stats().distinctStates(), r.render() + plain.render());
+    }
+}

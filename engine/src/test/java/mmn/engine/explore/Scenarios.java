@@ -1,0 +1,65 @@
+package mmn.engine.explore;
+
+import mmn.engine.PhaseListener;
+import mmn.engine.World;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Profile;
+import java.util.List;
+
+/**
+ * Worlds, operations and device threads for the explorer's tests and benchmarks: space A
+ * with a 64K anonymous VMA at 0x400000, an ats device gpu bound to it, one notifier.
+ * Operations and actions look every name up in the world they are given.
+ */
+public final class Scenarios {
+    public static final long BASE = 0x400000;
+
+    private Scenarios() {}
+
+    /** A world with `pages` pages of A written by the CPU and read by gpu (so the ATC holds them). */
+    public static World world(Profile p, String strategy, int pages) {
+        World w = new World(p);
+        w.setMemory(1L << 20);
+        Space a = w.createSpace("A");
+        w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
+        var gpu = w.createAtsDevice("gpu", 64, false, 8);
+        w.bind(gpu, a);
+        w.register("n1", a, gpu, strategy);
+        w.beginStatement("setup");
+        for (int i = 0; i < pages; i++) {
+            w.touch(a, BASE + i * Addr.PAGE_SIZE, true);
+            w.dma(gpu, a, BASE + i * Addr.PAGE_SIZE, false);
+        }
+        w.endStatement();
+        return w;
+    }
+
+    /** world(...) then fork into B, so A's pages are write-protected and shared (cow has work to do). */
+    public static World forked(Profile p, String strategy, int pages) {
+        World w = world(p, strategy, pages);
+        w.beginStatement("fork");
+        w.fork(w.space("A"), "B", PhaseListener.NONE);
+        w.endStatement();
+        return w;
+    }
+
+    public static OpProgram munmap(long start, long size) {
+        return (w, l) -> w.munmap(w.space("A"), new Range(start, start + size), l);
+    }
+
+    public static OpProgram cow(long va) {
+        return (w, l) -> w.cow(w.space("A"), va, l);
+    }
+
+    public static Action dma(long va, boolean write) {
+        return Action.of("dma gpu A " + Addr.hex(va) + (write ? " write" : " read"),
+                w -> w.dma(w.device("gpu"), w.space("A"), va, write));
+    }
+
+    public static List<Action> thread(Action... as) {
+        return List.of(as);
+    }
+}
