@@ -50,7 +50,7 @@ class EngineStateTest {
     void restoreBringsBackTheExactState() {
         Rig t = workload();
         String before = t.w.stateHash();
-        World.Snapshot snap = t.w.snapshot();
+        Snapshot snap = t.w.snapshot();
         int traceAt = t.w.trace().size();
         t.stmt("munmap", () -> t.w.munmap(t.a, r(BASE, 8 * PAGE), PhaseListener.NONE));
         String firstRun = texts(t.w.trace().since(traceAt));
@@ -73,7 +73,7 @@ class EngineStateTest {
         Rig bare = new Rig(Profiles.LINUX_3_19, null, 8);
         bare.touchAll(BASE, 2);
         bare.dmaAll(BASE, 2, false);
-        World.Snapshot s2 = bare.w.snapshot();
+        Snapshot s2 = bare.w.snapshot();
         bare.stmt("noise", () -> bare.w.touch(bare.a, BASE + 4 * PAGE, true));
         bare.w.restore(s2);
         bare.w.beginStatement("munmap with no subscriber");
@@ -125,7 +125,7 @@ class EngineStateTest {
     @Test
     void snapshotInsideAnOperationCarriesWhatItHasCopiedOut() {
         Rig t = workload();
-        World.Snapshot[] atCopy = new World.Snapshot[1];
+        Snapshot[] atCopy = new Snapshot[1];
         String[] hashAtCopy = new String[1];
         t.stmt("migrate", () -> t.w.migrate(t.a, r(BASE, PAGE), after("copy", () -> {
             atCopy[0] = t.w.snapshot();

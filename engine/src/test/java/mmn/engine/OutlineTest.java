@@ -109,13 +109,13 @@ class OutlineTest {
         World w = world(p);
         c.setup().accept(w);
         List<String> ev = new ArrayList<>();
-        w.siteObserver = site -> ev.add("site " + site);
+        w.notifier.siteObserver = site -> ev.add("site " + site);
         w.beginStatement(c.op());
         PhaseListener l = phase -> ev.add("phase " + phase);
         // a dummy listener is still a listener: operations announce their phases only to a real one
         c.run().accept(withListener(w, l));
         w.endStatement();
-        w.siteObserver = null;
+        w.notifier.siteObserver = null;
         // the hooks the trace recorded, by the site each names: the rows the outline prints, hook for hook
         List<String> hooks = new ArrayList<>();
         List<String> rows = new ArrayList<>();

@@ -95,7 +95,7 @@ public final class GuestContext {
 
     @HostAccess.Export
     public void setRoot(String device, String space) {
-        ctx().setRoot(dev(device), ctx().world().space(space));
+        ctx().setRoot(dev(device), ctx().space(space));
     }
 
     @HostAccess.Export

@@ -186,7 +186,7 @@ public final class PolySession {
     @HostAccess.Export
     public ProxyArray spaces() {
         List<Object> l = new ArrayList<>();
-        for (Space s : session.world().spaces().values()) l.add(Values.space(s));
+        for (Space s : session.world().spaces().values()) l.add(Values.space(session.world(), s));
         return ProxyArray.fromList(l);
     }
 

@@ -1,5 +1,6 @@
 package mmn.polyglot;
 
+import mmn.engine.World;
 import mmn.engine.check.Violation;
 import mmn.engine.device.Device;
 import mmn.engine.mem.Space;
@@ -34,7 +35,7 @@ final class Values {
         return ProxyArray.fromList(new ArrayList<>(l));
     }
 
-    static ProxyObject space(Space s) {
+    static ProxyObject space(World w, Space s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", s.name());
         List<Object> maps = new ArrayList<>();
@@ -52,7 +53,7 @@ final class Values {
         }
         m.put("mappings", list(maps));
         List<Object> subs = new ArrayList<>();
-        for (Subscriber sub : s.subscribers()) subs.add(sub.name());
+        for (Subscriber sub : w.subscribers(s)) subs.add(sub.name());
         m.put("notifiers", list(subs));
         return object(m);
     }

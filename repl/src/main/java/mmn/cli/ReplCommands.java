@@ -339,7 +339,7 @@ final class ReplCommands {
                     + (d.failed() ? ", FAILED" : "") + (d.blocked() ? ", blocked" : ""));
         }
         for (Space s : w.spaces().values())
-            for (Subscriber sub : s.subscribers()) out.println("notifier " + sub);
+            for (Subscriber sub : w.subscribers(s)) out.println("notifier " + sub);
         session().variables().forEach((k, v) -> out.println("let " + k + " = " + v));
     }
 

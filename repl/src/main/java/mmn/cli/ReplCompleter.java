@@ -102,7 +102,7 @@ final class ReplCompleter implements Completer {
                 break;
             case NOTIFIER:
                 for (Space s : w.spaces().values())
-                    for (Subscriber sub : s.subscribers()) add(out, sub.name(), "notifier on " + s.name() + " " + sub);
+                    for (Subscriber sub : w.subscribers(s)) add(out, sub.name(), "notifier on " + s.name() + " " + sub);
                 break;
             case STRATEGY: strategies(w, p.qualifier(), out); break;
             case ACCESS:

@@ -1,5 +1,6 @@
 package mmn.interp;
 
+import mmn.engine.Snapshot;
 import mmn.engine.EngineException;
 import mmn.engine.World;
 import mmn.engine.check.Trace;
@@ -86,7 +87,7 @@ public final class Session {
     }
 
     /** Everything an entry can change: the world and the script's variables (the REPL's undo). */
-    public record Checkpoint(World.Snapshot world, java.util.Map<String, Object> globals) {}
+    public record Checkpoint(Snapshot world, java.util.Map<String, Object> globals) {}
 
     public Checkpoint checkpoint() {
         return new Checkpoint(world.snapshot(), globals.save());

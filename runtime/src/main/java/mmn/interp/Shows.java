@@ -40,7 +40,7 @@ final class Shows {
         b.append("  cpu tlb: ").append(tlb.size()).append(" entries\n");
         for (Translation t : tlb) b.append("    ").append(entry(t)).append('\n');
         b.append("  notifiers: ");
-        List<Subscriber> subs = s.subscribers();
+        List<Subscriber> subs = w.subscribers(s);
         if (subs.isEmpty()) b.append("(none)");
         for (int i = 0; i < subs.size(); i++) b.append(i == 0 ? "" : ", ").append(subs.get(i));
         return b.append('\n').toString();

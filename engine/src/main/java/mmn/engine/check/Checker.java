@@ -1,6 +1,6 @@
 package mmn.engine.check;
 
-import mmn.engine.World;
+import mmn.engine.device.DeviceChecks;
 import mmn.engine.device.AtsDevice;
 import mmn.engine.device.Device;
 import mmn.engine.device.WalkCache;
@@ -33,8 +33,26 @@ import java.util.Set;
  * A violation is reported once, where it first appears: the same stale entry is not
  * reported again at later steps.
  */
-public final class Checker implements PhysMem.Listener, PageTable.Listener {
-    private final World w;
+public final class Checker implements PhysMem.Listener, PageTable.Listener, DeviceChecks {
+    /** What the checker reads of the kernel: memory, the spaces and devices, where the statement is. */
+    public interface Host extends Trace.Position {
+        PhysMem memory();
+
+        Trace trace();
+
+        Map<String, Space> spaceMap();
+
+        Map<String, Device> deviceMap();
+
+        /** Frames the running operation has already copied out (a device write into one is lost). */
+        Set<Integer> copiedOut();
+
+        String statement();
+
+        List<String> hooksThisStatement();
+    }
+
+    private final Host w;
     /** frame -> translations, walk-cache entries and device roots that name it. */
     // the index's buckets are small insertion-ordered lists (a frame or a page has one or two
     // entries naming it; reports iterate in insertion order): a LinkedHashSet per bucket was a
@@ -106,7 +124,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         if (!bucket.contains(x)) bucket.add(x);
     }
 
-    public Checker(World w) {
+    public Checker(Host w) {
         this.w = w;
     }
 
@@ -126,7 +144,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             if (s != null && s.remove(old) && s.isEmpty()) byFrame.remove(old.pfn);
         }
         if (pfn >= 0) {
-            RootRef r = new RootRef(d, pfn, w.mem.gen(pfn));
+            RootRef r = new RootRef(d, pfn, w.memory().gen(pfn));
             roots.put(d, r);
             addOnce(byFrame.computeIfAbsent(pfn, k -> new ArrayList<>(2)), r);
         }
@@ -144,12 +162,12 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     public void report(ViolationKind kind, String device, String entry, int pfn, int gen, String why) {
         // one report per stale thing: the same device entry for the same frame incarnation is
         // not reported again by a later step or by another cache level of the same device
-        String key = entry == null ? kind + "|" + device + "|" + w.statementNo + "|" + why
+        String key = entry == null ? kind + "|" + device + "|" + w.statementNo() + "|" + why
                 : device + "|" + entryKey(entry) + "|" + pfn + "|" + gen;
         if (!reported.add(key)) return;
-        Violation v = new Violation(kind, w.statement, w.operation, w.phase, device, entry, pfn, gen, why, w.hooksThisStatement());
+        Violation v = new Violation(kind, w.statement(), w.operation(), w.phase(), device, entry, pfn, gen, why, w.hooksThisStatement());
         violations.add(v);
-        w.trace.event("violation", v.headline() + ": " + why, new Trace.Fields().result(kind.label()).device(device).entry(entry)
+        w.trace().event("violation", v.headline() + ": " + why, new Trace.Fields().result(kind.label()).device(device).entry(entry)
                 .frame(pfn, gen).why(why));
     }
 
@@ -194,11 +212,11 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     /** A device is using an entry: the frame must still be the one it was made for. */
     public void deviceUsed(Device d, Translation t, long va, boolean write) {
         int pfn = t.pfnFor(va);
-        if (!w.mem.alive(pfn, t.gen)) {
+        if (!w.memory().alive(pfn, t.gen)) {
             report(ViolationKind.USE_AFTER_FREE, d.name, t.toString(), pfn, t.gen,
                     d.name + " " + (write ? "wrote" : "read") + " " + Addr.hex(va) + " through " + t.owner.label()
-                            + " into frame " + pfn + " that was freed" + (w.mem.kind(pfn) != FrameKind.FREE
-                            ? " and reused (now gen " + w.mem.gen(pfn) + ", " + w.mem.kind(pfn).label() + ")" : ""));
+                            + " into frame " + pfn + " that was freed" + (w.memory().kind(pfn) != FrameKind.FREE
+                            ? " and reused (now gen " + w.memory().gen(pfn) + ", " + w.memory().kind(pfn).label() + ")" : ""));
             return;
         }
         if (write) {
@@ -210,7 +228,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             int backing = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
             boolean repointed = Pte.mapsPage(pte) && backing != pfn;
             // a write before the copy (migration) or the pageout (reclaim) is carried over; after it, it is lost
-            boolean copyingOut = (Pte.isMigration(pte) || Pte.isSwap(pte)) && w.copiedOut.contains(pfn);
+            boolean copyingOut = (Pte.isMigration(pte) || Pte.isSwap(pte)) && w.copiedOut().contains(pfn);
             if (repointed || copyingOut) {
                 report(ViolationKind.LOST_WRITE, d.name, t.toString(), pfn, t.gen,
                         d.name + " wrote " + Addr.hex(va) + " into frame " + pfn + " which no longer backs the page (the PTE is "
@@ -225,16 +243,16 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
      * use-after-free the collision check exists to prevent, caught where it happens.
      */
     public void entryInstalled(Device d, Translation t) {
-        if (!w.mem.alive(t.pfn, t.gen)) {
+        if (!w.memory().alive(t.pfn, t.gen)) {
             report(ViolationKind.USE_AFTER_FREE, d.name, t.toString(), t.pfn, t.gen,
                     d.name + " installed " + t.owner.label() + " " + Addr.hex(t.va) + " -> pfn " + t.pfn + " gen " + t.gen
-                            + " but that frame was freed after the fault path read the PTE" + (w.mem.kind(t.pfn) != FrameKind.FREE
-                            ? " and reused (now gen " + w.mem.gen(t.pfn) + ", " + w.mem.kind(t.pfn).label() + ")" : ""));
+                            + " but that frame was freed after the fault path read the PTE" + (w.memory().kind(t.pfn) != FrameKind.FREE
+                            ? " and reused (now gen " + w.memory().gen(t.pfn) + ", " + w.memory().kind(t.pfn).label() + ")" : ""));
         }
     }
 
     public void walkCacheUsed(Device d, WalkCache.Entry e) {
-        if (!w.mem.alive(e.pfn(), e.gen()) || w.mem.kind(e.pfn()) != FrameKind.PAGE_TABLE) {
+        if (!w.memory().alive(e.pfn(), e.gen()) || w.memory().kind(e.pfn()) != FrameKind.PAGE_TABLE) {
             report(ViolationKind.STALE_WALK_CACHE, d.name, e.toString(), e.pfn(), e.gen(),
                     d.name + " walked through a cached pointer to page-table page pfn " + e.pfn() + " that was freed");
         }
@@ -250,11 +268,11 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         // leaf in a PMD page shared by several spaces (hugetlb huge_pmd_share) changed for all
         long base = va & -Addr.PMD_SIZE;
         int pmd = pt.tableAt(base, 2);
-        for (Space s : w.spaces.values()) {
+        for (Space s : w.spaceMap().values()) {
             if (s.pageTable != pt && (pmd < 0 || s.pageTable == null || s.pageTable.root() < 0 || s.pageTable.tableAt(base, 2) != pmd)) continue;
             for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirtyPages.add(new PageKey(s, base + ((long) k << Addr.PAGE_SHIFT)));
         }
-        if (!w.spaces.containsValue(pt.space())) {
+        if (!w.spaceMap().containsValue(pt.space())) {
             for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirtyPages.add(new PageKey(pt.space(), base + ((long) k << Addr.PAGE_SHIFT)));
         }
     }
@@ -285,7 +303,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
             if (t.owner == s.cpuTlb || t.pfn != oldPfn) continue;
             // kernel-reference §5.2: pointing a PTE at a write-protected page with identical
             // content (KSM) may defer the secondary flush to end; a read-only entry sees the same data
-            if (sameContent && !t.writable && w.mem.value(oldPfn) == w.mem.value(newPfn)) continue;
+            if (sameContent && !t.writable && w.memory().value(oldPfn) == w.memory().value(newPfn)) continue;
             report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
                     "the PTE for " + Addr.hex(va) + " was repointed from pfn " + oldPfn + " to pfn " + newPfn
                             + " while " + t.owner.label() + " still maps the old page: the device sees the old page"
@@ -338,12 +356,12 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     }
 
     String ownerName(TranslationCache c) {
-        for (Device d : w.devices.values()) if (d.caches().contains(c)) return d.name;
+        for (Device d : w.deviceMap().values()) if (d.caches().contains(c)) return d.name;
         return "cpu(" + c.space().name + ")";
     }
 
     private String ownerOf(WalkCache.Entry e) {
-        for (Device d : w.devices.values()) if (d.walkCache() == e.owner()) return d.name;
+        for (Device d : w.deviceMap().values()) if (d.walkCache() == e.owner()) return d.name;
         return null;
     }
 
@@ -355,7 +373,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     public void hashPending(StateHasher h) {
         // numbers, not names: a space by its declaration index, an entry by its cache's
         // position in allCaches() (both fixed for a world), each tuple packed and sorted
-        List<Space> spaces = new ArrayList<>(w.spaces.values());
+        List<Space> spaces = new ArrayList<>(w.spaceMap().values());
         long[] pages = new long[dirtyPages.size()];
         int i = 0;
         for (PageKey k : dirtyPages) pages[i++] = k.va() << 8 | spaces.indexOf(k.space()) & 0xff; // va < 2^47
@@ -380,8 +398,8 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     /** Every translation cache of the world in a fixed order: the CPU TLBs by space, then each device's caches. */
     private List<TranslationCache> allCaches() {
         List<TranslationCache> l = new ArrayList<>();
-        for (Space s : w.spaces.values()) l.add(s.cpuTlb);
-        for (Device d : w.devices.values()) l.addAll(d.caches());
+        for (Space s : w.spaceMap().values()) l.add(s.cpuTlb);
+        for (Device d : w.deviceMap().values()) l.addAll(d.caches());
         return l;
     }
 
@@ -410,7 +428,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
     public void restorePending(Pending p) {
         dirtyPages.clear();
         newEntries.clear();
-        for (int i = 0; i < p.pageVas().length; i++) dirtyPages.add(new PageKey(w.spaces.get(p.pageSpaces().get(i)), p.pageVas()[i]));
+        for (int i = 0; i < p.pageVas().length; i++) dirtyPages.add(new PageKey(w.spaceMap().get(p.pageSpaces().get(i)), p.pageVas()[i]));
         List<TranslationCache> caches = allCaches();
         for (int i = 0; i < p.entryVas().length; i++) {
             Translation t = caches.get(p.entryCaches()[i]).lookup(p.entryVas()[i]);
@@ -430,11 +448,11 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener {
         violations.addAll(vs);
         reported.clear();
         reported.addAll(rep);
-        for (Space s : w.spaces.values()) {
+        for (Space s : w.spaceMap().values()) {
             s.cpuTlb.setIndex(tlbIndex);
             s.cpuTlb.reindex();
         }
-        for (Device d : w.devices.values()) {
+        for (Device d : w.deviceMap().values()) {
             attach(d);
             for (TranslationCache c : d.caches()) c.reindex();
             if (d.walkCache() != null) d.walkCache().reindex();

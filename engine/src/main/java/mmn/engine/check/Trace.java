@@ -1,6 +1,6 @@
 package mmn.engine.check;
 
-import mmn.engine.World;
+import mmn.engine.StepMeter;
 import mmn.engine.mem.Range;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,13 +103,30 @@ public final class Trace {
 
     private static final Fields NONE = new Fields();
 
-    private final World w;
+    /**
+     * Where the engine is when an event happens: the statement, its place in the script,
+     * the operation and phase running. Each event is stamped with it.
+     */
+    public interface Position {
+        int statementNo();
+
+        Where statementAt();
+
+        String operation();
+
+        String phase();
+
+        /** The budget every event counts against. */
+        StepMeter meter();
+    }
+
+    private final Position w;
     private final List<Event> events = new ArrayList<>();
     private int statementFirstEvent;
     private boolean keep = true;
     private int limit = 1_000_000;
 
-    public Trace(World w) {
+    public Trace(Position w) {
         this.w = w;
     }
 
@@ -130,7 +147,7 @@ public final class Trace {
     public void event(String type, String text, Fields f) {
         w.meter().step();
         if (!keep && !type.equals("hook")) return;
-        add(type, text, w.statementAt, f);
+        add(type, text, w.statementAt(), f);
     }
 
     /**
@@ -143,7 +160,7 @@ public final class Trace {
 
     private void add(String type, String text, Where at, Fields f) {
         if (events.size() >= limit) return;
-        events.add(new Event(events.size() + 1, w.statementNo, at, w.operation, w.phase, type, text, f == null ? NONE : f));
+        events.add(new Event(events.size() + 1, w.statementNo(), at, w.operation(), w.phase(), type, text, f == null ? NONE : f));
     }
 
     public void statementStarted() {

@@ -1,6 +1,5 @@
 package mmn.engine.device;
 
-import mmn.engine.World;
 import mmn.engine.check.Trace;
 import mmn.engine.check.ViolationKind;
 import mmn.engine.mem.Addr;
@@ -94,60 +93,61 @@ public final class AtsDevice extends Device {
     }
 
     @Override
-    public void bind(World w, Space s) {
+    public void bind(DeviceHost w, Space s) {
         space = s;
+        host = w;
         atc = new TranslationCache(name + ".atc", s, atcCapacity);
         iotlb = new TranslationCache(name + ".iotlb", s, iotlbCapacity);
         walkCache = new WalkCache(name + ".walk-cache");
-        w.checker.attach(this);
+        w.checks().attach(this);
         setRoot(w, s);
     }
 
     @Override
-    public void setRoot(World w, Space s) {
+    public void setRoot(DeviceHost w, Space s) {
         root = RootKind.SPACE;
-        w.checker.rootChanged(this, s.pageTable.root());
-        w.trace.event("device", name + ": root := " + s.name + "'s page table", new Trace.Fields().device(name));
+        w.checks().rootChanged(this, s.pageTable.root());
+        w.trace().event("device", name + ": root := " + s.name + "'s page table", new Trace.Fields().device(name));
     }
 
     @Override
-    public void setRootEmpty(World w) {
+    public void setRootEmpty(DeviceHost w) {
         root = RootKind.EMPTY;
-        w.checker.rootChanged(this, -1);
-        w.trace.event("device", name + ": root := empty page table", new Trace.Fields().device(name));
+        w.checks().rootChanged(this, -1);
+        w.trace().event("device", name + ": root := empty page table", new Trace.Fields().device(name));
     }
 
     @Override
-    public void detach(World w) {
+    public void detach(DeviceHost w) {
         root = RootKind.DETACHED;
-        w.checker.rootChanged(this, -1);
+        w.checks().rootChanged(this, -1);
         flushAll(w);
-        w.trace.event("device", name + ": detached (PASID entry cleared)", new Trace.Fields().device(name));
+        w.trace().event("device", name + ": detached (PASID entry cleared)", new Trace.Fields().device(name));
     }
 
     /** The IOMMU's flush: IOTLB first, then the device ATC, so the ATC cannot refill from a stale IOTLB. */
     @Override
-    public void flush(World w, Range r) {
+    public void flush(DeviceHost w, Range r) {
         if (atc == null) return;
         int a = iotlb.flush(r);
         int b = atc.flush(r);
         int c = walkCache.flush(r);
-        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries",
+        if (w.trace().keeping()) w.trace().event("flush", name + " " + r + ": iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries",
                 new Trace.Fields().device(name).range(r).count(a + b + c));
     }
 
     @Override
-    public void flushAll(World w) {
+    public void flushAll(DeviceHost w) {
         if (atc == null) return;
         int a = iotlb.flushAll();
         int b = atc.flushAll();
         int c = walkCache.flushAll();
-        if (w.trace.keeping()) w.trace.event("flush", name + " all: iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries",
+        if (w.trace().keeping()) w.trace().event("flush", name + " all: iotlb " + a + ", atc " + b + ", walk-cache " + c + " entries",
                 new Trace.Fields().device(name).range(Range.ALL).count(a + b + c));
     }
 
     @Override
-    public AccessResult access(World w, long va, boolean write) {
+    public AccessResult access(DeviceHost w, long va, boolean write) {
         if (failed) return new AccessResult(AccessResult.Status.FAILED, -1, 0, name + " is in its failure state");
         int tries = 0;
         String[] why = new String[1];
@@ -157,8 +157,8 @@ public final class AtsDevice extends Device {
             tries++;
             AccessResult abandoned = pageRequest(w, va, write, tries, why[0]);
             if (abandoned != null) return abandoned;
-            World.PageRequestResult res = resolve(w, va, write);
-            if (res == World.PageRequestResult.WAIT) {
+            PageRequestResult res = resolve(w, va, write);
+            if (res == PageRequestResult.WAIT) {
                 // the fault handler waits for the running operation (its PTL, or the migration
                 // entry): the request is answered only after it, so the access stays pending
                 return new AccessResult(AccessResult.Status.STALLED, -1, tries, "page request waits for the running operation");
@@ -173,7 +173,7 @@ public final class AtsDevice extends Device {
      * when the access ends here (a hit, a blocked device), or null when the walk faulted
      * ({@code why[0]} says why).
      */
-    private AccessResult translate(World w, long va, boolean write, int tries, String[] why) {
+    private AccessResult translate(DeviceHost w, long va, boolean write, int tries, String[] why) {
         Translation t = atc.lookup(va);
         if (t != null && (!write || t.writable)) return w.deviceUse(this, t, va, write, "atc hit");
         if (blocked) return new AccessResult(AccessResult.Status.STALLED, -1, tries, "translation stalled: " + name + " is blocked");
@@ -194,33 +194,33 @@ public final class AtsDevice extends Device {
         long pte = walk(w, va);
         if (Pte.present(pte) && (!write || Pte.writable(pte))) {
             int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
-            int gen = w.mem.gen(pfn);
+            int gen = w.memory().gen(pfn);
             Translation filled = atc.insert(va, pfn, gen, Pte.writable(pte));
             iotlb.insert(va, pfn, gen, Pte.writable(pte));
-            w.vmm.markAccessed(space, va, write);
+            w.markAccessed(space, va, write);
             return w.deviceUse(this, filled, va, write, "walk");
         }
         if (Pte.present(pte)) {
             // the translation completion grants read only: ATC and IOTLB keep it, the
             // device then asks for write access with a page request
             int pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
-            atc.insert(va, pfn, w.mem.gen(pfn), false);
-            iotlb.insert(va, pfn, w.mem.gen(pfn), false);
+            atc.insert(va, pfn, w.memory().gen(pfn), false);
+            iotlb.insert(va, pfn, w.memory().gen(pfn), false);
         }
         why[0] = root == RootKind.EMPTY ? "walk from the empty page table" : "walk found " + Pte.describe(pte);
         return null;
     }
 
     /** The page request itself: one IO page fault, one interrupt; past the storm threshold the access is abandoned. */
-    private AccessResult pageRequest(World w, long va, boolean write, int tries, String faultWhy) {
+    private AccessResult pageRequest(DeviceHost w, long va, boolean write, int tries, String faultWhy) {
         faults++;
         countOpFault(w);
-        if (w.trace.keeping()) w.trace.event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
+        if (w.trace().keeping()) w.trace().event("fault", name + " page request " + Addr.hex(Addr.pageDown(va)) + (write ? " write" : " read")
                 + " (" + faultWhy + "), fault " + opFaults + " of this operation", new Trace.Fields().device(name));
         if (priRetries == null && opFaults > w.stormThreshold()) {
             if (!stormReported) {
                 stormReported = true;
-                w.checker.report(ViolationKind.FAULT_STORM, name, null, -1, 0,
+                w.checks().report(ViolationKind.FAULT_STORM, name, null, -1, 0,
                         name + " took " + opFaults + " IO page faults in one operation (threshold "
                                 + w.stormThreshold() + "); the access is abandoned");
             }
@@ -230,21 +230,21 @@ public final class AtsDevice extends Device {
     }
 
     /** (2) The kernel's side: handle_mm_fault for the request (INVALID when the PASID is detached). */
-    private World.PageRequestResult resolve(World w, long va, boolean write) {
-        World.PageRequestResult res = root == RootKind.DETACHED ? World.PageRequestResult.INVALID
-                : w.vmm.handlePageRequest(space, va, write);
-        if (w.trace.keeping()) w.trace.event("fault", name + " page request answered " + res, new Trace.Fields().device(name));
+    private PageRequestResult resolve(DeviceHost w, long va, boolean write) {
+        PageRequestResult res = root == RootKind.DETACHED ? PageRequestResult.INVALID
+                : w.handlePageRequest(space, va, write);
+        if (w.trace().keeping()) w.trace().event("fault", name + " page request answered " + res, new Trace.Fields().device(name));
         return res;
     }
 
     /** (3) The device receives the response: INVALID ends the access, SUCCESS retries unless the retries are used up (null). */
-    private AccessResult response(World w, World.PageRequestResult res, int tries, String faultWhy) {
-        if (res == World.PageRequestResult.INVALID) {
+    private AccessResult response(DeviceHost w, PageRequestResult res, int tries, String faultWhy) {
+        if (res == PageRequestResult.INVALID) {
             return new AccessResult(AccessResult.Status.INVALID, -1, tries, "page request answered INVALID");
         }
         if (priRetries != null && tries > priRetries) {
             failed = true;
-            w.checker.report(ViolationKind.DEVICE_FAILED, name, null, -1, 0,
+            w.checks().report(ViolationKind.DEVICE_FAILED, name, null, -1, 0,
                     name + " faulted " + tries + " times on one access (" + faultWhy + ") although every page request"
                             + " was answered SUCCESS; past its " + priRetries + " retries it entered its failure state");
             return new AccessResult(AccessResult.Status.FAILED, -1, tries, "retries exhausted");
@@ -270,7 +270,7 @@ public final class AtsDevice extends Device {
         final boolean write;
         int tries;
         String why;
-        World.PageRequestResult answer; // null until the kernel handled it
+        PageRequestResult answer; // null until the kernel handled it
 
         PendingRequest(long va, boolean write, int tries, String why) {
             this.va = va;
@@ -297,14 +297,14 @@ public final class AtsDevice extends Device {
     }
 
     /** (1) An access's first walk; a miss leaves a page request owned by {@code owner} in flight. */
-    public AccessStage beginAccess(World w, long va, boolean write, int owner) {
+    public AccessStage beginAccess(DeviceHost w, long va, boolean write, int owner) {
         if (owner == 0) throw new IllegalArgumentException("owner 0 means no owner");
         if (pending.containsKey(owner)) throw new IllegalStateException(name + ": owner " + owner + " already has a page request in flight");
         if (failed) return end(w, va, write, new AccessResult(AccessResult.Status.FAILED, -1, 0, name + " is in its failure state"));
         return walkAndRequest(w, va, write, 0, owner);
     }
 
-    private AccessStage walkAndRequest(World w, long va, boolean write, int tries, int owner) {
+    private AccessStage walkAndRequest(DeviceHost w, long va, boolean write, int tries, int owner) {
         String[] why = new String[1];
         AccessResult done = translate(w, va, write, tries, why);
         if (done != null) return end(w, va, write, done);
@@ -316,25 +316,25 @@ public final class AtsDevice extends Device {
     }
 
     /** Whether handle_mm_fault for owner's request would sleep now (the running operation's PTL, a migration entry). */
-    public boolean requestWaits(World w, int owner) {
+    public boolean requestWaits(DeviceHost w, int owner) {
         PendingRequest r = pending.get(owner);
         if (r == null || r.answer != null || root == RootKind.DETACHED) return false;
-        return w.vmm.pageRequestWaits(space, r.va, r.write);
+        return w.pageRequestWaits(space, r.va, r.write);
     }
 
     /** (2) The kernel handles owner's page request: SUCCESS or INVALID, held until the device receives it. */
-    public AccessStage handleRequest(World w, int owner) {
+    public AccessStage handleRequest(DeviceHost w, int owner) {
         PendingRequest r = request(owner);
         if (r.answer != null) throw new IllegalStateException(name + ": owner " + owner + "'s page request is already answered");
-        World.PageRequestResult res = resolve(w, r.va, r.write);
-        if (res == World.PageRequestResult.WAIT)
+        PageRequestResult res = resolve(w, r.va, r.write);
+        if (res == PageRequestResult.WAIT)
             throw new IllegalStateException(name + ": owner " + owner + "'s page request was handled while it waits");
         r.answer = res;
         return AccessStage.ANSWERED;
     }
 
     /** (3) The device receives owner's response: INVALID or retries exhausted end the access; SUCCESS walks again. */
-    public AccessStage retryAccess(World w, int owner) {
+    public AccessStage retryAccess(DeviceHost w, int owner) {
         PendingRequest r = request(owner);
         if (r.answer == null) throw new IllegalStateException(name + ": owner " + owner + "'s page request is not answered yet");
         pending.remove(owner);
@@ -349,13 +349,13 @@ public final class AtsDevice extends Device {
         return r;
     }
 
-    private AccessStage end(World w, long va, boolean write, AccessResult r) {
+    private AccessStage end(DeviceHost w, long va, boolean write, AccessResult r) {
         w.accessEnded(this, va, write, r);
         return AccessStage.DONE;
     }
 
     /** The IOMMU's table walk from the current root; caches upper-level entries when walk-cache is on. */
-    private long walk(World w, long va) {
+    private long walk(DeviceHost w, long va) {
         if (root != RootKind.SPACE) return Pte.NONE;
         int t = space.pageTable.root();
         if (t < 0) return Pte.NONE;
@@ -364,7 +364,7 @@ public final class AtsDevice extends Device {
             for (int l = 2; l <= 4; l++) {
                 WalkCache.Entry e = walkCache.lookup(va, l);
                 if (e != null) {
-                    w.checker.walkCacheUsed(this, e);
+                    w.checks().walkCacheUsed(this, e);
                     t = e.pfn();
                     level = l - 1;
                     break;
@@ -372,20 +372,21 @@ public final class AtsDevice extends Device {
             }
         }
         for (; level >= 1; level--) {
-            long[] tab = w.mem.table(t);
+            long[] tab = w.memory().table(t);
             if (tab == null) return Pte.NONE;
             long e = tab[Addr.index(va, level)];
             if (level == 1 || (level == 2 && Pte.huge(e))) return e;
             if (!Pte.present(e)) return Pte.NONE;
-            if (walkCacheOn) walkCache.insert(level, va, Pte.pfn(e), w.mem.gen(Pte.pfn(e)));
+            if (walkCacheOn) walkCache.insert(level, va, Pte.pfn(e), w.memory().gen(Pte.pfn(e)));
             t = Pte.pfn(e);
         }
         return Pte.NONE;
     }
 
     @Override
-    public Device copyFor(World w, Space s) {
+    public Device copyFor(DeviceHost w, Space s) {
         AtsDevice c = new AtsDevice(name, atcCapacity, iotlbCapacity, walkCacheOn, priRetries);
+        c.host = w;
         copyCommon(c);
         c.space = s;
         c.root = root;

@@ -1,6 +1,5 @@
 package mmn.engine.device;
 
-import mmn.engine.World;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
 import mmn.engine.mem.StateHasher;
@@ -16,6 +15,8 @@ import java.util.List;
 public abstract class Device {
     public final String name;
     public Space space;
+    /** The kernel this device is attached to (set by bind and by a world's copy). */
+    DeviceHost host;
     long faults;
     public long opFaults;
     boolean failed;
@@ -41,8 +42,8 @@ public abstract class Device {
     public long opFaults() { return opFaults; }
 
     /** One more fault in this operation; the world resets the count when the next statement begins. */
-    void countOpFault(World w) {
-        if (opFaults++ == 0 && !stormReported) w.opFaulted.add(this);
+    void countOpFault(DeviceHost w) {
+        if (opFaults++ == 0 && !stormReported) w.opFaulted(this);
     }
 
     public boolean failed() { return failed; }
@@ -59,7 +60,7 @@ public abstract class Device {
 
     /**
      * The steps of the device's driver fault path, in order, for an explorer to run one
-     * at a time ({@link World#startFault}, {@link World#stepFault}). Empty for a device
+     * at a time ({@code World.startFault}, {@code World.stepFault}). Empty for a device
      * whose misses are hardware page requests resolved at once ({@link AtsDevice}).
      */
     public List<String> faultSteps() { return List.of(); }
@@ -67,21 +68,21 @@ public abstract class Device {
     /** Copies of the driver faults in flight (none for a hardware-walking device). */
     public List<DriverFault> faultsInFlight() { return List.of(); }
 
-    public abstract void flush(World w, Range r);
+    public abstract void flush(DeviceHost w, Range r);
 
-    public abstract void flushAll(World w);
+    public abstract void flushAll(DeviceHost w);
 
-    public abstract AccessResult access(World w, long va, boolean write);
+    public abstract AccessResult access(DeviceHost w, long va, boolean write);
 
-    public abstract void bind(World w, Space s);
+    public abstract void bind(DeviceHost w, Space s);
 
-    public abstract void detach(World w);
+    public abstract void detach(DeviceHost w);
 
-    public abstract void setRootEmpty(World w);
+    public abstract void setRootEmpty(DeviceHost w);
 
-    public abstract void setRoot(World w, Space s);
+    public abstract void setRoot(DeviceHost w, Space s);
 
-    public abstract Device copyFor(World w, Space s);
+    public abstract Device copyFor(DeviceHost w, Space s);
 
     void copyCommon(Device c) {
         c.faults = faults;

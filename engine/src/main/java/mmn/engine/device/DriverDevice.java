@@ -1,7 +1,6 @@
 package mmn.engine.device;
 
 import mmn.engine.EngineException;
-import mmn.engine.World;
 import mmn.engine.check.Trace;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.Pte;
@@ -21,7 +20,7 @@ import java.util.TreeMap;
  * faults the page in through the CPU page table, takes the driver lock, checks for a
  * collision with an invalidation and installs the entry. The path is a list of named
  * steps ({@link #faultSteps()}) so that it can be run one step at a time between the
- * phases of an operation ({@link World#startFault}, {@link World#stepFault}), or whole
+ * phases of an operation ({@code World.startFault}, {@code World.stepFault}), or whole
  * for a plain {@code dma}.
  *
  * The engine is single-threaded, so "the callback waits for the driver lock" is
@@ -59,13 +58,13 @@ public abstract class DriverDevice extends Device {
     abstract boolean lookupTakesLock();
 
     /** Runs the fault's next step; never called for a fault that is over. */
-    abstract DriverFault.Step runStep(World w, DriverFault f);
+    abstract DriverFault.Step runStep(DeviceHost w, DriverFault f);
 
     /** The notifier sequence a fault's sampled one is compared with (kvm's mmu_invalidate_seq, the interval's seq). */
     abstract long sequence();
 
     /** After a failed collision check: would a retry just spin until some other thread runs (KVM during an invalidation)? */
-    boolean retryWouldSpin(World w, DriverFault f) {
+    boolean retryWouldSpin(DeviceHost w, DriverFault f) {
         return false;
     }
 
@@ -111,42 +110,43 @@ public abstract class DriverDevice extends Device {
     }
 
     @Override
-    public void bind(World w, Space s) {
+    public void bind(DeviceHost w, Space s) {
         space = s;
+        host = w;
         table = new TranslationCache(name + "." + tableName(), s, capacity);
-        w.checker.attach(this);
+        w.checks().attach(this);
     }
 
     @Override
-    public void flush(World w, Range r) {
+    public void flush(DeviceHost w, Range r) {
         if (table == null) return;
         int n = table.flush(r);
-        if (w.trace.keeping()) w.trace.event("flush", name + " " + r + ": " + tableName() + " " + n + " entries",
+        if (w.trace().keeping()) w.trace().event("flush", name + " " + r + ": " + tableName() + " " + n + " entries",
                 new Trace.Fields().device(name).range(r).level(tableName()).count(n));
     }
 
     @Override
-    public void flushAll(World w) {
+    public void flushAll(DeviceHost w) {
         if (table == null) return;
         int n = table.flushAll();
-        if (w.trace.keeping()) w.trace.event("flush", name + " all: " + tableName() + " " + n + " entries",
+        if (w.trace().keeping()) w.trace().event("flush", name + " all: " + tableName() + " " + n + " entries",
                 new Trace.Fields().device(name).range(Range.ALL).level(tableName()).count(n));
     }
 
     @Override
-    public void detach(World w) {
+    public void detach(DeviceHost w) {
         flushAll(w);
         detached = true;
-        w.trace.event("device", name + ": detached (no longer mirrors " + (space == null ? "any space" : space.name) + ")", new Trace.Fields().device(name));
+        w.trace().event("device", name + ": detached (no longer mirrors " + (space == null ? "any space" : space.name) + ")", new Trace.Fields().device(name));
     }
 
     @Override
-    public void setRootEmpty(World w) {
+    public void setRootEmpty(DeviceHost w) {
         throw noRoot();
     }
 
     @Override
-    public void setRoot(World w, Space s) {
+    public void setRoot(DeviceHost w, Space s) {
         throw noRoot();
     }
 
@@ -157,25 +157,25 @@ public abstract class DriverDevice extends Device {
 
     // ------------------------------------------------------------ the fault path
 
-    public DriverFault begin(World w, long va, boolean write, int owner) {
+    public DriverFault begin(DeviceHost w, long va, boolean write, int owner) {
         int id = 1;
         while (inFlight.containsKey(id)) id++; // smallest free id: the same faults in flight get the same ids
         DriverFault f = new DriverFault(id, va, write, owner);
         inFlight.put(id, f);
         faults++;
         countOpFault(w);
-        w.trace.event("fault", name + " " + f + ": driver fault path begins", new Trace.Fields().device(name));
+        w.trace().event("fault", name + " " + f + ": driver fault path begins", new Trace.Fields().device(name));
         return f;
     }
 
-    public DriverFault.Step step(World w, int id) {
+    public DriverFault.Step step(DeviceHost w, int id) {
         DriverFault f = inFlight.get(id);
         if (f == null) {
             throw new EngineException("no fault #" + id + " in flight on " + name,
                     inFlight.isEmpty() ? "none is in flight" : "in flight: " + inFlight.keySet());
         }
         DriverFault.Step st = runStep(w, f);
-        if (w.trace.keeping()) w.trace.event("fault", name + " " + f + " " + st.step() + ": " + st.outcome().name().toLowerCase()
+        if (w.trace().keeping()) w.trace().event("fault", name + " " + f + " " + st.step() + ": " + st.outcome().name().toLowerCase()
                 + (st.detail() == null ? "" : " (" + st.detail() + ")"), new Trace.Fields().device(name));
         if (st.finished()) {
             inFlight.remove(id);
@@ -187,26 +187,26 @@ public abstract class DriverDevice extends Device {
     }
 
     /** Gives a fault up without installing anything: drop what it holds. */
-    void abandon(World w, DriverFault f) {
+    void abandon(DeviceHost w, DriverFault f) {
         if (lockHolder == f.id) lockHolder = 0;
         releaseRef(w, f);
         inFlight.remove(f.id);
-        w.trace.event("fault", name + " " + f + ": abandoned", new Trace.Fields().device(name));
+        w.trace().event("fault", name + " " + f + ": abandoned", new Trace.Fields().device(name));
     }
 
-    void releaseRef(World w, DriverFault f) {
+    void releaseRef(DeviceHost w, DriverFault f) {
         if (f.holdsRef) {
             f.holdsRef = false;
-            w.mem.put(f.pfn);
+            w.memory().put(f.pfn);
         }
     }
 
     /** The driver lock is taken from outside the fault path (a callback, an access): the holder finishes first. */
-    public void waitForLock(World w) {
+    public void waitForLock(DeviceHost w) {
         int guard = 0;
         while (lockHolder != 0) {
             int holder = lockHolder;
-            w.trace.event("device", name + ": waits for the driver lock held by fault#" + holder, new Trace.Fields().device(name));
+            w.trace().event("device", name + ": waits for the driver lock held by fault#" + holder, new Trace.Fields().device(name));
             while (lockHolder == holder && inFlight.containsKey(holder)) {
                 step(w, holder);
                 if (++guard > 64) throw new IllegalStateException(name + ": fault#" + holder + " does not release its lock");
@@ -216,7 +216,7 @@ public abstract class DriverDevice extends Device {
     }
 
     /** Runs a whole fault: every step, retries included, as one device access would. */
-    AccessResult runWhole(World w, long va, boolean write) {
+    AccessResult runWhole(DeviceHost w, long va, boolean write) {
         DriverFault f = begin(w, va, write, 0);
         while (true) {
             DriverFault.Step st = step(w, f.id);
@@ -254,11 +254,11 @@ public abstract class DriverDevice extends Device {
      * KVM's hva_to_pfn): fault the page in like a CPU fault, then read the frame the
      * PTE maps. Returns null on success, else the FAILED step.
      */
-    DriverFault.Step cpuFault(World w, DriverFault f, String step) {
+    DriverFault.Step cpuFault(DeviceHost w, DriverFault f, String step) {
         if (detached || space.exited || space.released) {
             return new DriverFault.Step(f.id, step, DriverFault.Outcome.FAILED, space.name + " is gone (mmget_not_zero fails)");
         }
-        if (w.vmm.handlePageRequest(space, f.va, f.write) == World.PageRequestResult.INVALID) {
+        if (w.handlePageRequest(space, f.va, f.write) == PageRequestResult.INVALID) {
             return new DriverFault.Step(f.id, step, DriverFault.Outcome.FAILED,
                     "-EFAULT: no VMA of " + space.name + " allows " + (f.write ? "writing " : "reading ") + Addr.hex(f.va));
         }
@@ -267,15 +267,15 @@ public abstract class DriverDevice extends Device {
             return new DriverFault.Step(f.id, step, DriverFault.Outcome.FAILED, "the PTE is " + Pte.describe(pte) + " after the fault");
         }
         f.pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((f.va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
-        f.gen = w.mem.gen(f.pfn);
+        f.gen = w.memory().gen(f.pfn);
         f.writable = Pte.writable(pte);
         return null;
     }
 
     /** Installs the collected frame in the table and tells the checker (an entry for a dead frame is caught at once). */
-    void install(World w, DriverFault f) {
+    void install(DeviceHost w, DriverFault f) {
         Translation t = table.insert(f.va, f.pfn, f.gen, f.writable);
-        w.checker.entryInstalled(this, t);
+        w.checks().entryInstalled(this, t);
     }
 
     DriverFault.Step ran(DriverFault f, String step, String detail) {
@@ -297,7 +297,7 @@ public abstract class DriverDevice extends Device {
     }
 
     /** The collision check failed: drop the lock and what the fault holds, start again. */
-    DriverFault.Step retry(World w, DriverFault f, String step, String why) {
+    DriverFault.Step retry(DeviceHost w, DriverFault f, String step, String why) {
         lockHolder = 0;
         releaseRef(w, f);
         f.retries++;
@@ -311,7 +311,7 @@ public abstract class DriverDevice extends Device {
     // ------------------------------------------------------------ device access
 
     @Override
-    public AccessResult access(World w, long va, boolean write) {
+    public AccessResult access(DeviceHost w, long va, boolean write) {
         if (space == null || detached) return new AccessResult(AccessResult.Status.INVALID, -1, 0, name + " is detached");
         if (lookupTakesLock()) waitForLock(w);
         int faulted = 0;

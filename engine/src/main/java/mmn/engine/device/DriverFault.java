@@ -27,7 +27,7 @@ public final class DriverFault {
         FAILED
     }
 
-    /** The result of {@link World#stepFault}: the step's name, what it did, and why. */
+    /** The result of {@code World.stepFault}: the step's name, what it did, and why. */
     public record Step(int fault, String step, Outcome outcome, String detail) {
         public boolean finished() {
             return outcome == Outcome.DONE || outcome == Outcome.FAILED;

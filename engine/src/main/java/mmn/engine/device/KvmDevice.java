@@ -1,6 +1,5 @@
 package mmn.engine.device;
 
-import mmn.engine.World;
 import mmn.engine.check.Trace;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.Pte;
@@ -17,7 +16,7 @@ import java.util.TreeSet;
  * entries, SPTEs, that KVM fills on an EPT/NPT violation. struct kvm carries the
  * notifier state: mmu_notifier_seq and mmu_notifier_count (mmu_invalidate_seq and
  * mmu_invalidate_in_progress since 6.0), changed under mmu_lock by the notifier
- * callbacks ({@link Strategies.Kvm}).
+ * callbacks ({@code Strategies.Kvm}).
  *
  * The fault path (arch/x86/kvm/mmu/mmu.c, kvm_faultin_pfn .. direct_page_fault), one
  * step each:
@@ -88,7 +87,7 @@ public final class KvmDevice extends DriverDevice {
 
     /** While an invalidation covers the address, nothing but invalidate_range_end can make the check pass. */
     @Override
-    boolean retryWouldSpin(World w, DriverFault f) {
+    boolean retryWouldSpin(DeviceHost w, DriverFault f) {
         return inProgressFor(w, f.va);
     }
 
@@ -101,13 +100,13 @@ public final class KvmDevice extends DriverDevice {
     }
 
     /** An invalidation in progress that the fault at va must not race. */
-    boolean inProgressFor(World w, long va) {
+    boolean inProgressFor(DeviceHost w, long va) {
         if (count == 0) return false;
         return !rangeBasedRetry(w.profile()) || (va >= rangeStart && va < rangeEnd);
     }
 
     @Override
-    DriverFault.Step runStep(World w, DriverFault f) {
+    DriverFault.Step runStep(DeviceHost w, DriverFault f) {
         String step = STEPS.get(f.pc);
         switch (step) {
             case "mmu_seq":
@@ -116,7 +115,7 @@ public final class KvmDevice extends DriverDevice {
             case "faultin_pfn": {
                 DriverFault.Step failed = cpuFault(w, f, step);
                 if (failed != null) return failed;
-                w.mem.get(f.pfn); // get_user_pages' reference
+                w.memory().get(f.pfn); // get_user_pages' reference
                 f.holdsRef = true;
                 return ran(f, step, "pfn " + f.pfn + " gen " + f.gen + (f.writable ? " write" : " read-only") + ", referenced");
             }
@@ -146,7 +145,7 @@ public final class KvmDevice extends DriverDevice {
     // ------------------------------------------------------------ what the notifier callbacks do (virt/kvm/kvm_main.c)
 
     /** kvm_mmu_notifier_invalidate_range_start: count++, zap the SPTEs in range, flush remote TLBs. */
-    public void invalidateBegin(World w, Range r) {
+    public void invalidateBegin(DeviceHost w, Range r) {
         waitForLock(w);
         // kvm_mmu_invalidate_begin: the first one sets the range, nested ones widen it
         if (count++ == 0) {
@@ -157,19 +156,19 @@ public final class KvmDevice extends DriverDevice {
             rangeEnd = Math.max(rangeEnd, r.end());
         }
         flush(w, r);
-        w.trace.event("device", name + ": mmu_notifier_count " + count + " (kvm_flush_remote_tlbs)", new Trace.Fields().device(name));
+        w.trace().event("device", name + ": mmu_notifier_count " + count + " (kvm_flush_remote_tlbs)", new Trace.Fields().device(name));
     }
 
     /** kvm_mmu_notifier_invalidate_range_end: seq++ then count-- (smp_wmb between), under mmu_lock. */
-    public void invalidateEnd(World w) {
+    public void invalidateEnd(DeviceHost w) {
         waitForLock(w);
         mmuSeq++;
         if (count > 0) count--;
-        w.trace.event("device", name + ": mmu_notifier_seq " + mmuSeq + ", count " + count, new Trace.Fields().device(name));
+        w.trace().event("device", name + ": mmu_notifier_seq " + mmuSeq + ", count " + count, new Trace.Fields().device(name));
     }
 
     /** 3.x kvm_mmu_notifier_invalidate_page: seq++ before unlocking, zap the page, flush. */
-    public void invalidatePage(World w, long address) {
+    public void invalidatePage(DeviceHost w, long address) {
         waitForLock(w);
         mmuSeq++;
         flush(w, Range.page(address));
@@ -181,7 +180,7 @@ public final class KvmDevice extends DriverDevice {
      * bumps seq itself; from 5.x it is a no-op outside start/end (count == 0), since
      * start already zapped.
      */
-    public void changePte(World w, long address, long pte, boolean modern) {
+    public void changePte(DeviceHost w, long address, long pte, boolean modern) {
         waitForLock(w);
         if (modern && count == 0) return;
         if (!modern) mmuSeq++;
@@ -189,8 +188,8 @@ public final class KvmDevice extends DriverDevice {
         flush(w, Range.page(address));
         if (had && Pte.present(pte) && !Pte.writable(pte)) {
             int pfn = Pte.pfn(pte);
-            Translation t = table.insert(address, pfn, w.mem.gen(pfn), false);
-            w.checker.entryInstalled(this, t);
+            Translation t = table.insert(address, pfn, w.memory().gen(pfn), false);
+            w.checks().entryInstalled(this, t);
         }
     }
 
@@ -208,14 +207,14 @@ public final class KvmDevice extends DriverDevice {
     }
 
     @Override
-    void install(World w, DriverFault f) {
+    void install(DeviceHost w, DriverFault f) {
         super.install(w, f);
         Translation t = table.lookup(f.va);
         if (t != null) accessed.add(t.va);
     }
 
     @Override
-    public AccessResult access(World w, long va, boolean write) {
+    public AccessResult access(DeviceHost w, long va, boolean write) {
         AccessResult r = super.access(w, va, write);
         Translation t = r.ok() ? table.lookup(va) : null;
         if (t != null) accessed.add(t.va); // the guest's access sets the SPTE's accessed bit
@@ -223,8 +222,9 @@ public final class KvmDevice extends DriverDevice {
     }
 
     @Override
-    public Device copyFor(World w, Space s) {
+    public Device copyFor(DeviceHost w, Space s) {
         KvmDevice c = new KvmDevice(name, capacity);
+        c.host = w;
         copyDriverState(c, s);
         c.mmuSeq = mmuSeq;
         c.count = count;

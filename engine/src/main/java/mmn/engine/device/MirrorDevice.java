@@ -1,10 +1,7 @@
 package mmn.engine.device;
 
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.Space;
-import mmn.engine.notifier.Strategies;
-import mmn.engine.notifier.Subscriber;
 import java.util.List;
 
 /**
@@ -56,39 +53,35 @@ public final class MirrorDevice extends DriverDevice {
     }
 
     /** The mirror's interval subscription (dmirror->notifier), if one is registered and live. */
-    public Strategies.Interval interval() {
-        if (space == null) return null;
-        for (Subscriber sub : space.subscribers) {
-            if (sub.device == this && !sub.released && sub.ops instanceof Strategies.Interval i) return i;
-        }
-        return null;
+    public IntervalSeq interval() {
+        return space == null || host == null ? null : host.intervalOf(this);
     }
 
     @Override
     long sequence() {
-        Strategies.Interval iv = interval();
-        return iv == null ? 0 : iv.subSeq;
+        IntervalSeq iv = interval();
+        return iv == null ? 0 : iv.seq();
     }
 
     /** read_begin sleeps while an invalidation of the interval is in progress. */
     @Override
     String whyBlocked(DriverFault f) {
-        Strategies.Interval iv = interval();
+        IntervalSeq iv = interval();
         if (STEPS.get(f.pc).equals("read_begin") && iv != null && iv.invalidating()) {
-            return "mmu_interval_read_begin sleeps: an invalidation of the interval is in progress (seq " + iv.subSeq + ")";
+            return "mmu_interval_read_begin sleeps: an invalidation of the interval is in progress (seq " + iv.seq() + ")";
         }
         return super.whyBlocked(f);
     }
 
     @Override
-    DriverFault.Step runStep(World w, DriverFault f) {
+    DriverFault.Step runStep(DeviceHost w, DriverFault f) {
         String step = STEPS.get(f.pc);
-        Strategies.Interval iv = interval();
+        IntervalSeq iv = interval();
         switch (step) {
             case "read_begin": {
                 String why = whyBlocked(f);
                 if (why != null) return blocked(f, step, why);
-                f.seq = iv == null ? 0 : iv.subSeq;
+                f.seq = iv == null ? 0 : iv.seq();
                 return ran(f, step, iv == null ? "no interval notifier: nothing to sample" : "seq " + f.seq);
             }
             case "hmm_range_fault": {
@@ -100,9 +93,9 @@ public final class MirrorDevice extends DriverDevice {
                 return lock(f, step, "dmirror->mutex");
             case "read_retry": {
                 if (iv == null) return ran(f, step, "no interval notifier: nothing to check");
-                if (!iv.checksRetry) return ran(f, step, "skipped (the driver does not call mmu_interval_read_retry)");
-                if (iv.subSeq != f.seq) {
-                    return retry(w, f, step, "mmu_interval_read_retry: seq moved from " + f.seq + " to " + iv.subSeq
+                if (!iv.checksRetry()) return ran(f, step, "skipped (the driver does not call mmu_interval_read_retry)");
+                if (iv.seq() != f.seq) {
+                    return retry(w, f, step, "mmu_interval_read_retry: seq moved from " + f.seq + " to " + iv.seq()
                             + ": unlock and start again");
                 }
                 return ran(f, step, "seq " + f.seq + " unchanged");
@@ -119,8 +112,9 @@ public final class MirrorDevice extends DriverDevice {
     }
 
     @Override
-    public Device copyFor(World w, Space s) {
+    public Device copyFor(DeviceHost w, Space s) {
         MirrorDevice c = new MirrorDevice(name, capacity);
+        c.host = w;
         copyDriverState(c, s);
         return c;
     }

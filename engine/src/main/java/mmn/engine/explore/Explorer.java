@@ -1,5 +1,6 @@
 package mmn.engine.explore;
 
+import mmn.engine.Snapshot;
 import mmn.engine.EngineException;
 import mmn.engine.World;
 import java.time.Duration;
@@ -61,7 +62,7 @@ public final class Explorer {
         if (threads.size() > 126) throw new EngineException("explore supports at most 126 device threads");
         long t0 = System.nanoTime();
         long deadline = t0 + Math.min(bounds.timeout().toNanos(), Long.MAX_VALUE - t0);
-        World.Snapshot snap = initial.snapshot();
+        Snapshot snap = initial.snapshot();
         checkPrecondition(snap, op);
         List<List<Action>> ths = threads.stream().map(List::copyOf).toList();
         Search s = new Search(snap, op, ths, bounds, deadline, endStates);
@@ -78,7 +79,7 @@ public final class Explorer {
      * writable page is a script's mistake). Inside the search, the worlds are interleaved:
      * an operation that finds its work done by a device there backs off as the kernel does.
      */
-    private static void checkPrecondition(World.Snapshot snap, OpProgram op) {
+    private static void checkPrecondition(Snapshot snap, OpProgram op) {
         World w = new World();
         w.restore(snap);
         w.trace().setKeep(false);
@@ -100,7 +101,7 @@ public final class Explorer {
         private Bound stoppedBy;
         private final Set<Replayer.Key> endStates;
 
-        Search(World.Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Set<Replayer.Key> endStates) {
+        Search(Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Set<Replayer.Key> endStates) {
             this.endStates = endStates;
             this.bounds = bounds;
             this.deadline = deadline;

@@ -1,5 +1,6 @@
 package mmn.engine.explore;
 
+import mmn.engine.Snapshot;
 import mmn.engine.PhaseListener;
 import mmn.engine.World;
 import mmn.engine.check.Trace;
@@ -48,7 +49,7 @@ final class Replayer {
     }
 
     private final World w;
-    private final World.Snapshot initial;
+    private final Snapshot initial;
     private final OpProgram op;
     private final List<List<Action>> threads;
     private final String label;
@@ -81,13 +82,13 @@ final class Replayer {
      * operation paused at a phase point, not started, or returned): a device step from
      * it needs no replay of the schedule (see {@link #step}).
      */
-    record Parent(World.Snapshot snap, int[] act, int[] stp, int opPoints, boolean opDone, String lastPhase) {}
+    record Parent(Snapshot snap, int[] act, int[] stp, int opPoints, boolean opDone, String lastPhase) {}
 
     /** While replaying with {@link #replayCapturing}: the position at which to snapshot, else -1. */
     private int captureAt = -1;
     private Parent captured;
 
-    Replayer(World.Snapshot initial, OpProgram op, List<List<Action>> threads, String label, Reductions reductions) {
+    Replayer(Snapshot initial, OpProgram op, List<List<Action>> threads, String label, Reductions reductions) {
         this.w = new World();
         w.setInterleaved(true); // another actor may have done part of an operation's work: it backs off as the kernel does
         this.initial = initial;

@@ -49,6 +49,17 @@ public final class PhysMem {
      * The most frames this JVM can simulate: frame numbers are ints, and the frame arrays
      * (doubled as they grow, so twice the size at the moment of a copy) must fit in half the heap.
      */
+    /** Refuses a `memory` size too small to hold a page table, or larger than this JVM's heap can simulate. */
+    public static void checkSize(long bytes) {
+        if (bytes < 16 * Addr.PAGE_SIZE) throw new EngineException("memory " + bytes + " is too small", "use at least 64K");
+        long most = maxFrames() << Addr.PAGE_SHIFT;
+        if (bytes > most) // checked before anything is allocated: the frame arrays grow up to this size
+            throw new EngineException("memory " + size(bytes) + " is more than this JVM can simulate",
+                    "at most about " + size(most >= 1L << 30 ? most & -(1L << 30) : most & -(1L << 20)) + " here (each 4K frame costs about " + BYTES_PER_FRAME
+                            + " bytes of Java heap, and the heap is " + size(Runtime.getRuntime().maxMemory())
+                            + "); declare less, or give Java more heap (java -Xmx...)");
+    }
+
     public static long maxFrames() {
         return Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 2 / BYTES_PER_FRAME / 2);
     }

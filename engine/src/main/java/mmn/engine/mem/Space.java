@@ -1,21 +1,19 @@
 package mmn.engine.mem;
 
-import mmn.engine.notifier.Subscriber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * mm_struct: VMAs, the page table, the page-table lock, the CPU TLB and the
- * mmu_notifier subscription list.
+ * mm_struct: VMAs, the page table, the page-table lock and the CPU TLB. Its mmu_notifier
+ * subscriptions (mm->notifier_subscriptions) are kept by the notifier core.
  */
 public final class Space {
     public final String name;
     public final TreeMap<Long, Vma> vmas = new TreeMap<>();
     public PageTable pageTable;
     public TranslationCache cpuTlb;
-    public final List<Subscriber> subscribers = new ArrayList<>();
     /** Nesting of invalidate_range_start without its end (the core's own bookkeeping). */
     public int activeInvalidations;
     /** mmu_notifier_release ran (exit_mmap): the list is empty for good. */
@@ -46,10 +44,6 @@ public final class Space {
 
     public List<Vma> vmas() {
         return new ArrayList<>(vmas.values());
-    }
-
-    public List<Subscriber> subscribers() {
-        return List.copyOf(subscribers);
     }
 
     public boolean ptlHeld() {
@@ -99,13 +93,27 @@ public final class Space {
         return out;
     }
 
+    /** A deep copy over mem (a copy of this space's memory); the copy's page table has no listener yet. */
+    public Space copyFor(PhysMem mem) {
+        Space n = new Space(name);
+        for (Vma v : vmas.values()) n.vmas.put(v.start, v.copy());
+        n.pageTable = pageTable.copyFor(mem, n);
+        n.cpuTlb = cpuTlb.copyFor(n);
+        n.activeInvalidations = activeInvalidations;
+        n.released = released;
+        n.exited = exited;
+        n.ptlDepth = ptlDepth;
+        n.mmapWriteLocked = mmapWriteLocked;
+        n.deposits.putAll(deposits);
+        return n;
+    }
+
     public void hashInto(StateHasher h) {
         h.put(name).put(vmas.size());
         for (Vma v : vmas.values()) v.hashInto(h);
         if (pageTable != null) pageTable.hashInto(h);
         cpuTlb.hashInto(h);
-        h.put(activeInvalidations).put(released).put(exited).put(ptlDepth).put(subscribers.size());
+        h.put(activeInvalidations).put(released).put(exited).put(ptlDepth);
         for (Map.Entry<Long, Integer> e : deposits.entrySet()) h.put(e.getKey()).put(e.getValue());
-        for (Subscriber s : subscribers) s.hashInto(h);
     }
 }

@@ -1,6 +1,6 @@
 package mmn.engine.notifier;
 
-import mmn.engine.World;
+import mmn.engine.device.DeviceHost;
 import mmn.engine.device.Device;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
@@ -11,7 +11,11 @@ import mmn.engine.mem.Space;
  * flags under the PTL or in a non-blockable invalidation.
  */
 public interface NotifierContext {
-    World world();
+    /** The kernel the subscriber's device is attached to (what a device's own callbacks act through). */
+    DeviceHost host();
+
+    /** A space by name (a handler repointing its device's root). */
+    Space space(String name);
 
     Subscriber subscriber();
 

@@ -3,6 +3,7 @@ package mmn.engine.notifier;
 import mmn.engine.EngineException;
 import mmn.engine.device.AtsDevice;
 import mmn.engine.device.Device;
+import mmn.engine.device.IntervalSeq;
 import mmn.engine.device.KvmDevice;
 import mmn.engine.device.MirrorDevice;
 import mmn.engine.mem.Range;
@@ -27,6 +28,18 @@ public final class Strategies {
 
     /** Strategies for device kinds or profiles not built yet. */
     public static final List<String> PLANNED = List.of();
+
+    /** The strategy's ops for d under p, or a script error naming the strategies there are. */
+    public static MmuNotifierOps createFor(String strategy, Profile p, Device d) {
+        MmuNotifierOps ops = create(strategy, p);
+        if (ops == null) {
+            if (PLANNED.contains(strategy))
+                throw new EngineException("not supported yet: strategy '" + strategy + "'", "available: " + String.join(", ", NAMES));
+            throw new EngineException("unknown strategy '" + strategy + "'", "strategies are " + String.join(", ", NAMES));
+        }
+        validate(strategy, p, d);
+        return ops;
+    }
 
     public static MmuNotifierOps create(String name, Profile p) {
         Supplier<MmuNotifierOps> s;
@@ -102,7 +115,7 @@ public final class Strategies {
      * {@code interval-no-retry} is the same notifier with a driver whose fault path never
      * calls mmu_interval_read_retry.
      */
-    public static final class Interval implements MmuNotifierOps {
+    public static final class Interval implements MmuNotifierOps, IntervalSeq {
         public final boolean checksRetry;
         /** subscriptions->invalidate_seq: starts at 2, odd while an invalidation is active. */
         long mmSeq = 2;
@@ -116,11 +129,16 @@ public final class Strategies {
         }
 
         /** mmu_interval_read_begin would sleep: an invalidation that covers the interval is in progress. */
+        @Override
         public boolean invalidating() {
             return subSeq == mmSeq;
         }
 
+        @Override
         public long seq() { return subSeq; }
+
+        @Override
+        public boolean checksRetry() { return checksRetry; }
 
         @Override
         public Set<Hook> implemented() {
@@ -141,7 +159,7 @@ public final class Strategies {
                 invEnd();
                 return false;
             }
-            m.waitForLock(c.world());
+            m.waitForLock(c.host());
             subSeq = mmSeq; // mmu_interval_set_seq, under the driver lock
             c.flush(m, r.range());
             return true;
@@ -203,24 +221,24 @@ public final class Strategies {
 
         @Override
         public boolean invalidateRangeStart(NotifierContext c, NotifierRange r) {
-            kvm(c).invalidateBegin(c.world(), r.range());
+            kvm(c).invalidateBegin(c.host(), r.range());
             return true;
         }
 
         @Override
         public void invalidateRangeEnd(NotifierContext c, NotifierRange r) {
-            kvm(c).invalidateEnd(c.world());
+            kvm(c).invalidateEnd(c.host());
         }
 
         @Override
         public void invalidatePage(NotifierContext c, long address) {
-            kvm(c).invalidatePage(c.world(), address);
+            kvm(c).invalidatePage(c.host(), address);
         }
 
         @Override
         public void changePte(NotifierContext c, long address, long pte) {
             // 5.x kvm_main.c returns early outside start/end; profiles with interval notifiers are 5.5+
-            kvm(c).changePte(c.world(), address, pte, c.world().profile().intervalNotifiers());
+            kvm(c).changePte(c.host(), address, pte, c.host().profile().intervalNotifiers());
         }
 
         @Override

@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.Pte;
 import mmn.engine.mem.Range;
@@ -16,10 +15,10 @@ import mmn.engine.profile.Sites;
  * mm/mmap.c SYSCALL_DEFINE5(remap_file_pages) emulates it with an mmap over the range.
  */
 public final class Fremap {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public Fremap(World w, Vmm vmm) {
+    public Fremap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.MmuGather;
 import mmn.engine.mem.Pte;
@@ -19,10 +18,10 @@ import java.util.TreeMap;
  * hugetlb_change_protection and copy_hugetlb_page_range.
  */
 final class Hugetlb {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    Hugetlb(World w, Vmm vmm) {
+    Hugetlb(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.PhysMem;
 import mmn.engine.mem.Pte;
@@ -15,10 +14,10 @@ import mmn.engine.profile.Sites;
  * mm/ksm.c: try_to_merge_two_pages, write_protect_page and replace_page.
  */
 public final class Ksm {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public Ksm(World w, Vmm vmm) {
+    public Ksm(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.Pte;
 import mmn.engine.mem.Range;
@@ -17,10 +16,10 @@ import java.util.List;
  * do_munmap of the old range).
  */
 public final class Mremap {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public Mremap(World w, Vmm vmm) {
+    public Mremap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

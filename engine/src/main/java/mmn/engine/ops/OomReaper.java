@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.MmuGather;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
@@ -14,10 +13,10 @@ import java.util.List;
  * mm/oom_kill.c: the OOM reaper's __oom_reap_task_mm (4.6+).
  */
 public final class OomReaper {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public OomReaper(World w, Vmm vmm) {
+    public OomReaper(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }
@@ -34,7 +33,7 @@ public final class OomReaper {
         if (!w.profile.hasSite(Sites.OOM_REAP_START))
             throw new EngineException(w.profile.name + " has no OOM reaper (it arrived in 4.6)", "use exit, or a later profile");
         vmm.beginOp("oom-reap", s);
-        if (w.profile.oomReaperSkipsSubscribed && !s.subscribers.isEmpty()) {
+        if (w.profile.oomReaperSkipsSubscribed && w.notifier.hasSubscribers(s)) {
             w.trace.event("oom", s.name + " has mmu notifiers: the OOM reaper skips it (mm_has_notifiers) and sets MMF_OOM_SKIP");
             vmm.endOp();
             return;

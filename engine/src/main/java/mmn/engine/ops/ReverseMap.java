@@ -1,6 +1,5 @@
 package mmn.engine.ops;
 
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.PageTable;
 import mmn.engine.mem.PhysMem;
@@ -27,12 +26,12 @@ import java.util.List;
  * without a report, which {@link PageTable} never does.
  */
 public final class ReverseMap implements PageTable.Listener {
-    private final World w;
+    private final Kernel w;
     /** pfn -> null, one {@link Rmap.Mapping}, or an ArrayList of them (most pages have one mapping). */
     private Object[] byPfn = new Object[64];
     private boolean valid = true;
 
-    public ReverseMap(World w) {
+    public ReverseMap(Kernel w) {
         this.w = w;
     }
 

@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.FrameKind;
 import mmn.engine.mem.PhysMem;
@@ -23,10 +22,10 @@ import java.util.TreeMap;
  * __remove_mapping), and page aging (page_referenced_one).
  */
 public final class Rmap {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public Rmap(World w, Vmm vmm) {
+    public Rmap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

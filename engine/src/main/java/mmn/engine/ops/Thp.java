@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.FrameKind;
 import mmn.engine.mem.PhysMem;
@@ -18,10 +17,10 @@ import mmn.engine.profile.Sites;
  * __split_huge_pmd (__split_huge_page_pmd and the splitting pass in 3.x).
  */
 public final class Thp {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public Thp(World w, Vmm vmm) {
+    public Thp(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

@@ -2,7 +2,6 @@ package mmn.engine.ops;
 
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.FrameKind;
 import mmn.engine.mem.Pte;
@@ -15,10 +14,10 @@ import mmn.engine.profile.Sites;
  * kernel/events/uprobes.c: uprobe_write_opcode and __replace_page.
  */
 public final class Uprobes {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    public Uprobes(World w, Vmm vmm) {
+    public Uprobes(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

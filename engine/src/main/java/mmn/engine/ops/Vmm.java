@@ -1,8 +1,8 @@
 package mmn.engine.ops;
 
+import mmn.engine.device.PageRequestResult;
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.check.Trace;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.FrameKind;
@@ -27,14 +27,14 @@ import java.util.TreeMap;
  * (mm/mmap.c do_munmap, unmap_region), MADV_DONTNEED (mm/madvise.c), mprotect
  * (mm/mprotect.c change_protection), exit_mmap, fork (kernel/fork.c dup_mmap,
  * copy_page_range) and cow. Where the kernel calls into the notifier core, these
- * methods name the call site and the profile decides what fires ({@link World#fire}).
+ * methods name the call site and the profile decides what fires ({@link Kernel#fire}).
  * Each operation announces its phases so that injected device actions run right after
  * the matching micro-step. The other kernel areas live in classes of their own, one
  * instance each, held here: {@link Zap}, {@link Rmap}, {@link Ksm}, {@link OomReaper},
  * {@link Mremap}, {@link Uprobes}, {@link Fremap}, {@link Thp}, {@link Hugetlb}.
  */
 public final class Vmm {
-    private final World w;
+    private final Kernel w;
     final Zap zap;
     public final Rmap rmap;
     public final Ksm ksm;
@@ -45,7 +45,7 @@ public final class Vmm {
     public final Thp thp;
     final Hugetlb hugetlb;
 
-    public Vmm(World w) {
+    public Vmm(Kernel w) {
         this.w = w;
         this.zap = new Zap(w, this);
         this.rmap = new Rmap(w, this);
@@ -105,6 +105,22 @@ public final class Vmm {
 
     // ------------------------------------------------------------ faults
 
+    /** mmap (do_mmap with MAP_FIXED_NOREPLACE): a new VMA; it may not overlap an existing one. */
+    public Vma mmap(Space s, Range r, int prot, String file, boolean shared, boolean huge, boolean hugetlb) {
+        if (r.size() == 0) throw new EngineException("empty mapping");
+        if (r.end() > Addr.TASK_SIZE) throw new EngineException("mapping ends past the user address space (" + Addr.hex(Addr.TASK_SIZE) + ")");
+        for (Vma v : s.vmas.values()) {
+            if (r.overlaps(v.start, v.end))
+                throw new EngineException("mapping " + r + " overlaps " + v.range() + " in " + s.name, "munmap it first or choose another address");
+        }
+        if (hugetlb && ((r.start() | r.end()) & (Addr.PMD_SIZE - 1)) != 0)
+            throw new EngineException("a hugetlb mapping must be 2M aligned", "round to " + Addr.hex(r.start() & -Addr.PMD_SIZE));
+        Vma v = new Vma(r.start(), r.end(), prot, file == null, file, shared, huge, hugetlb, 0);
+        s.vmas.put(v.start, v);
+        w.trace.event("decl", "map " + s.name + " " + v);
+        return v;
+    }
+
     /** A CPU load or store: the TLB, else the page-table walk, else handle_mm_fault. */
     public void cpuAccess(Space s, long va, boolean write) {
         if (s.exited) throw new EngineException(s.name + " has exited");
@@ -112,11 +128,11 @@ public final class Vmm {
         if (t == null || (write && !t.writable)) {
             long pte = s.pageTable.get(va);
             if (!Pte.present(pte) || (write && !Pte.writable(pte))) {
-                World.PageRequestResult res = handleMmFault(s, va, write);
-                if (res == World.PageRequestResult.WAIT)
+                PageRequestResult res = handleMmFault(s, va, write);
+                if (res == PageRequestResult.WAIT)
                     throw new EngineException("the CPU access to " + Addr.hex(va) + " would wait for the running operation (its page-table lock,"
                             + " or migration_entry_wait), which cannot finish while this thread waits", "inject the access at a later phase");
-                if (res == World.PageRequestResult.INVALID) {
+                if (res == PageRequestResult.INVALID) {
                     Vma v = s.findVma(va);
                     throw new EngineException("SIGSEGV: " + s.name + " " + (write ? "writes" : "reads") + " " + Addr.hex(va)
                             + (v == null ? ", which no VMA maps" : ", which its VMA " + v.range() + " (" + Vma.protString(v.prot) + ") does not allow"));
@@ -142,8 +158,8 @@ public final class Vmm {
     }
 
     /** A device page request (PRI): resolved like a CPU fault; INVALID where no VMA allows it. */
-    public World.PageRequestResult handlePageRequest(Space s, long va, boolean write) {
-        if (s.exited || s.released) return World.PageRequestResult.INVALID;
+    public PageRequestResult handlePageRequest(Space s, long va, boolean write) {
+        if (s.exited || s.released) return PageRequestResult.INVALID;
         return handleMmFault(s, va, write);
     }
 
@@ -158,21 +174,21 @@ public final class Vmm {
     }
 
     /** handle_mm_fault for one page. */
-    World.PageRequestResult handleMmFault(Space s, long va, boolean write) {
+    PageRequestResult handleMmFault(Space s, long va, boolean write) {
         // an access injected while an operation holds the PTL: the fault handler spins on
         // the lock until the operation drops it, so the request is answered only after that
-        if (s.ptlHeld() || s.mmapWriteLocked) return World.PageRequestResult.WAIT;
+        if (s.ptlHeld() || s.mmapWriteLocked) return PageRequestResult.WAIT;
         Vma vma = s.findVma(va);
-        if (vma == null || !vma.allows(write)) return World.PageRequestResult.INVALID;
+        if (vma == null || !vma.allows(write)) return PageRequestResult.INVALID;
         long page = Addr.pageDown(va);
         long pte = s.pageTable.get(page);
         if (vma.hugetlb) {
             hugetlb.hugetlbFault(s, vma, page, write); // handle_mm_fault -> hugetlb_fault
-            return World.PageRequestResult.SUCCESS;
+            return PageRequestResult.SUCCESS;
         }
         if (!Pte.mapsPage(pte)) {
             // do_swap_page: a migration entry waits for the migration; a swap entry swaps in
-            if (Pte.isMigration(pte)) return World.PageRequestResult.WAIT;
+            if (Pte.isMigration(pte)) return PageRequestResult.WAIT;
             if (Pte.isSwap(pte)) doSwapPage(s, vma, page, pte, write);
             else if (Pte.isFile(pte)) doNonlinearFault(s, vma, page, pte, write);
             else faultIn(s, vma, page, write);
@@ -181,7 +197,7 @@ public final class Vmm {
         } else {
             markAccessed(s, page, write);
         }
-        return World.PageRequestResult.SUCCESS;
+        return PageRequestResult.SUCCESS;
     }
 
     /** do_anonymous_page / do_read_fault / do_cow_fault / do_shared_fault. */

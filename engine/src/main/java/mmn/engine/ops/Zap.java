@@ -1,7 +1,6 @@
 package mmn.engine.ops;
 
 import mmn.engine.PhaseListener;
-import mmn.engine.World;
 import mmn.engine.check.Trace;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.MmuGather;
@@ -22,10 +21,10 @@ import java.util.List;
  * OOM reaper) are in {@link Vmm} and {@link OomReaper}.
  */
 final class Zap {
-    private final World w;
+    private final Kernel w;
     private final Vmm vmm;
 
-    Zap(World w, Vmm vmm) {
+    Zap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
     }

@@ -1,5 +1,6 @@
 package mmn.engine.explore;
 
+import mmn.engine.Snapshot;
 import mmn.engine.PhaseListener;
 import mmn.engine.World;
 import mmn.engine.check.ViolationKind;
@@ -73,7 +74,7 @@ class AtsAccessActionTest {
         assertEquals(AtsDevice.AccessStage.REQUESTED, gpu(w).pendingRequests().get(7));
         assertEquals(1, gpu(w).faults());
         // the page request is in the world: a snapshot keeps it, the state hash sees it
-        World.Snapshot snap = w.snapshotMidStatement();
+        Snapshot snap = w.snapshotMidStatement();
         String withRequest = w.stateHash();
         w.munmap(w.space("A"), new Range(BASE, BASE + 0x1000), PhaseListener.NONE);
         stage = t.step(w, stage); // handle_mm_fault: no VMA any more

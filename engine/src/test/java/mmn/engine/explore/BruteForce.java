@@ -1,5 +1,6 @@
 package mmn.engine.explore;
 
+import mmn.engine.Snapshot;
 import mmn.engine.PhaseListener;
 import mmn.engine.World;
 import mmn.engine.check.ViolationKind;
@@ -49,7 +50,7 @@ final class BruteForce {
     {
         w.setInterleaved(true); // the explore semantics: operations meet other actors' work
     }
-    private final World.Snapshot initial;
+    private final Snapshot initial;
     private final OpProgram op;
     private final List<List<Action>> threads;
     private final int maxDepth;

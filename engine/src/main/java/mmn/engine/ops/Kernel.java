@@ -1,0 +1,338 @@
+package mmn.engine.ops;
+
+import mmn.engine.StepMeter;
+import mmn.engine.check.Checker;
+import mmn.engine.check.Trace;
+import mmn.engine.device.Device;
+import mmn.engine.device.DeviceChecks;
+import mmn.engine.device.DeviceHost;
+import mmn.engine.device.IntervalSeq;
+import mmn.engine.device.PageRequestResult;
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.PageTable;
+import mmn.engine.mem.PhysMem;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.mem.Translation;
+import mmn.engine.notifier.NotifierCore;
+import mmn.engine.notifier.Subscriber;
+import mmn.engine.profile.Arch;
+import mmn.engine.profile.Profile;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * The state the kernel's code acts on: physical memory, the mms (spaces), the page cache
+ * and swap, the devices, the notifier core with its subscriptions, the active profile,
+ * the checker and the trace, and where the current statement is. The operations
+ * ({@link Vmm} and its area classes) read and change it; devices see it through
+ * {@link DeviceHost}, the checker through {@link Checker.Host}, the notifier core through
+ * {@link NotifierCore.Host}, so none of them depends on this class. The front ends'
+ * facade, {@code mmn.engine.World}, is this state plus declarations, statements and
+ * snapshots.
+ */
+public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
+    /** Default IO page faults per operation before fault-storm (semantics.md §4). */
+    public static final int DEFAULT_STORM_THRESHOLD = 64;
+    /**
+     * Pages an mmu_gather holds before a forced flush: the on-stack bundle of 8 plus
+     * MAX_GATHER_BATCH_COUNT (10000 / MAX_GATHER_BATCH) batches of MAX_GATHER_BATCH
+     * ((PAGE_SIZE - 16) / 8 = 510) pointers, include/asm-generic/tlb.h (v3.16-v4.x).
+     */
+    public static final int DEFAULT_GATHER_BATCH = 8 + (10000 / 510) * 510;
+
+    public Profile profile;
+    public PhysMem mem;
+    protected long memoryBytes = 256L << 20;
+    protected boolean memoryUsed;
+    public final Map<String, Space> spaces = new LinkedHashMap<>();
+    public final Map<String, Device> devices = new LinkedHashMap<>();
+    /** Registered notifiers by name (each is also on its space's list in {@link #notifier}). */
+    public final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
+    /** The page cache: file name -> page index -> frame (the cache holds a reference). */
+    public final Map<String, TreeMap<Long, Integer>> pageCache = new TreeMap<>();
+    /** Swap slots: slot -> saved value. */
+    public final TreeMap<Integer, Long> swap = new TreeMap<>();
+    /** The swap cache: slot -> frame still in memory (add_to_swap until __remove_mapping). */
+    public final TreeMap<Integer, Integer> swapCache = new TreeMap<>();
+    /**
+     * Frames whose contents were already copied out by the running operation (migration's
+     * copy, reclaim's pageout): a device write into one now is lost. Empty between statements.
+     */
+    public final Set<Integer> copiedOut = new TreeSet<>();
+    public int nextSwapSlot = 1;
+    public int gatherBatch = DEFAULT_GATHER_BATCH;
+    protected int stormThreshold = DEFAULT_STORM_THRESHOLD;
+    public long writeSeq;
+    protected Arch arch = Arch.X86;
+    protected long seed;
+    /**
+     * Whether operations run interleaved with other actors (an explore's worlds): then an
+     * operation that finds its work already done by a device (COW broken by a device
+     * write) does what the kernel does in that case instead of refusing, as it does for a
+     * script that asks for it in a state where it makes no sense. Not part of the state.
+     */
+    public boolean interleaved;
+
+    public final Checker checker;
+    public final Trace trace;
+    public final NotifierCore notifier;
+    public final Vmm vmm;
+    /** frame -> the PTEs mapping it (anon_vma / i_mmap): rmap walks cost one page's mappings. */
+    public final ReverseMap reverseMap = new ReverseMap(this);
+    /** Every leaf change goes to the checker (boundary checks), then to the reverse map. */
+    protected final PageTable.Listener leafListener = (pt, va, oldPte, newPte) -> {
+        checker().leafChanged(pt, va, oldPte, newPte);
+        reverseMap.leafChanged(pt, va, oldPte, newPte);
+    };
+
+    // where we are, for reports and the trace
+    public int statementNo;
+    public String statement;
+    /** The statement's place in its script (the trace's file:line:col); null when it has none. */
+    public Trace.Where statementAt;
+    public String operation;
+    public String phase;
+    /** Devices whose per-operation fault count is not zero (Device.countOpFault): reset at the next statement. */
+    public final List<Device> opFaulted = new ArrayList<>();
+
+    private StepMeter meter = StepMeter.NONE;
+    private Consumer<String> printer;
+    /** Keys of the kernel's pr_warn_once messages already printed in this world. */
+    private final Set<String> warnedOnce = new HashSet<>();
+    /** Kernel log lines not yet shown to the user (pr_warn_once and the like). */
+    private final List<String> kernelLog = new ArrayList<>();
+
+    /** With {@code mem} given (a copy), no default-sized memory is allocated only to be dropped (restore is hot in explore). */
+    protected Kernel(Profile p, PhysMem mem) {
+        this.profile = p;
+        this.trace = new Trace(this);
+        this.checker = new Checker(this);
+        this.notifier = new NotifierCore(this);
+        this.mem = mem != null ? mem : new PhysMem(memoryBytes);
+        this.mem.setListener(checker);
+        this.vmm = new Vmm(this);
+    }
+
+    private Checker checker() { return checker; }
+
+    // ---------------------------------------------------------------- what devices, checker and notifier core see
+
+    @Override public PhysMem memory() { return mem; }
+    @Override public Trace trace() { return trace; }
+    @Override public Profile profile() { return profile; }
+    @Override public Arch arch() { return arch; }
+    @Override public int stormThreshold() { return stormThreshold; }
+    @Override public DeviceChecks checks() { return checker; }
+    @Override public Map<String, Space> spaceMap() { return spaces; }
+    @Override public Map<String, Device> deviceMap() { return devices; }
+    @Override public Set<Integer> copiedOut() { return copiedOut; }
+    @Override public int statementNo() { return statementNo; }
+    @Override public String statement() { return statement; }
+    @Override public Trace.Where statementAt() { return statementAt; }
+    @Override public String operation() { return operation; }
+    @Override public String phase() { return phase; }
+    @Override public StepMeter meter() { return meter; }
+    @Override public List<String> hooksThisStatement() { return trace.hooksThisStatement(); }
+    @Override public void opFaulted(Device d) { opFaulted.add(d); }
+
+    @Override
+    public PageRequestResult handlePageRequest(Space s, long va, boolean write) {
+        return vmm.handlePageRequest(s, va, write);
+    }
+
+    @Override
+    public boolean pageRequestWaits(Space s, long va, boolean write) {
+        return vmm.pageRequestWaits(s, va, write);
+    }
+
+    @Override
+    public void markAccessed(Space s, long va, boolean write) {
+        vmm.markAccessed(s, va, write);
+    }
+
+    @Override
+    public IntervalSeq intervalOf(Device d) {
+        if (d.space == null) return null;
+        for (Subscriber sub : notifier.subs(d.space)) {
+            if (sub.device == d && !sub.released && sub.ops instanceof IntervalSeq i) return i;
+        }
+        return null;
+    }
+
+    @Override
+    public Device.AccessResult deviceUse(Device d, Translation t, long va, boolean write, String how) {
+        checker.deviceUsed(d, t, va, write);
+        int pfn = t.pfnFor(va);
+        if (write) mem.setValue(pfn, ++writeSeq);
+        return new Device.AccessResult(Device.AccessResult.Status.OK, pfn, 0, how);
+    }
+
+    @Override
+    public void accessEnded(Device d, long va, boolean write, Device.AccessResult r) {
+        d.last = r;
+        if (trace.keeping()) trace.event("access", d.name + " " + (write ? "write " : "read ") + Addr.hex(va) + ": " + r.status()
+                + (r.pfn() >= 0 ? " pfn " + r.pfn() : "") + (r.detail() != null ? " (" + r.detail() + ")" : ""),
+                new Trace.Fields().device(d.name).space(d.space == null ? null : d.space.name).address(va).write(write)
+                        .result(r.status().name().toLowerCase()).frame(r.pfn(), r.pfn() >= 0 ? mem.gen(r.pfn()) : 0)
+                        .level(r.ok() ? hitLevel(r.detail()) : null).why(r.ok() ? null : r.detail()));
+    }
+
+    /** Where a successful access found its translation: "atc hit" -> atc, "walk", a driver's fault path -> fault-path. */
+    private static String hitLevel(String detail) {
+        if (detail == null) return null;
+        if (detail.endsWith(" hit")) return detail.substring(0, detail.length() - 4);
+        return detail.startsWith("fault path") ? "fault-path" : detail;
+    }
+
+    @Override
+    public Device device(String name) {
+        Device d = devices.get(name);
+        if (d == null) throw new mmn.engine.EngineException("unknown device '" + name + "'", hintNames("devices", devices.keySet()));
+        return d;
+    }
+
+    @Override
+    public Space space(String name) {
+        Space s = spaces.get(name);
+        if (s == null) throw new mmn.engine.EngineException("unknown space '" + name + "'", hintNames("spaces", spaces.keySet()));
+        return s;
+    }
+
+    @Override
+    public void print(String text) {
+        trace.event("print", text);
+        if (printer != null) printer.accept(text);
+    }
+
+    protected static String hintNames(String what, java.util.Collection<String> names) {
+        if (names.isEmpty()) return "no " + what + " are declared yet";
+        return "declared " + what + ": " + String.join(", ", new ArrayList<>(names));
+    }
+
+    // ---------------------------------------------------------------- what the operations call
+
+    /** Fires what the profile lists at a call site. */
+    public void fire(Space s, String site, Range r, long address, long pte) {
+        notifier.fire(s, site, r, address, pte);
+    }
+
+    public void fire(Space s, String site, Range r) {
+        fire(s, site, r, r.start(), Pte.NONE);
+    }
+
+    /** Fires a site's aging hooks: whether any subscriber saw the page young. */
+    public boolean fireYoung(Space s, String site, Range r) {
+        return notifier.fireYoung(s, site, r);
+    }
+
+    /** mmu_notifier_invalidate_range_start_nonblock: whether the start succeeded. */
+    public boolean fireStartNonblock(Space s, String site, Range r) {
+        return notifier.fireStartNonblock(s, site, r);
+    }
+
+    /** The kernel's pr_warn_once: the message once per world, also in the trace. */
+    public void warnOnce(String key, String message) {
+        if (!warnedOnce.add(key)) return;
+        kernelLog.add(message);
+        trace.event("kernel", message);
+    }
+
+    /** The kernel log lines since the last call (the interpreter prints them as warnings). */
+    public List<String> takeKernelLog() {
+        List<String> out = List.copyOf(kernelLog);
+        kernelLog.clear();
+        return out;
+    }
+
+    /** Counts this world's micro-steps against a budget (`mmn run --max-steps`, `--timeout`); not copied. */
+    public void setStepMeter(StepMeter m) {
+        this.meter = m == null ? StepMeter.NONE : m;
+    }
+
+    /** Where {@code print} in handlers goes (the interpreter's output). */
+    public void setPrinter(Consumer<String> p) {
+        this.printer = p;
+    }
+
+    // ---------------------------------------------------------------- copy and hash
+
+    /** Empties every map and list of the state (a restore refills them from a snapshot). */
+    protected void clearState() {
+        spaces.clear();
+        devices.clear();
+        subscribers.clear();
+        opFaulted.clear();
+        pageCache.clear();
+        swap.clear();
+        swapCache.clear();
+        copiedOut.clear();
+    }
+
+    /** Makes this (a fresh kernel over a copy of o's memory) a deep copy of o's state. */
+    protected void copyStateFrom(Kernel o) {
+        reverseMap.invalidate();
+        memoryBytes = o.memoryBytes;
+        memoryUsed = o.memoryUsed;
+        Map<Space, Space> sm = new LinkedHashMap<>();
+        for (Space s : o.spaces.values()) {
+            Space n = s.copyFor(mem);
+            n.pageTable.setListener(leafListener);
+            sm.put(s, n);
+            spaces.put(n.name, n);
+        }
+        Map<Device, Device> dm = new LinkedHashMap<>();
+        for (Device d : o.devices.values()) {
+            Device n = d.copyFor(this, d.space == null ? null : sm.get(d.space));
+            dm.put(d, n);
+            devices.put(n.name, n);
+            if (n.opFaults != 0 || n.stormReported) opFaulted.add(n);
+        }
+        Map<Subscriber, Subscriber> subs = new LinkedHashMap<>();
+        java.util.function.Function<Subscriber, Subscriber> copy = sub -> subs.computeIfAbsent(sub,
+                k -> k.copyFor(sm.get(k.space), k.device == null ? null : dm.get(k.device)));
+        notifier.copyFrom(o.notifier, sm, copy);
+        for (Subscriber sub : o.subscribers.values()) subscribers.put(sub.name, copy.apply(sub));
+        for (Map.Entry<String, TreeMap<Long, Integer>> f : o.pageCache.entrySet()) pageCache.put(f.getKey(), new TreeMap<>(f.getValue()));
+        swap.putAll(o.swap);
+        swapCache.putAll(o.swapCache);
+        copiedOut.addAll(o.copiedOut);
+        nextSwapSlot = o.nextSwapSlot;
+        gatherBatch = o.gatherBatch;
+        stormThreshold = o.stormThreshold;
+        writeSeq = o.writeSeq;
+        seed = o.seed;
+        statementNo = o.statementNo;
+        arch = o.arch;
+    }
+
+    /** Feeds the canonical state into h (equal states, equal hashes, whatever the history). */
+    public void stateHashInto(StateHasher h) {
+        h.stormThreshold(stormThreshold);
+        h.put(profile.name).put(gatherBatch).put(stormThreshold).put(writeSeq).put(arch.ordinal());
+        mem.hashInto(h);
+        for (Space s : spaces.values()) {
+            s.hashInto(h);
+            notifier.hashInto(s, h);
+        }
+        for (Device d : devices.values()) d.hashInto(h);
+        for (Map.Entry<String, TreeMap<Long, Integer>> f : pageCache.entrySet()) {
+            h.put(f.getKey());
+            for (Map.Entry<Long, Integer> e : f.getValue().entrySet()) h.put(e.getKey()).put(e.getValue());
+        }
+        for (Map.Entry<Integer, Long> e : swap.entrySet()) h.put(e.getKey()).put(e.getValue());
+        for (Map.Entry<Integer, Integer> e : swapCache.entrySet()) h.put(e.getKey()).put(e.getValue());
+        h.put(copiedOut.size());
+        for (int pfn : copiedOut) h.put(pfn);
+        h.put(nextSwapSlot);
+    }
+}
