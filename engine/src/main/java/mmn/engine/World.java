@@ -1,34 +1,25 @@
 package mmn.engine;
 
 import mmn.engine.check.Checker;
-import mmn.engine.check.Trace;
 import mmn.engine.check.Violation;
-import mmn.engine.check.ViolationKind;
 import mmn.engine.device.AtsDevice;
 import mmn.engine.device.Device;
-import mmn.engine.device.DriverDevice;
-import mmn.engine.device.DriverFault;
 import mmn.engine.device.KvmDevice;
 import mmn.engine.device.MirrorDevice;
-import mmn.engine.mem.Addr;
-import mmn.engine.mem.PageTable;
 import mmn.engine.mem.PhysMem;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
 import mmn.engine.mem.StateHasher;
-import mmn.engine.mem.TranslationCache;
 import mmn.engine.mem.Vma;
 import mmn.engine.notifier.MmuNotifierOps;
 import mmn.engine.notifier.Strategies;
 import mmn.engine.notifier.Subscriber;
 import mmn.engine.ops.Kernel;
 import mmn.engine.profile.Arch;
-import mmn.engine.profile.Operations;
 import mmn.engine.profile.Profile;
 import mmn.engine.profile.Profiles;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The engine's facade: the kernel's state ({@link Kernel}) plus what front ends (the
@@ -45,8 +36,7 @@ import java.util.Set;
  * {@link #restore(Snapshot)} capture and bring back the whole state exactly.
  */
 public final class World extends Kernel {
-    private int violationsAtStart;
-    private final DeviceSteps steps = new DeviceSteps(this);
+    private final DeviceOps deviceOps = new DeviceOps(this);
 
     public static final List<String> KNOBS = List.of("gather-batch", "storm-threshold", "arch");
 
@@ -112,15 +102,7 @@ public final class World extends Kernel {
 
     public Space createSpace(String name) {
         if (spaces.containsKey(name) || devices.containsKey(name)) throw new EngineException("'" + name + "' is already declared");
-        memoryUsed = true;
-        Space s = new Space(name);
-        s.pageTable = new PageTable(mem, s);
-        s.pageTable.setListener(leafListener);
-        s.cpuTlb = new TranslationCache("cpu(" + name + ").tlb", s, 0);
-        checker.attach(s.cpuTlb);
-        spaces.put(name, s);
-        trace.event("decl", "space " + name + " (pgd pfn " + s.pageTable.root() + ")");
-        return s;
+        return vmm.mmAlloc(name);
     }
 
     public Map<String, Space> spaces() { return Map.copyOf(spaces); }
@@ -182,79 +164,17 @@ public final class World extends Kernel {
         return register(name, s, d, strategy, Strategies.createFor(strategy, profile, d));
     }
 
-    /** mmu_notifier_register with custom ops (language handlers, JavaScript, Python). */
+    /** mmu_notifier_register with custom ops (language handlers, JavaScript, Python); an unbound device is bound to s. */
     public Subscriber register(String name, Space s, Device d, String label, MmuNotifierOps ops) {
-        if (subscribers.containsKey(name)) throw new EngineException("notifier '" + name + "' is already registered");
-        if (s.released) throw new EngineException(s.name + " has exited: mmu_notifier_register fails on a dead mm");
-        if (d != null && d.space != null && d.space != s)
-            throw new EngineException(d.name + " is bound to " + d.space.name + ", not " + s.name);
+        notifier.checkRegister(name, s, d);
         if (d != null && d.space == null) bind(d, s);
-        Subscriber sub = new Subscriber(name, s, d, label, ops);
-        notifier.subscribe(sub);
-        subscribers.put(name, sub);
-        trace.event("decl", "notifier " + name + " on " + s.name + (d != null ? " for " + d.name : "") + " uses " + label);
-        return sub;
+        return notifier.register(name, s, d, label, ops);
     }
 
-    public Subscriber subscriber(String name) {
-        Subscriber s = subscribers.get(name);
-        if (s == null) throw new EngineException("unknown notifier '" + name + "'", hintNames("notifiers", subscribers.keySet()));
-        return s;
-    }
+    public Subscriber subscriber(String name) { return notifier.subscriber(name); }
 
     /** mmu_notifier_unregister: ->release runs (the core calls it), then the subscriber leaves. */
-    public void unregister(String name) {
-        Subscriber sub = subscriber(name);
-        notifier.unregister(sub);
-        subscribers.remove(name);
-        trace.event("decl", "unregister " + name);
-    }
-
-    // ---------------------------------------------------------------- statements
-
-    /** A statement starts: per-operation counters reset. */
-    public void beginStatement(String label) {
-        beginStatement(label, null);
-    }
-
-    /** A statement at a place in a script starts: its events carry {@code at}. */
-    public void beginStatement(String label, Trace.Where at) {
-        statementNo++;
-        statementAt = at;
-        violationsAtStart = checker.count();
-        statement = label;
-        operation = null;
-        phase = null;
-        // only the devices that faulted: a statement costs the same with 10 or 100,000 devices declared
-        for (Device d : opFaulted) {
-            d.opFaults = 0;
-            d.stormReported = false;
-        }
-        opFaulted.clear();
-        trace.statementStarted();
-    }
-
-    /** A statement ends: full coherence check; returns the violations it raised. */
-    public List<Violation> endStatement() {
-        int before = Math.min(violationsAtStart, checker.count());
-        operation = null;
-        phase = null;
-        for (Space s : spaces.values()) {
-            if (s.activeInvalidations != 0) {
-                checker.report(ViolationKind.PROTOCOL, null, null, -1, 0, s.name + " ended the statement with "
-                        + s.activeInvalidations + " invalidate_range_start without its end");
-                s.activeInvalidations = 0;
-            }
-            if (s.ptlDepth != 0) throw new IllegalStateException("PTL still held at statement end");
-        }
-        checker.statementBoundary();
-        List<Violation> all = checker.violations();
-        return List.copyOf(all.subList(before, all.size()));
-    }
-
-    public List<Violation> violations() {
-        return checker.violations();
-    }
+    public void unregister(String name) { notifier.unregister(name); }
 
     // ---------------------------------------------------------------- actions and operations
 
@@ -265,7 +185,7 @@ public final class World extends Kernel {
 
     /** A device access through its translation path. */
     public Device.AccessResult dma(Device d, Space s, long va, boolean write) {
-        DeviceSteps.requireBound(d, s);
+        DeviceOps.requireBound(d, s);
         Device.AccessResult r = d.access(this, va, write);
         accessEnded(d, va, write, r);
         return r;
@@ -315,31 +235,6 @@ public final class World extends Kernel {
     public void fork(Space parent, String child, PhaseListener l) {
         Space c = spaces.containsKey(child) ? spaces.get(child) : createSpace(child);
         vmm.fork(parent, c, l);
-    }
-
-    /** A driver-initiated flush of a device's TLBs (outside any callback). */
-    public void flushDevice(Device d, Range r) {
-        if (r == null) d.flushAll(this);
-        else d.flush(this, r);
-    }
-
-    public void detachDevice(Device d) {
-        d.detach(this);
-    }
-
-    public void setDeviceRoot(Device d, Space s) {
-        if (s == null) d.setRootEmpty(this);
-        else d.setRoot(this, s);
-    }
-
-    public void blockDevice(Device d, boolean blocked) {
-        d.blocked = blocked;
-        trace.event("device", d.name + (blocked ? " blocked" : " unblocked"), new Trace.Fields().device(d.name));
-    }
-
-    /** The phases an operation passes, in order (for hints and docs). */
-    public static List<String> phasesOf(String op) {
-        return Operations.phases(op);
     }
 
     // ---------------------------------------------------------------- snapshots
@@ -395,5 +290,5 @@ public final class World extends Kernel {
     public Checker checker() { return checker; }
 
     /** A device's access or driver fault one step at a time (an explorer's actions). */
-    public DeviceSteps steps() { return steps; }
+    public DeviceOps deviceOps() { return deviceOps; }
 }

@@ -42,7 +42,7 @@ class DriverInterleavingTest {
             DriverRig t = new DriverRig(p, kind, strategy.equals("zap-only") ? null : strategy);
             if (strategy.equals("zap-only")) t.w.register("n1", t.a, t.dev, "zap-only", new KvmDeviceTest.ZapOnly());
             t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
-            int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+            int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
             t.stmt("before", () -> runUpTo(t, id, cut[0]));
             PhaseListener l = phase -> {
                 int i = PHASES.indexOf(phase);
@@ -71,7 +71,7 @@ class DriverInterleavingTest {
     /** Runs at most n steps, fewer if the fault ends or a step is blocked. */
     private static void runUpTo(DriverRig t, int id, int n) {
         for (int i = 0; i < n && !t.dev.faultsInFlight().isEmpty(); i++) {
-            DriverFault.Step st = t.w.steps().stepFault(t.dev, id);
+            DriverFault.Step st = t.w.deviceOps().stepFault(t.dev, id);
             t.steps.add(st);
             if (st.outcome() == DriverFault.Outcome.BLOCKED) return;
         }

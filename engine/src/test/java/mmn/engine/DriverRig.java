@@ -49,7 +49,7 @@ final class DriverRig {
     /** Runs the fault's steps until it finishes or a step is blocked; returns the last step. */
     DriverFault.Step run(int fault) {
         while (true) {
-            DriverFault.Step st = w.steps().stepFault(dev, fault);
+            DriverFault.Step st = w.deviceOps().stepFault(dev, fault);
             steps.add(st);
             if (st.finished() || st.outcome() == DriverFault.Outcome.BLOCKED) return st;
         }
@@ -57,7 +57,7 @@ final class DriverRig {
 
     /** Runs exactly n steps of the fault. */
     void run(int fault, int n) {
-        for (int i = 0; i < n; i++) steps.add(w.steps().stepFault(dev, fault));
+        for (int i = 0; i < n; i++) steps.add(w.deviceOps().stepFault(dev, fault));
     }
 
     long count(DriverFault.Outcome o) {

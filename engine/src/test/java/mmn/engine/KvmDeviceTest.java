@@ -78,7 +78,7 @@ class KvmDeviceTest {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "kvm", "kvm");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
         int pfn = t.pfnOf(BASE);
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, true);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, true);
         t.stmt("fault: mmu_seq, faultin_pfn", () -> t.run(id, SEQ_AND_FAULTIN));
         assertEquals(2, t.w.memory().refcount(pfn), "hva_to_pfn holds a reference");
         t.stmt("munmap", () -> t.w.munmap(t.a, r(BASE, PAGE), after(phase, () -> t.run(id))));
@@ -119,7 +119,7 @@ class KvmDeviceTest {
         t.w.register("zap-only", t.a, t.dev, "zap-only", new ZapOnly());
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
         int pfn = t.pfnOf(BASE);
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, true);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, true);
         t.stmt("fault: mmu_seq, faultin_pfn", () -> t.run(id, SEQ_AND_FAULTIN));
         t.stmt("munmap", () -> t.w.munmap(t.a, r(BASE, PAGE), after(phase, () -> t.run(id))));
         assertEquals(DriverFault.Outcome.DONE, t.last().outcome());
@@ -189,7 +189,7 @@ class KvmDeviceTest {
         DriverRig t = new DriverRig(Profiles.LINUX_3_16, "kvm", "kvm");
         t.stmt("touch", () -> { t.w.touch(t.a, BASE, true); t.w.touch(t.a, BASE + PAGE, true); });
         t.stmt("guest access", () -> t.w.dma(t.dev, t.a, BASE + PAGE, false));
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("fault: mmu_seq, faultin_pfn", () -> t.run(id, SEQ_AND_FAULTIN));
         t.stmt("invalidate_page", () -> t.w.notifier.invalidatePage(t.a, BASE + PAGE, "test"));
         assertEquals(1, kvm(t).mmuSeq());
@@ -227,7 +227,7 @@ class KvmDeviceTest {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "kvm", "kvm");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
         int pfn = t.pfnOf(BASE);
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("fault: mmu_seq, faultin_pfn", () -> t.run(id, SEQ_AND_FAULTIN));
         String h = t.w.stateHash();
         Snapshot snap = t.w.snapshot();
@@ -242,7 +242,7 @@ class KvmDeviceTest {
         assertEquals(List.of(id), vm.faultsInFlight().stream().map(DriverFault::id).toList());
         t.w.beginStatement("fault rest");
         DriverFault.Step st;
-        do st = t.w.steps().stepFault(vm, id); while (!st.finished());
+        do st = t.w.deviceOps().stepFault(vm, id); while (!st.finished());
         assertTrue(t.w.endStatement().isEmpty());
         assertEquals(DriverFault.Outcome.DONE, st.outcome());
         assertNotNull(vm.table().lookup(BASE));

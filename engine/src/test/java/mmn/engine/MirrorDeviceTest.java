@@ -99,7 +99,7 @@ class MirrorDeviceTest {
     void intervalFaultRacingMunmapStaysCoherent(String phase) {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("fault: read_begin, hmm_range_fault", () -> t.run(id, READ_BEGIN_AND_WALK));
         assertEquals(t.pfnOf(BASE), t.dev.faultsInFlight().get(0).pfn());
         DriverFault.Step[] inWindow = new DriverFault.Step[1];
@@ -132,7 +132,7 @@ class MirrorDeviceTest {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval-no-retry");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
         int pfn = t.pfnOf(BASE);
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("fault: read_begin, hmm_range_fault", () -> t.run(id, READ_BEGIN_AND_WALK));
         t.stmt("munmap", () -> t.w.munmap(t.a, r(BASE, PAGE), after(phase, () -> t.run(id))));
         assertEquals(DriverFault.Outcome.DONE, t.last().outcome(), t.steps.toString());
@@ -155,7 +155,7 @@ class MirrorDeviceTest {
     void intervalNoRetryAgainstDontneedWithoutFreeIsStale() {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval-no-retry");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, false)); // the zero page: dontneed frees nothing
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("fault: read_begin, hmm_range_fault", () -> t.run(id, READ_BEGIN_AND_WALK));
         t.stmt("dontneed", () -> t.w.dontneed(t.a, r(BASE, PAGE), after("end", () -> t.run(id))));
         assertEquals(DriverFault.Outcome.DONE, t.last().outcome());
@@ -164,7 +164,7 @@ class MirrorDeviceTest {
 
         DriverRig ok = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
         ok.stmt("touch", () -> ok.w.touch(ok.a, BASE, false));
-        int id2 = ok.w.steps().startFault(ok.dev, ok.a, BASE, false);
+        int id2 = ok.w.deviceOps().startFault(ok.dev, ok.a, BASE, false);
         ok.stmt("fault: read_begin, hmm_range_fault", () -> ok.run(id2, READ_BEGIN_AND_WALK));
         ok.stmt("dontneed", () -> ok.w.dontneed(ok.a, r(BASE, PAGE), after("end", () -> ok.run(id2))));
         // the retried fault faults the page in again (the VMA is still there) and installs a fresh entry
@@ -212,7 +212,7 @@ class MirrorDeviceTest {
     void invalidationWaitsForTheFaultHoldingTheLock() {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("fault up to lock", () -> t.run(id, 3));
         assertEquals(id, ((DriverDevice) t.dev).lockHolder());
         t.stmt("munmap", () -> t.w.munmap(t.a, r(BASE, PAGE), PhaseListener.NONE));
@@ -226,8 +226,8 @@ class MirrorDeviceTest {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
         t.stmt("touch", () -> { t.w.touch(t.a, BASE, true); t.w.touch(t.a, BASE + PAGE, true); });
         DriverDevice gpu = (DriverDevice) t.dev;
-        int f1 = t.w.steps().startFault(t.dev, t.a, BASE, false);
-        int f2 = t.w.steps().startFault(t.dev, t.a, BASE + PAGE, true);
+        int f1 = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
+        int f2 = t.w.deviceOps().startFault(t.dev, t.a, BASE + PAGE, true);
         assertNotEquals(f1, f2);
         t.stmt("f1 to lock, f2 to walk", () -> { t.run(f1, 3); t.run(f2, 2); });
         assertEquals(f1, gpu.lockHolder());
@@ -288,7 +288,7 @@ class MirrorDeviceTest {
     void snapshotsAndHashesCoverFaultsInFlight() {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
         t.stmt("touch", () -> t.w.touch(t.a, BASE, true));
-        int id = t.w.steps().startFault(t.dev, t.a, BASE, false);
+        int id = t.w.deviceOps().startFault(t.dev, t.a, BASE, false);
         t.stmt("one step", () -> t.run(id, 1));
         String oneStep = t.w.stateHash();
         Snapshot snap = t.w.snapshot();
@@ -307,7 +307,7 @@ class MirrorDeviceTest {
         // the restored fault carries on and the restored checker sees what it installs
         t.w.beginStatement("rest after restore");
         DriverFault.Step st;
-        do st = t.w.steps().stepFault(gpu, id); while (!st.finished());
+        do st = t.w.deviceOps().stepFault(gpu, id); while (!st.finished());
         t.w.endStatement();
         assertEquals(DriverFault.Outcome.DONE, st.outcome());
         t.w.beginStatement("munmap");
@@ -333,7 +333,7 @@ class MirrorDeviceTest {
         DriverRig t = new DriverRig(Profiles.LINUX_6_8, "mirror", "interval");
         EngineException twice = assertThrows(EngineException.class, () -> t.w.register("n2", t.a, t.dev, "interval"));
         assertTrue(twice.getMessage().contains("already has an interval notifier"), twice.getMessage());
-        EngineException setRoot = assertThrows(EngineException.class, () -> t.w.setDeviceRoot(t.dev, null));
+        EngineException setRoot = assertThrows(EngineException.class, () -> t.w.deviceOps().setDeviceRoot(t.dev, null));
         assertTrue(setRoot.getMessage().contains("mirror"), setRoot.getMessage());
     }
 
@@ -351,7 +351,7 @@ class MirrorDeviceTest {
     void atsDevicesHaveNoFaultSteps() {
         Rig t = new Rig(Profiles.LINUX_6_8, "arch-tlbs", 8);
         assertTrue(t.gpu.faultSteps().isEmpty());
-        assertThrows(EngineException.class, () -> t.w.steps().startFault(t.gpu, t.a, BASE, false));
+        assertThrows(EngineException.class, () -> t.w.deviceOps().startFault(t.gpu, t.a, BASE, false));
         assertEquals(MirrorDevice.STEPS, new DriverRig(Profiles.LINUX_6_8, "mirror", null).dev.faultSteps());
     }
 }

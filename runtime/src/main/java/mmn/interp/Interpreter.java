@@ -404,7 +404,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         Device d = device(s.device());
         Range r = s.range() == null ? null : ev.range(s.range());
         statement(s, () -> {
-            if (handlerContext == null) world.flushDevice(d, r);
+            if (handlerContext == null) world.deviceOps().flushDevice(d, r);
             else if (r == null) handlerContext.flushAll(d);
             else handlerContext.flush(d, r);
         });
@@ -418,15 +418,15 @@ final class Interpreter implements Stmt.Visitor<Void> {
             switch (s.action()) {
                 case "block":
                     if (handlerContext != null) handlerContext.block(d);
-                    else world.blockDevice(d, true);
+                    else world.deviceOps().blockDevice(d, true);
                     break;
                 case "unblock":
                     if (handlerContext != null) handlerContext.unblock(d);
-                    else world.blockDevice(d, false);
+                    else world.deviceOps().blockDevice(d, false);
                     break;
                 default:
                     if (handlerContext != null) handlerContext.detach(d);
-                    else world.detachDevice(d);
+                    else world.deviceOps().detachDevice(d);
             }
         });
         return null;
@@ -437,7 +437,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
         Device d = device(s.device());
         Space root = s.root().text().equals("empty") ? null : space(s.root());
         statement(s, () -> {
-            if (handlerContext == null) world.setDeviceRoot(d, root);
+            if (handlerContext == null) world.deviceOps().setDeviceRoot(d, root);
             else if (root == null) handlerContext.setRootEmpty(d);
             else handlerContext.setRoot(d, root);
         });
@@ -651,22 +651,22 @@ final class Interpreter implements Stmt.Visitor<Void> {
         if (st instanceof Stmt.Flush f) {
             String dev = device(f.device()).name();
             Range r = f.range() == null ? null : ev.range(f.range());
-            return List.of(new DeviceAction("flush " + dev + " " + (r == null ? "all" : r.toString()), w -> w.flushDevice(w.device(dev), r)));
+            return List.of(new DeviceAction("flush " + dev + " " + (r == null ? "all" : r.toString()), w -> w.deviceOps().flushDevice(w.device(dev), r)));
         }
         if (st instanceof Stmt.DeviceControl c) {
             String dev = device(c.device()).name();
             String text = c.action() + " " + dev;
             switch (c.action()) {
-                case "block": return List.of(new DeviceAction(text, w -> w.blockDevice(w.device(dev), true)));
-                case "unblock": return List.of(new DeviceAction(text, w -> w.blockDevice(w.device(dev), false)));
-                default: return List.of(new DeviceAction(text, w -> w.detachDevice(w.device(dev))));
+                case "block": return List.of(new DeviceAction(text, w -> w.deviceOps().blockDevice(w.device(dev), true)));
+                case "unblock": return List.of(new DeviceAction(text, w -> w.deviceOps().blockDevice(w.device(dev), false)));
+                default: return List.of(new DeviceAction(text, w -> w.deviceOps().detachDevice(w.device(dev))));
             }
         }
         Stmt.SetRoot sr = (Stmt.SetRoot) st;
         String dev = device(sr.device()).name();
         String root = sr.root().text().equals("empty") ? null : space(sr.root()).name();
         return List.of(new DeviceAction("set-root " + dev + " " + (root == null ? "empty" : root),
-                w -> w.setDeviceRoot(w.device(dev), root == null ? null : w.space(root))));
+                w -> w.deviceOps().setDeviceRoot(w.device(dev), root == null ? null : w.space(root))));
     }
 
     private void verdict(Stmt.Explore s, Result r) {

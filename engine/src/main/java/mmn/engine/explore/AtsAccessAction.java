@@ -52,16 +52,16 @@ public final class AtsAccessAction extends DeviceAccess {
 
     @Override
     public boolean enabled(World w, int stage) {
-        return stage != HANDLE || !w.steps().pageRequestWaits(w.device(device), owner);
+        return stage != HANDLE || !w.deviceOps().pageRequestWaits(w.device(device), owner);
     }
 
     @Override
     public int step(World w, int stage) {
         AtsDevice.AccessStage next;
         switch (stage) {
-            case WALK: next = w.steps().startAccess(w.device(device), w.space(space), va, write, owner); break;
-            case HANDLE: next = w.steps().handlePageRequest(w.device(device), owner); break;
-            case RETRY: next = w.steps().retryAccess(w.device(device), owner); break;
+            case WALK: next = w.deviceOps().startAccess(w.device(device), w.space(space), va, write, owner); break;
+            case HANDLE: next = w.deviceOps().handlePageRequest(w.device(device), owner); break;
+            case RETRY: next = w.deviceOps().retryAccess(w.device(device), owner); break;
             default: throw new IllegalArgumentException("no step " + stage);
         }
         switch (next) {

@@ -61,7 +61,7 @@ public final class FaultPathAction extends DeviceAccess {
                 run(w);
                 return steps();
             }
-            w.steps().startFault(d, w.space(space), va, write, owner);
+            w.deviceOps().startFault(d, w.space(space), va, write, owner);
             return 1;
         }
         int id = stage == lastStage() ? 0 : d.faultOwnedBy(owner);
@@ -69,7 +69,7 @@ public final class FaultPathAction extends DeviceAccess {
             run(w);
             return steps();
         }
-        DriverFault.Step st = w.steps().stepFault(d, id);
+        DriverFault.Step st = w.deviceOps().stepFault(d, id);
         switch (st.outcome()) {
             case RAN: return stage + 1;
             case RETRY: return 1;

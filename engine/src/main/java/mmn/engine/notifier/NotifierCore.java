@@ -1,5 +1,7 @@
 package mmn.engine.notifier;
 
+import mmn.engine.EngineException;
+
 import mmn.engine.check.Trace;
 import mmn.engine.check.ViolationKind;
 import mmn.engine.device.Device;
@@ -40,6 +42,8 @@ public final class NotifierCore {
     private final Host host;
     /** mm->notifier_subscriptions, per space, in registration order. */
     private final Map<Space, List<Subscriber>> subscriptions = new LinkedHashMap<>();
+    /** Every registered subscriber by name (the script's handle on it). */
+    private final Map<String, Subscriber> byName = new LinkedHashMap<>();
 
     public NotifierCore(Host h) {
         this.host = h;
@@ -56,29 +60,53 @@ public final class NotifierCore {
         return l != null && !l.isEmpty();
     }
 
-    /** mmu_notifier_register's list insertion. */
-    public void subscribe(Subscriber sub) {
-        subs(sub.space).add(sub);
+    /** Refuses a registration the kernel would refuse (or a script should not make). */
+    public void checkRegister(String name, Space s, Device d) {
+        if (byName.containsKey(name)) throw new EngineException("notifier '" + name + "' is already registered");
+        if (s.released) throw new EngineException(s.name + " has exited: mmu_notifier_register fails on a dead mm");
+        if (d != null && d.space != null && d.space != s)
+            throw new EngineException(d.name + " is bound to " + d.space.name + ", not " + s.name);
+    }
+
+    /** mmu_notifier_register: the subscriber joins s's list, after those already there. */
+    public Subscriber register(String name, Space s, Device d, String label, MmuNotifierOps ops) {
+        Subscriber sub = new Subscriber(name, s, d, label, ops);
+        subs(s).add(sub);
+        byName.put(name, sub);
+        host.trace().event("decl", "notifier " + name + " on " + s.name + (d != null ? " for " + d.name : "") + " uses " + label);
+        return sub;
+    }
+
+    public Subscriber subscriber(String name) {
+        Subscriber s = byName.get(name);
+        if (s == null) throw new EngineException("unknown notifier '" + name + "'", byName.isEmpty()
+                ? "no notifiers are declared yet" : "declared notifiers: " + String.join(", ", byName.keySet()));
+        return s;
     }
 
     /** mmu_notifier_unregister: ->release runs (the core calls it), then the subscriber leaves. */
-    public void unregister(Subscriber sub) {
+    public void unregister(String name) {
+        Subscriber sub = subscriber(name);
         if (!sub.released && sub.has(Hook.RELEASE)) {
             hook(sub.space, "release", "mmu_notifier_unregister", null, NO_ADDRESS, "release (mmu_notifier_unregister) -> " + sub.name);
             sub.ops.release(ctx(sub, true));
         }
         subs(sub.space).remove(sub);
+        byName.remove(name);
         sub.released = true;
+        host.trace().event("decl", "unregister " + name);
     }
 
     /** The subscription lists of src, rebuilt over a copy's spaces and subscribers. */
     public void copyFrom(NotifierCore src, Map<Space, Space> spaces, java.util.function.Function<Subscriber, Subscriber> copy) {
         subscriptions.clear();
+        byName.clear();
         for (Map.Entry<Space, List<Subscriber>> e : src.subscriptions.entrySet()) {
             List<Subscriber> l = new ArrayList<>();
             for (Subscriber sub : e.getValue()) l.add(copy.apply(sub));
             subscriptions.put(spaces.get(e.getKey()), l);
         }
+        for (Subscriber sub : src.byName.values()) byName.put(sub.name, copy.apply(sub));
     }
 
     /** Feeds s's subscriptions into h, in order. */

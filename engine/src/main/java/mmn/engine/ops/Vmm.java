@@ -1,5 +1,9 @@
 package mmn.engine.ops;
 
+import mmn.engine.mem.PageTable;
+
+import mmn.engine.mem.TranslationCache;
+
 import mmn.engine.device.PageRequestResult;
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
@@ -104,6 +108,19 @@ public final class Vmm {
     }
 
     // ------------------------------------------------------------ faults
+
+    /** mm_alloc with its pgd: a new space with an empty page table and a CPU TLB. */
+    public Space mmAlloc(String name) {
+        w.memoryUsed = true;
+        Space s = new Space(name);
+        s.pageTable = new PageTable(w.mem, s);
+        s.pageTable.setListener(w.leafListener);
+        s.cpuTlb = new TranslationCache("cpu(" + name + ").tlb", s, 0);
+        w.checker.attach(s.cpuTlb);
+        w.spaces.put(name, s);
+        w.trace.event("decl", "space " + name + " (pgd pfn " + s.pageTable.root() + ")");
+        return s;
+    }
 
     /** mmap (do_mmap with MAP_FIXED_NOREPLACE): a new VMA; it may not overlap an existing one. */
     public Vma mmap(Space s, Range r, int prot, String file, boolean shared, boolean huge, boolean hugetlb) {

@@ -49,7 +49,7 @@ class CompletenessTest {
      * retry's walk refills the ATC inside the window; the entry outlives the free).
      */
     @Test
-    void aViolationThatNeedsDeviceStepsBeforeTheOperationStartsIsFound() {
+    void aViolationThatNeedsDeviceOpsBeforeTheOperationStartsIsFound() {
         World w = untouched("start-only");
         OpProgram op = munmapOnePage();
         List<List<Action>> ths = List.of(List.of(

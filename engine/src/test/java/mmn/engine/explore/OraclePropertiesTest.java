@@ -144,7 +144,7 @@ class OraclePropertiesTest {
             List<Action> as = new ArrayList<>();
             for (Act a : t) {
                 if (a.flush()) {
-                    as.add(Action.of("flush dev all", x -> x.flushDevice(x.device("dev"), null)));
+                    as.add(Action.of("flush dev all", x -> x.deviceOps().flushDevice(x.device("dev"), null)));
                     continue;
                 }
                 long va = BASE + a.page() * Addr.PAGE_SIZE;

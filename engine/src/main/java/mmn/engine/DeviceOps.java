@@ -1,21 +1,25 @@
 package mmn.engine;
 
+import mmn.engine.check.Trace;
 import mmn.engine.device.AtsDevice;
 import mmn.engine.device.Device;
 import mmn.engine.device.DriverDevice;
 import mmn.engine.device.DriverFault;
+import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
 
 /**
- * A device's work one actor step at a time, for an explorer: an ats device's access as
- * walk, the kernel's handling of its page request, and the device's retry; a driver's
- * fault (mirror, kvm) as the steps of its fault path. Each step runs against the world
- * as it is when the step is taken, so an operation's steps can fall between them.
+ * What front ends do to a device directly, outside the notifier callbacks: a driver's
+ * flush, detach, root change or block; and, for an explorer, a device's work one actor
+ * step at a time: an ats device's access as walk, the kernel's handling of its page
+ * request and the device's retry; a driver's fault (mirror, kvm) as the steps of its
+ * fault path. Each step runs against the world as it is when the step is taken, so an
+ * operation's steps can fall between them.
  */
-public final class DeviceSteps {
+public final class DeviceOps {
     private final World w;
 
-    DeviceSteps(World w) {
+    DeviceOps(World w) {
         this.w = w;
     }
 
@@ -83,5 +87,25 @@ public final class DeviceSteps {
         if (d instanceof AtsDevice a) return a;
         throw new EngineException(d.name + " is a " + d.kind() + " device: it has no page requests to step",
                 "page-request steps exist for ats devices; mirror and kvm use startFault/stepFault");
+    }
+
+    /** A driver-initiated flush of a device's TLBs (outside any callback). */
+    public void flushDevice(Device d, Range r) {
+        if (r == null) d.flushAll(w);
+        else d.flush(w, r);
+    }
+
+    public void detachDevice(Device d) {
+        d.detach(w);
+    }
+
+    public void setDeviceRoot(Device d, Space s) {
+        if (s == null) d.setRootEmpty(w);
+        else d.setRoot(w, s);
+    }
+
+    public void blockDevice(Device d, boolean blocked) {
+        d.blocked = blocked;
+        w.trace.event("device", d.name + (blocked ? " blocked" : " unblocked"), new Trace.Fields().device(d.name));
     }
 }
