@@ -1,6 +1,5 @@
 package mmn.bench;
 
-import mmn.engine.PhaseListener;
 import mmn.engine.World;
 import mmn.engine.device.MirrorDevice;
 import mmn.engine.mem.Addr;
@@ -12,10 +11,11 @@ import java.util.List;
 import mmn.engine.explore.Action;
 import mmn.engine.explore.FaultPathAction;
 import mmn.engine.explore.OpProgram;
+import mmn.engine.explore.Scenarios;
 
 /**
- * The explore scenarios measured (the same as the explorer's tests, and as the Promela
- * models in bench/spin/): linux-3.19, space A with a 64K anonymous VMA at 0x400000,
+ * The explore scenarios measured (built by the explorer tests' own Scenarios, from the
+ * engine's test-jar, and the same as the Promela models in bench/spin/): linux-3.19, space A with a 64K anonymous VMA at 0x400000,
  * ats device gpu (ATC 64) bound to it with one notifier, two pages written by the CPU
  * and read by gpu before the explore.
  */
@@ -34,14 +34,8 @@ public enum BenchScenarios {
     },
     /** a COW write fault after fork, range strategy, three device accesses: coherent. */
     COW_RANGE("range") {
-        @Override World world() {
-            World w = super.world();
-            w.beginStatement("fork");
-            w.fork(w.space("A"), "B", PhaseListener.NONE);
-            w.endStatement();
-            return w;
-        }
-        @Override OpProgram op() { return (w, l) -> w.cow(w.space("A"), BASE, l); }
+        @Override World world() { return Scenarios.forked(Profiles.LINUX_3_19, "range", 2); }
+        @Override OpProgram op() { return Scenarios.cow(BASE); }
         @Override List<List<Action>> threads() {
             return List.of(List.of(dma(BASE, false), dma(BASE + PAGE, true)), List.of(dma(BASE, false)));
         }
@@ -88,20 +82,7 @@ public enum BenchScenarios {
     }
 
     World world() {
-        World w = new World(Profiles.LINUX_3_19);
-        w.setMemory(1L << 20);
-        Space a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
-        var gpu = w.createAtsDevice("gpu", 64, false, 8);
-        w.bind(gpu, a);
-        w.register("n1", a, gpu, strategy);
-        w.beginStatement("setup");
-        for (int i = 0; i < 2; i++) {
-            w.touch(a, BASE + i * PAGE, true);
-            w.dma(gpu, a, BASE + i * PAGE, false);
-        }
-        w.endStatement();
-        return w;
+        return Scenarios.world(Profiles.LINUX_3_19, strategy, 2);
     }
 
     abstract OpProgram op();
@@ -109,11 +90,10 @@ public enum BenchScenarios {
     abstract List<List<Action>> threads();
 
     static OpProgram munmap(long start, long size) {
-        return (w, l) -> w.munmap(w.space("A"), new Range(start, start + size), l);
+        return Scenarios.munmap(start, size);
     }
 
     static Action dma(long va, boolean write) {
-        return Action.of("dma gpu A " + Addr.hex(va) + (write ? " write" : " read"),
-                w -> w.dma(w.device("gpu"), w.space("A"), va, write));
+        return Scenarios.dma(va, write);
     }
 }

@@ -1,49 +1,30 @@
 package mmn.engine;
 
-import mmn.engine.check.Violation;
-import mmn.engine.check.ViolationKind;
 import mmn.engine.device.Device;
 import mmn.engine.device.DriverDevice;
 import mmn.engine.device.DriverFault;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.Pte;
-import mmn.engine.mem.Range;
-import mmn.engine.mem.Space;
 import mmn.engine.mem.TranslationCache;
-import mmn.engine.mem.Vma;
 import mmn.engine.profile.Profile;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Test rig for driver-managed devices: space A, a 64K rw anon VMA at 0x400000, a mirror or kvm device bound to it. */
-final class DriverRig {
-    static final long BASE = Rig.BASE;
+final class DriverRig extends WorldRig {
     static final long PAGE = Addr.PAGE_SIZE;
     /** munmap's phases, in the order they happen. */
     static final List<String> MUNMAP_PHASES = List.of("start", "clear", "end", "unlink-tables", "flush", "free");
 
-    final World w;
-    final Space a;
     final Device dev;
-    final List<Violation> found = new ArrayList<>();
     /** Every step run through {@link #run}, in order. */
     final List<DriverFault.Step> steps = new ArrayList<>();
 
     DriverRig(Profile p, String kind, String strategy) {
-        w = new World(p);
-        a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 16 * PAGE), Vma.READ | Vma.WRITE, null, false, false, false);
+        super(p, 16 * PAGE);
         dev = kind.equals("mirror") ? w.createMirrorDevice("gpu", 0) : w.createKvmDevice("vm", 0);
         w.bind(dev, a);
         if (strategy != null) w.register("n1", a, dev, strategy);
-    }
-
-    List<Violation> stmt(String label, Runnable r) {
-        w.beginStatement(label);
-        r.run();
-        List<Violation> v = w.endStatement();
-        found.addAll(v);
-        return v;
     }
 
     /** Runs the fault's steps until it finishes or a step is blocked; returns the last step. */
@@ -70,10 +51,6 @@ final class DriverRig {
 
     TranslationCache table() {
         return ((DriverDevice) dev).table();
-    }
-
-    boolean has(ViolationKind k) {
-        return found.stream().anyMatch(v -> v.kind() == k);
     }
 
     int pfnOf(long va) {

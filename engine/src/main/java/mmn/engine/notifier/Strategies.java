@@ -47,8 +47,8 @@ public final class Strategies {
             case "empty-pt": s = EmptyPageTable::new; break;
             case "range":
             case "arch-tlbs": s = RangeFlush::new; break;
-            case "start-only": s = StartOnly::new; break;
-            case "end-only": s = EndOnly::new; break;
+            case "start-only": s = () -> new OneHookFlush(Hook.INVALIDATE_RANGE_START); break;
+            case "end-only": s = () -> new OneHookFlush(Hook.INVALIDATE_RANGE_END); break;
             case "kvm": s = Kvm::new; break;
             case "interval": s = () -> new Interval(true); break;
             case "interval-no-retry": s = () -> new Interval(false); break;
@@ -352,30 +352,27 @@ public final class Strategies {
         }
     }
 
-    /** Naive: flush at start. The device can refill between start and the PTE clear. */
-    static final class StartOnly implements MmuNotifierOps {
+    /**
+     * Naive: flush the device in one hook only. At start, the device can refill between
+     * start and the PTE clear; at end, pages the gather frees before end are still cached
+     * then.
+     */
+    static final class OneHookFlush implements MmuNotifierOps {
+        private final Hook hook;
+
+        OneHookFlush(Hook hook) {
+            this.hook = hook;
+        }
+
         @Override
         public Set<Hook> implemented() {
-            return EnumSet.of(Hook.RELEASE, Hook.INVALIDATE_RANGE_START);
+            return EnumSet.of(Hook.RELEASE, hook);
         }
 
         @Override
         public boolean invalidateRangeStart(NotifierContext c, NotifierRange r) {
             c.flush(c.device(), r.range());
             return true;
-        }
-
-        @Override
-        public void release(NotifierContext c) {
-            c.detach(c.device());
-        }
-    }
-
-    /** Naive: flush at end. Pages the gather frees before end are still cached then. */
-    static final class EndOnly implements MmuNotifierOps {
-        @Override
-        public Set<Hook> implemented() {
-            return EnumSet.of(Hook.RELEASE, Hook.INVALIDATE_RANGE_END);
         }
 
         @Override

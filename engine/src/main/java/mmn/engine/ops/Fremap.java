@@ -57,9 +57,7 @@ public final class Fremap {
             vmm.lockPtl(s);
             long pte = s.pageTable.get(va);
             if (Pte.present(pte)) {
-                s.pageTable.set(va, Pte.NONE);
-                vmm.cpuFlush(s, page);
-                w.fire(s, Sites.REMAP_CLEAR, page);
+                vmm.clearFlushNotify(s, va, page, Sites.REMAP_CLEAR);
                 w.mem.removeMap(Pte.pfn(pte));
                 w.mem.put(Pte.pfn(pte)); // page_cache_release: the page cache keeps the page
             }

@@ -199,9 +199,7 @@ final class Hugetlb {
             if (phased) w.phase = outer;
             return;
         }
-        s.pageTable.set(base, Pte.NONE);
-        vmm.cpuFlush(s, hr);
-        w.fire(s, Sites.HUGETLB_COW_CLEAR, hr);
+        vmm.clearFlushNotify(s, base, hr, Sites.HUGETLB_COW_CLEAR);
         if (phased) vmm.phase("clear", l);
         if (phased) vmm.step("set");
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.checker.beforeRepoint(s, base + ((long) k << Addr.PAGE_SHIFT), old + k, fresh + k);

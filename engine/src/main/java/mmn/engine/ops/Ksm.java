@@ -78,9 +78,7 @@ public final class Ksm {
         boolean same = Pte.present(pte) && Pte.pfn(pte) == pfn;
         boolean change = same && (Pte.writable(pte) || Pte.dirty(pte));
         if (change) {
-            s.pageTable.set(va, Pte.NONE);
-            vmm.cpuFlush(s, page);
-            w.fire(s, Sites.KSM_WP_CLEAR, page);
+            vmm.clearFlushNotify(s, va, page, Sites.KSM_WP_CLEAR);
         }
         vmm.phase("protect-clear", l);
         vmm.step("protect-set");
@@ -112,9 +110,7 @@ public final class Ksm {
         if (same) {
             w.mem.get(kpage);
             w.mem.addMap(kpage);
-            s.pageTable.set(va, Pte.NONE);
-            vmm.cpuFlush(s, page);
-            w.fire(s, Sites.KSM_REPLACE_CLEAR, page);
+            vmm.clearFlushNotify(s, va, page, Sites.KSM_REPLACE_CLEAR);
         }
         vmm.phase("replace-clear", l);
         vmm.step("replace-set");

@@ -155,9 +155,7 @@ public final class Thp {
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
             s.pageTable.setDetached(table, base + ((long) k << Addr.PAGE_SHIFT), Pte.make(pfn + k, flags));
         }
-        s.pageTable.set(base, Pte.NONE); // pmdp_invalidate
-        vmm.cpuFlush(s, r);
-        w.fire(s, Sites.SPLIT_INVALIDATE, r);
+        vmm.clearFlushNotify(s, base, r, Sites.SPLIT_INVALIDATE); // pmdp_invalidate
         s.pageTable.populatePmd(base, table);
         vmm.phase("split", l);
         vmm.unlockPtl(s);

@@ -52,9 +52,7 @@ public final class Uprobes {
         vmm.step("clear");
         vmm.lockPtl(s);
         w.mem.addMap(fresh);
-        s.pageTable.set(page, Pte.NONE);
-        vmm.cpuFlush(s, r);
-        w.fire(s, Sites.UPROBE_CLEAR, r);
+        vmm.clearFlushNotify(s, page, r, Sites.UPROBE_CLEAR);
         vmm.phase("clear", l);
         vmm.step("set");
         long npte = Pte.make(fresh, Pte.PRESENT | Pte.YOUNG);

@@ -101,6 +101,18 @@ public final class Vmm {
     }
 
     /** flush_tlb_range / flush_tlb_page on the CPU side. */
+    /**
+     * ptep_clear_flush_notify (pmdp_invalidate, huge_ptep_clear_flush for the bigger
+     * entries): the entry cleared under the PTL, the CPU TLB flushed for r, then what the
+     * profile fires at the site (3.19-6.5: invalidate_range; earlier kernels: nothing
+     * here, the caller's start/end bracket the change).
+     */
+    void clearFlushNotify(Space s, long va, Range r, String site) {
+        s.pageTable.set(va, Pte.NONE);
+        cpuFlush(s, r);
+        w.fire(s, site, r);
+    }
+
     void cpuFlush(Space s, Range r) {
         int n = r.equals(Range.ALL) ? s.cpuTlb.flushAll() : s.cpuTlb.flush(r);
         if (w.trace.keeping()) w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries",
@@ -337,9 +349,7 @@ public final class Vmm {
         // rights, not accessed or dirty bits: a fault retried for those alone copies again.
         boolean same = Pte.present(now) && !Pte.writable(now) && Pte.pfn(now) == old;
         if (same) {
-            s.pageTable.set(va, Pte.NONE);
-            cpuFlush(s, page);
-            w.fire(s, Sites.WP_COPY_CLEAR, page);
+            clearFlushNotify(s, va, page, Sites.WP_COPY_CLEAR);
             if (phased) phase("clear", l);
             if (phased) step("set");
             long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
@@ -500,11 +510,7 @@ public final class Vmm {
         step("unlink-tables");
         zap.freePgtables(s, tlb, r, floor, ceiling, false, l);
         phase("unlink-tables", l);
-        step("flush");
-        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-        phase("flush", l);
-        step("free");
-        zap.tlbFlushMmuFree(tlb);
+        zap.tlbFinishMmu(tlb, l);
         phase("free", l);
         endOp();
     }
@@ -535,11 +541,7 @@ public final class Vmm {
         step("end");
         w.fire(s, Sites.ZAP_END, nr);
         phase("end", l);
-        step("flush");
-        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-        phase("flush", l);
-        step("free");
-        zap.tlbFlushMmuFree(tlb);
+        zap.tlbFinishMmu(tlb, l);
         phase("free", l);
         endOp();
     }
@@ -647,11 +649,7 @@ public final class Vmm {
         step("unlink-tables");
         zap.freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
         phase("unlink-tables", l);
-        step("flush");
-        zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-        phase("flush", l);
-        step("free");
-        zap.tlbFlushMmuFree(tlb);
+        zap.tlbFinishMmu(tlb, l);
         s.exited = true;
         phase("free", l);
         endOp();

@@ -29,6 +29,20 @@ final class Zap {
         this.vmm = vmm;
     }
 
+    /**
+     * tlb_finish_mmu, as munmap, MADV_DONTNEED and exit end: phase "flush" (the gather's
+     * last CPU flush and whatever the profile fires there), then the step "free" (the
+     * pages and page tables it held are freed). The caller ends phase "free": exit marks
+     * the mm dead first.
+     */
+    void tlbFinishMmu(MmuGather tlb, PhaseListener l) {
+        vmm.step("flush");
+        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+        vmm.phase("flush", l);
+        vmm.step("free");
+        tlbFlushMmuFree(tlb);
+    }
+
     /** tlb_flush_mmu_tlbonly: CPU flush of the gathered range, then whatever the profile fires there. */
     void tlbFlushMmuTlbOnly(MmuGather tlb, String site) {
         if (tlb.range == null && !tlb.fullmm) return; // nothing gathered (!tlb->end)
