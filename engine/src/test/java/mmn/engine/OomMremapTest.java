@@ -14,7 +14,6 @@ import mmn.engine.profile.Profile;
 import mmn.engine.profile.ProfileReport;
 import mmn.engine.profile.Profiles;
 import mmn.engine.profile.Sites;
-import static mmn.engine.OpsTestSupport.ALL;
 import static mmn.engine.OpsTestSupport.WITH_RANGE;
 import static mmn.engine.OpsTestSupport.dmaRw;
 import static mmn.engine.OpsTestSupport.hooks;

@@ -1,5 +1,6 @@
 package mmn.engine.notifier;
 
+import mmn.engine.profile.NotifierEvent;
 import mmn.engine.EngineException;
 import mmn.engine.device.AtsDevice;
 import mmn.engine.device.Device;
@@ -178,7 +179,7 @@ public final class Strategies {
         /** mn_itree_release: one blockable invalidation of everything (MMU_NOTIFY_RELEASE). */
         @Override
         public void release(NotifierContext c) {
-            invalidateRangeStart(c, new NotifierRange(Range.ALL, NotifierRange.Event.RELEASE, true));
+            invalidateRangeStart(c, new NotifierRange(Range.ALL, NotifierEvent.RELEASE, true));
             invEnd();
         }
 

@@ -1,7 +1,6 @@
 package mmn.engine.profile;
 
 import mmn.engine.mem.Pte;
-import mmn.engine.notifier.NotifierRange;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -187,13 +186,13 @@ public final class Profile {
         Builder mprotectGathers(boolean b) { mprotectGathers = b; return this; }
         Builder remapEmulated(boolean b) { remapEmulated = b; return this; }
 
-        Builder row(String site, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
+        Builder row(String site, SiteRow.Lock lock, NotifierEvent ev, String cite, Hook... hooks) {
             rows.put(site, new SiteRow(site, List.of(hooks), lock, ev, cite));
             return this;
         }
 
         /** A row that applies on one architecture only (e.g. arm64 flushes on permission upgrades). */
-        Builder archRow(String site, String arch, SiteRow.Lock lock, NotifierRange.Event ev, String cite, Hook... hooks) {
+        Builder archRow(String site, String arch, SiteRow.Lock lock, NotifierEvent ev, String cite, Hook... hooks) {
             rows.put(site + "@" + arch, new SiteRow(site + "@" + arch, List.of(hooks), lock, ev, cite));
             return this;
         }

@@ -1,6 +1,5 @@
 package mmn.engine.profile;
 
-import mmn.engine.notifier.NotifierRange;
 import static mmn.engine.profile.Hook.CHANGE_PTE;
 import static mmn.engine.profile.Hook.CLEAR_FLUSH_YOUNG;
 import static mmn.engine.profile.Hook.INVALIDATE_RANGE;
@@ -10,10 +9,10 @@ import static mmn.engine.profile.Hook.INVALIDATE_PAGE;
 import static mmn.engine.profile.Hook.INVALIDATE_RANGE_START;
 import static mmn.engine.profile.Hook.RELEASE;
 import static mmn.engine.profile.Hook.TEST_YOUNG;
-import static mmn.engine.notifier.NotifierRange.Event.CLEAR;
-import static mmn.engine.notifier.NotifierRange.Event.PROTECTION_PAGE;
-import static mmn.engine.notifier.NotifierRange.Event.PROTECTION_VMA;
-import static mmn.engine.notifier.NotifierRange.Event.UNMAP;
+import static mmn.engine.profile.NotifierEvent.CLEAR;
+import static mmn.engine.profile.NotifierEvent.PROTECTION_PAGE;
+import static mmn.engine.profile.NotifierEvent.PROTECTION_VMA;
+import static mmn.engine.profile.NotifierEvent.UNMAP;
 import static mmn.engine.profile.SiteRow.Lock.I_MMAP;
 import static mmn.engine.profile.SiteRow.Lock.MMAP_LOCK;
 import static mmn.engine.profile.SiteRow.Lock.NONE;
@@ -39,7 +38,7 @@ public final class Profiles {
             .summary("before the invalidate_range series: start/end, invalidate_page, change_pte;"
                     + " page-table pages freed with no hook")
             .hasInvalidatePage(true)
-            .row(Sites.EXIT_RELEASE, MMAP_LOCK, NotifierRange.Event.RELEASE, "mm/mmap.c exit_mmap -> mmu_notifier_release (first, before unmap_vmas)", RELEASE)
+            .row(Sites.EXIT_RELEASE, MMAP_LOCK, NotifierEvent.RELEASE, "mm/mmap.c exit_mmap -> mmu_notifier_release (first, before unmap_vmas)", RELEASE)
             .row(Sites.UNMAP_START, MMAP_LOCK, UNMAP, "mm/memory.c unmap_vmas -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
             .row(Sites.UNMAP_END, MMAP_LOCK, UNMAP, "mm/memory.c unmap_vmas -> mmu_notifier_invalidate_range_end", INVALIDATE_RANGE_END)
             .row(Sites.ZAP_START, MMAP_LOCK, CLEAR, "mm/memory.c zap_page_range -> mmu_notifier_invalidate_range_start", INVALIDATE_RANGE_START)
