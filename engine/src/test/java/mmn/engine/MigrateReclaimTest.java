@@ -157,7 +157,7 @@ class MigrateReclaimTest {
         t.stmt("migrate", () -> t.w.migrate(t.a, r(file, Addr.PAGE_SIZE), PhaseListener.NONE));
         int fresh = Pte.pfn(t.a.pageTable().get(file));
         assertNotEquals(old, fresh);
-        assertEquals(fresh, t.w.pageCache.get("data").get(0L));
+        assertEquals(fresh, t.w.pageCache.find("data", 0L));
         assertEquals(FrameKind.FREE, t.w.memory().kind(old));
         assertEquals(2, t.w.memory().refcount(fresh)); // the mapping and the page cache
         assertTrue(t.found.isEmpty(), t.found.toString());

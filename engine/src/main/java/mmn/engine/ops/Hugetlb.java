@@ -122,7 +122,7 @@ final class Hugetlb {
     private void hugetlbNoPage(Space s, Vma vma, long base, boolean write) {
         int cached = -1;
         if (!vma.anon) {
-            TreeMap<Long, Integer> pages = w.pageCache.computeIfAbsent(hugetlbfs(vma.file), k -> new TreeMap<>());
+            TreeMap<Long, Integer> pages = w.pageCache.pagesOf(hugetlbfs(vma.file));
             long idx = vma.fileIndex(base) >>> (Addr.PMD_SHIFT - Addr.PAGE_SHIFT);
             Integer c = pages.get(idx);
             if (c == null) {

@@ -9,12 +9,14 @@ import mmn.engine.device.DeviceHost;
 import mmn.engine.device.IntervalSeq;
 import mmn.engine.device.PageRequestResult;
 import mmn.engine.mem.Addr;
+import mmn.engine.mem.PageCache;
 import mmn.engine.mem.PageTable;
 import mmn.engine.mem.PhysMem;
 import mmn.engine.mem.Pte;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
 import mmn.engine.mem.StateHasher;
+import mmn.engine.mem.SwapSpace;
 import mmn.engine.mem.Translation;
 import mmn.engine.notifier.NotifierCore;
 import mmn.engine.notifier.Subscriber;
@@ -26,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -56,18 +57,13 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
     protected boolean memoryUsed;
     public final Map<String, Space> spaces = new LinkedHashMap<>();
     public final Map<String, Device> devices = new LinkedHashMap<>();
-    /** The page cache: file name -> page index -> frame (the cache holds a reference). */
-    public final Map<String, TreeMap<Long, Integer>> pageCache = new TreeMap<>();
-    /** Swap slots: slot -> saved value. */
-    public final TreeMap<Integer, Long> swap = new TreeMap<>();
-    /** The swap cache: slot -> frame still in memory (add_to_swap until __remove_mapping). */
-    public final TreeMap<Integer, Integer> swapCache = new TreeMap<>();
+    public final PageCache pageCache = new PageCache();
+    public final SwapSpace swap = new SwapSpace();
     /**
      * Frames whose contents were already copied out by the running operation (migration's
      * copy, reclaim's pageout): a device write into one now is lost. Empty between statements.
      */
     public final Set<Integer> copiedOut = new TreeSet<>();
-    public int nextSwapSlot = 1;
     public int gatherBatch = DEFAULT_GATHER_BATCH;
     protected int stormThreshold = DEFAULT_STORM_THRESHOLD;
     public long writeSeq;
@@ -319,7 +315,6 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         opFaulted.clear();
         pageCache.clear();
         swap.clear();
-        swapCache.clear();
         copiedOut.clear();
     }
 
@@ -346,11 +341,9 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         java.util.function.Function<Subscriber, Subscriber> copy = sub -> subs.computeIfAbsent(sub,
                 k -> k.copyFor(sm.get(k.space), k.device == null ? null : dm.get(k.device)));
         notifier.copyFrom(o.notifier, sm, copy);
-        for (Map.Entry<String, TreeMap<Long, Integer>> f : o.pageCache.entrySet()) pageCache.put(f.getKey(), new TreeMap<>(f.getValue()));
-        swap.putAll(o.swap);
-        swapCache.putAll(o.swapCache);
+        pageCache.copyFrom(o.pageCache);
+        swap.copyFrom(o.swap);
         copiedOut.addAll(o.copiedOut);
-        nextSwapSlot = o.nextSwapSlot;
         gatherBatch = o.gatherBatch;
         stormThreshold = o.stormThreshold;
         writeSeq = o.writeSeq;
@@ -369,14 +362,9 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
             notifier.hashInto(s, h);
         }
         for (Device d : devices.values()) d.hashInto(h);
-        for (Map.Entry<String, TreeMap<Long, Integer>> f : pageCache.entrySet()) {
-            h.put(f.getKey());
-            for (Map.Entry<Long, Integer> e : f.getValue().entrySet()) h.put(e.getKey()).put(e.getValue());
-        }
-        for (Map.Entry<Integer, Long> e : swap.entrySet()) h.put(e.getKey()).put(e.getValue());
-        for (Map.Entry<Integer, Integer> e : swapCache.entrySet()) h.put(e.getKey()).put(e.getValue());
+        pageCache.hashInto(h);
+        swap.hashInto(h);
         h.put(copiedOut.size());
         for (int pfn : copiedOut) h.put(pfn);
-        h.put(nextSwapSlot);
     }
 }

@@ -13,7 +13,6 @@ import mmn.engine.profile.Hook;
 import mmn.engine.profile.Sites;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * mm/rmap.c and its callers: the rmap walk (rmap_walk_anon / rmap_walk_file),
@@ -199,15 +198,9 @@ public final class Rmap {
 
     /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
     private void pageCacheReplace(int old, int fresh) {
-        for (TreeMap<Long, Integer> pages : w.pageCache.values()) {
-            for (java.util.Map.Entry<Long, Integer> e : pages.entrySet()) {
-                if (e.getValue() == old) {
-                    e.setValue(fresh);
-                    w.mem.get(fresh);
-                    w.mem.put(old);
-                    return;
-                }
-            }
+        if (w.pageCache.replace(old, fresh)) {
+            w.mem.get(fresh);
+            w.mem.put(old);
         }
     }
 
@@ -230,8 +223,8 @@ public final class Rmap {
                 throw new EngineException("reclaim " + s.name + " " + r + ": pfn " + pfn + " is a file page; the model swaps out anonymous pages only",
                         "reclaim a page of an anon mapping");
             w.mem.get(pfn); // isolate_lru_page
-            int slot = w.nextSwapSlot++;
-            w.swapCache.put(slot, pfn); // add_to_swap: the swap cache holds a reference
+            int slot = w.swap.allocSlot();
+            w.swap.addToCache(slot, pfn); // add_to_swap: the swap cache holds a reference
             w.mem.get(pfn);
             List<Mapping> maps = rmap(pfn);
             boolean unmapped = true;
@@ -254,13 +247,13 @@ public final class Rmap {
                 continue;
             }
             vmm.step("writeback");
-            w.swap.put(slot, w.mem.value(pfn)); // pageout
+            w.swap.writeOut(slot, w.mem.value(pfn)); // pageout
             w.copiedOut.add(pfn);
             vmm.phase("writeback", l);
             vmm.step("free");
             // __remove_mapping: the reference freeze fails if the page was faulted back in
             if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
-                w.swapCache.remove(slot);
+                w.swap.removeFromCache(slot);
                 w.mem.put(pfn);
                 w.mem.put(pfn);
             } else {
@@ -280,8 +273,7 @@ public final class Rmap {
     }
 
     private boolean isPageCache(int pfn) {
-        for (TreeMap<Long, Integer> pages : w.pageCache.values()) if (pages.containsValue(pfn)) return true;
-        return false;
+        return w.pageCache.contains(pfn);
     }
 
     /**

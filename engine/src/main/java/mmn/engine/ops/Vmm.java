@@ -269,13 +269,13 @@ public final class Vmm {
      */
     private void doSwapPage(Space s, Vma vma, long va, long pte, boolean write) {
         int slot = Pte.pfn(pte);
-        Integer cached = w.swapCache.get(slot);
+        Integer cached = w.swap.cached(slot);
         int pfn;
         if (cached != null) {
             pfn = cached;
             w.mem.get(pfn);
         } else {
-            Long saved = w.swap.get(slot);
+            Long saved = w.swap.saved(slot);
             pfn = w.mem.alloc(FrameKind.USER);
             w.mem.setValue(pfn, saved == null ? 0 : saved);
         }
@@ -302,7 +302,7 @@ public final class Vmm {
 
     /** find_get_page, allocating (reading in) the page on a miss; the cache keeps one reference. */
     private int pageCacheGet(String file, long index) {
-        TreeMap<Long, Integer> pages = w.pageCache.computeIfAbsent(file, k -> new TreeMap<>());
+        TreeMap<Long, Integer> pages = w.pageCache.pagesOf(file);
         Integer pfn = pages.get(index);
         if (pfn == null) {
             pfn = w.mem.alloc(FrameKind.USER);

@@ -89,7 +89,7 @@ final class Zap {
                 if (Pte.none(pte)) continue;
                 s.pageTable.set(va, Pte.NONE);
                 if (Pte.isSwap(pte)) {
-                    w.swap.remove(Pte.pfn(pte));
+                    w.swap.free(Pte.pfn(pte));
                     continue;
                 }
                 if (Pte.isMigration(pte) || Pte.isFile(pte)) continue;
