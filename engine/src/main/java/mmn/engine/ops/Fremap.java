@@ -17,10 +17,12 @@ import mmn.engine.profile.Sites;
 public final class Fremap {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     public Fremap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     /**
@@ -45,30 +47,30 @@ public final class Fremap {
      * cache keeps the old pages. Phases: start, clear (per page), end.
      */
     private void nonlinear(Space s, Range r, long pgoff, PhaseListener l) {
-        vmm.beginOp("remap", s);
-        vmm.step("start");
+        run.beginOp("remap", s);
+        run.step("start");
         w.fire(s, Sites.REMAP_START, r);
-        vmm.phase("start", l);
+        run.phase("start", l);
         for (long i = 0; i < r.pages(); i++) {
             long va = r.start() + i * Addr.PAGE_SIZE;
             Range page = Range.page(va);
-            vmm.step("clear");
+            run.step("clear");
             s.pageTable.allocTables(va);
-            vmm.lockPtl(s);
+            run.lockPtl(s);
             long pte = s.pageTable.get(va);
             if (Pte.present(pte)) {
-                vmm.clearFlushNotify(s, va, page, Sites.REMAP_CLEAR);
+                run.clearFlushNotify(s, va, page, Sites.REMAP_CLEAR);
                 w.mem.removeMap(Pte.pfn(pte));
                 w.mem.put(Pte.pfn(pte)); // page_cache_release: the page cache keeps the page
             }
             s.pageTable.set(va, Pte.make((int) (pgoff + i), Pte.FILE));
-            vmm.phase("clear", l);
-            vmm.unlockPtl(s);
+            run.phase("clear", l);
+            run.unlockPtl(s);
         }
-        vmm.step("end");
+        run.step("end");
         w.fire(s, Sites.REMAP_END, r);
-        vmm.phase("end", l);
-        vmm.endOp();
+        run.phase("end", l);
+        run.endOp();
     }
 
     /**
@@ -83,19 +85,19 @@ public final class Fremap {
     private void emulate(Space s, Vma v, Range r, long pgoff, PhaseListener l) {
         w.warnOnce("remap_file_pages", s.name + " uses deprecated remap_file_pages() syscall (" + w.profile.name
                 + " mm/mmap.c: pr_warn_once; emulated with do_mmap(MAP_SHARED|MAP_FIXED|MAP_POPULATE))");
-        vmm.beginOp("remap", s);
+        run.beginOp("remap", s);
         Vma fresh = new Vma(r.start(), r.end(), v.prot, false, v.file, true, v.huge, v.hugetlb, pgoff);
         vmm.munmap(s, r, l); // mmap_region -> do_munmap (4.15) / do_vmi_munmap (6.x)
-        vmm.step("map");
+        run.step("map");
         s.vmas.put(fresh.start, fresh); // vma_link
         w.trace.event("remap", "new VMA " + fresh + " at file page " + pgoff);
-        vmm.phase("map", l);
+        run.phase("map", l);
         for (long i = 0; i < r.pages(); i++) {
             long va = r.start() + i * Addr.PAGE_SIZE;
-            vmm.step("populate");
+            run.step("populate");
             vmm.handleMmFault(s, va, false); // mm_populate -> __get_user_pages -> handle_mm_fault
-            vmm.phase("populate", l);
+            run.phase("populate", l);
         }
-        vmm.endOp();
+        run.endOp();
     }
 }

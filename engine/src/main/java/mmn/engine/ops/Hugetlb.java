@@ -20,10 +20,12 @@ import java.util.TreeMap;
 final class Hugetlb {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     Hugetlb(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     /** The page-cache key of a hugetlbfs file: its pages are 2M, indexed in huge pages. */
@@ -150,10 +152,10 @@ final class Hugetlb {
             pfn = cached;
             for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(pfn + k);
         }
-        vmm.lockPtl(s);
+        run.lockPtl(s);
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(pfn + k);
         s.pageTable.set(base, Pte.make(pfn, flags));
-        vmm.unlockPtl(s);
+        run.unlockPtl(s);
         w.trace.event("fault", s.name + " " + Addr.hex(base) + " hugetlb_no_page: " + Pte.describe(Pte.make(pfn, flags)));
     }
 
@@ -168,11 +170,11 @@ final class Hugetlb {
         boolean phased = l != PhaseListener.NONE;
         String outer = w.phase;
         if (vma.shared || (vma.anon && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1)) {
-            if (phased) vmm.step("reuse");
-            vmm.lockPtl(s);
+            if (phased) run.step("reuse");
+            run.lockPtl(s);
             s.pageTable.set(base, pte | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
-            vmm.unlockPtl(s);
-            if (phased) vmm.phase("reuse", l);
+            run.unlockPtl(s);
+            if (phased) run.phase("reuse", l);
             if (phased) w.phase = outer;
             return;
         }
@@ -180,16 +182,16 @@ final class Hugetlb {
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.get(old + k); // get_page(old_page)
         int fresh = w.mem.allocHuge();
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.setValue(fresh + k, w.mem.value(old + k)); // copy_user_huge_page
-        if (phased) vmm.phase("copy", l);
-        if (phased) vmm.step("start");
+        if (phased) run.phase("copy", l);
+        if (phased) run.step("start");
         w.fire(s, Sites.HUGETLB_COW_START, hr);
-        if (phased) vmm.phase("start", l);
-        if (phased) vmm.step("clear");
-        vmm.lockPtl(s);
+        if (phased) run.phase("start", l);
+        if (phased) run.step("clear");
+        run.lockPtl(s);
         long cur = s.pageTable.get(base);
         if (!Pte.present(cur) || Pte.pfn(cur) != old || Pte.writable(cur)) {
             // !pte_same under the PTL: a fault (a device's, injected) got here first; out_release_all
-            vmm.unlockPtl(s);
+            run.unlockPtl(s);
             w.fire(s, Sites.HUGETLB_COW_END, hr);
             for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
                 w.mem.put(fresh + k);
@@ -199,9 +201,9 @@ final class Hugetlb {
             if (phased) w.phase = outer;
             return;
         }
-        vmm.clearFlushNotify(s, base, hr, Sites.HUGETLB_COW_CLEAR);
-        if (phased) vmm.phase("clear", l);
-        if (phased) vmm.step("set");
+        run.clearFlushNotify(s, base, hr, Sites.HUGETLB_COW_CLEAR);
+        if (phased) run.phase("clear", l);
+        if (phased) run.step("set");
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.checker.beforeRepoint(s, base + ((long) k << Addr.PAGE_SHIFT), old + k, fresh + k);
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(fresh + k);
         s.pageTable.set(base, Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG | Pte.HUGE));
@@ -209,15 +211,15 @@ final class Hugetlb {
             w.mem.removeMap(old + k); // page_remove_rmap(old_page)
             w.mem.put(old + k);       // the mapping's reference; the fault's keeps it alive
         }
-        if (phased) vmm.phase("set", l);
-        vmm.unlockPtl(s);
-        if (phased) vmm.phase("unlock", l);
-        if (phased) vmm.step("end");
+        if (phased) run.phase("set", l);
+        run.unlockPtl(s);
+        if (phased) run.phase("unlock", l);
+        if (phased) run.step("end");
         w.fire(s, Sites.HUGETLB_COW_END, hr);
-        if (phased) vmm.phase("end", l);
-        if (phased) vmm.step("put");
+        if (phased) run.phase("end", l);
+        if (phased) run.step("put");
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.put(old + k); // put_page(old_page): may free it, after end
-        if (phased) vmm.phase("put", l);
+        if (phased) run.phase("put", l);
         if (phased) w.phase = outer;
     }
 
@@ -233,34 +235,34 @@ final class Hugetlb {
         w.fire(s, Sites.HUGETLB_UNMAP_START, r);
         Range unshared = null;
         for (long a = r.start(); a < r.end(); a += Addr.PMD_SIZE) {
-            vmm.lockPtl(s);
+            run.lockPtl(s);
             if (hugePmdUnshare(s, a)) {
-                vmm.unlockPtl(s);
+                run.unlockPtl(s);
                 long pud = a & -Addr.PUD_SIZE;
                 unshared = new Range(pud, pud + Addr.PUD_SIZE).union(unshared);
                 String outer = w.phase;
-                vmm.phase("unshare", l);
-                vmm.step(outer);
+                run.phase("unshare", l);
+                run.step(outer);
                 a = pud + Addr.PUD_SIZE - Addr.PMD_SIZE;
                 continue;
             }
             long pte = s.pageTable.get(a);
             if (!Pte.huge(pte) || !Pte.mapsPage(pte)) {
-                vmm.unlockPtl(s);
+                run.unlockPtl(s);
                 continue;
             }
             s.pageTable.set(a, Pte.NONE); // huge_ptep_get_and_clear, tlb_remove_huge_tlb_entry
             int pfn = Pte.pfn(pte);
             for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.removeMap(pfn + k); // page_remove_rmap
             boolean force = tlb.removeHugePage(pfn, a);
-            vmm.unlockPtl(s);
+            run.unlockPtl(s);
             if (force) {
                 String outer = w.phase;
-                vmm.step("batch-flush");
+                run.step("batch-flush");
                 vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.HUGETLB_UNMAP_FORCE_FLUSH);
                 vmm.zap.tlbFlushMmuFree(tlb);
-                vmm.phase("batch-flush", l);
-                vmm.step(outer);
+                run.phase("batch-flush", l);
+                run.step(outer);
             }
         }
         if (unshared != null && w.profile.hugetlbUnshareFlush()) {
@@ -295,10 +297,10 @@ final class Hugetlb {
             Range span = new Range(floor, floor + Addr.PUD_SIZE);
             if (floor < v.start || span.end() > v.end) continue;
             w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_START, span);
-            vmm.lockPtl(s);
+            run.lockPtl(s);
             hugePmdUnshare(s, floor);
-            vmm.unlockPtl(s);
-            vmm.cpuFlush(s, span);
+            run.unlockPtl(s);
+            run.cpuFlush(s, span);
             w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_FLUSH, span);
             w.fire(s, Sites.HUGETLB_SPLIT_UNSHARE_END, span);
         }
@@ -313,34 +315,34 @@ final class Hugetlb {
     void hugetlbChangeProtection(Space s, Vma v, int prot, PhaseListener l) {
         Range r = v.range();
         Range nr = adjustRangeIfPmdSharingPossible(v, r);
-        vmm.step("start");
+        run.step("start");
         w.fire(s, Sites.HUGETLB_PROT_START, nr);
-        vmm.phase("start", l);
-        vmm.step("change");
+        run.phase("start", l);
+        run.step("change");
         boolean sharedPmd = false;
         for (long a = r.start(); a < r.end(); a += Addr.PMD_SIZE) {
-            vmm.lockPtl(s);
+            run.lockPtl(s);
             if (hugePmdUnshare(s, a)) {
-                vmm.unlockPtl(s);
+                run.unlockPtl(s);
                 sharedPmd = true;
-                vmm.phase("unshare", l);
-                vmm.step("change");
+                run.phase("unshare", l);
+                run.step("change");
                 a = (a & -Addr.PUD_SIZE) + Addr.PUD_SIZE - Addr.PMD_SIZE;
                 continue;
             }
             long pte = s.pageTable.get(a);
             if (Pte.huge(pte) && Pte.mapsPage(pte)) s.pageTable.set(a, Vmm.changePte(pte, v, prot) | Pte.HUGE);
-            vmm.unlockPtl(s);
+            run.unlockPtl(s);
         }
-        vmm.phase("change", l);
-        vmm.step("flush");
+        run.phase("change", l);
+        run.step("flush");
         Range fr = sharedPmd ? nr : r;
-        vmm.cpuFlush(s, fr);
+        run.cpuFlush(s, fr);
         w.fire(s, Sites.HUGETLB_PROT_FLUSH, fr);
-        vmm.phase("flush", l);
-        vmm.step("end");
+        run.phase("flush", l);
+        run.step("end");
         w.fire(s, Sites.HUGETLB_PROT_END, nr);
-        vmm.phase("end", l);
+        run.phase("end", l);
     }
 
     /**
@@ -353,11 +355,11 @@ final class Hugetlb {
         boolean cow = !v.shared;
         Range r = v.range();
         if (cow) {
-            vmm.step("start");
+            run.step("start");
             w.fire(parent, Sites.HUGETLB_FORK_START, r);
-            vmm.phase("start", l);
+            run.phase("start", l);
         }
-        vmm.step("copy");
+        run.step("copy");
         for (long va : parent.pageTable.populated(r)) {
             long pte = parent.pageTable.get(va);
             if (!Pte.huge(pte) || !Pte.mapsPage(pte)) continue;
@@ -365,7 +367,7 @@ final class Hugetlb {
                 hugePmdShare(child, cv, va);
                 if (child.pageTable.tableAt(va, 2) >= 0 && child.pageTable.tableAt(va, 2) == parent.pageTable.tableAt(va, 2)) continue;
             }
-            vmm.lockPtl(parent);
+            run.lockPtl(parent);
             if (cow && Pte.writable(pte)) {
                 pte = Pte.wrprotect(pte);
                 parent.pageTable.set(va, pte);
@@ -377,13 +379,13 @@ final class Hugetlb {
                 w.mem.addMap(pfn + k);
             }
             child.pageTable.set(va, pte);
-            vmm.unlockPtl(parent);
+            run.unlockPtl(parent);
         }
-        vmm.phase("copy", l);
+        run.phase("copy", l);
         if (cow) {
-            vmm.step("end");
+            run.step("end");
             w.fire(parent, Sites.HUGETLB_FORK_END, r);
-            vmm.phase("end", l);
+            run.phase("end", l);
         }
     }
 }

@@ -15,11 +15,11 @@ import mmn.engine.profile.Sites;
  */
 public final class Ksm {
     private final Kernel w;
-    private final Vmm vmm;
+    private final OpRunner run;
 
-    public Ksm(Kernel w, Vmm vmm) {
+    public Ksm(Kernel w, OpRunner run) {
         this.w = w;
-        this.vmm = vmm;
+        this.run = run;
     }
 
     /**
@@ -33,7 +33,7 @@ public final class Ksm {
      * replace-start, replace-clear, replace-set, replace-end, free.
      */
     public void ksm(Space a, long va, Space b, long vb, PhaseListener l) {
-        vmm.beginOp("ksm", a);
+        run.beginOp("ksm", a);
         if (b.exited) throw new EngineException(b.name + " has exited");
         long pa = Addr.pageDown(va), pb = Addr.pageDown(vb);
         int kpage = ksmCandidate(a, pa), page = ksmCandidate(b, pb);
@@ -50,11 +50,11 @@ public final class Ksm {
         } else {
             w.trace.event("ksm", "pages_identical failed or a PTE changed: no merge");
         }
-        vmm.step("free");
+        run.step("free");
         w.mem.put(kpage);
         w.mem.put(page); // the scanner's reference: after replace_page it was the last
-        vmm.phase("free", l);
-        vmm.endOp();
+        run.phase("free", l);
+        run.endOp();
     }
 
     private int ksmCandidate(Space s, long va) {
@@ -68,20 +68,20 @@ public final class Ksm {
     /** write_protect_page: returns the write-protected PTE, or NONE when the page moved meanwhile. */
     private long writeProtectPage(Space s, long va, int pfn, PhaseListener l) {
         Range page = Range.page(va);
-        vmm.step("protect-start");
+        run.step("protect-start");
         w.fire(s, Sites.KSM_WP_START, page);
-        vmm.phase("protect-start", l);
-        vmm.step("protect-clear");
-        vmm.lockPtl(s);
+        run.phase("protect-start", l);
+        run.step("protect-clear");
+        run.lockPtl(s);
         long pte = s.pageTable.get(va);
         long result = Pte.NONE;
         boolean same = Pte.present(pte) && Pte.pfn(pte) == pfn;
         boolean change = same && (Pte.writable(pte) || Pte.dirty(pte));
         if (change) {
-            vmm.clearFlushNotify(s, va, page, Sites.KSM_WP_CLEAR);
+            run.clearFlushNotify(s, va, page, Sites.KSM_WP_CLEAR);
         }
-        vmm.phase("protect-clear", l);
-        vmm.step("protect-set");
+        run.phase("protect-clear", l);
+        run.step("protect-set");
         if (change) {
             long entry = Pte.make(pfn, Pte.PRESENT | (pte & Pte.YOUNG)); // clean and write-protected
             w.fire(s, Sites.KSM_WP_SET, page, va, entry);
@@ -90,30 +90,30 @@ public final class Ksm {
         } else if (same) {
             result = pte;
         }
-        vmm.phase("protect-set", l);
-        vmm.unlockPtl(s);
-        vmm.step("protect-end");
+        run.phase("protect-set", l);
+        run.unlockPtl(s);
+        run.step("protect-end");
         w.fire(s, Sites.KSM_WP_END, page);
-        vmm.phase("protect-end", l);
+        run.phase("protect-end", l);
         return result;
     }
 
     /** replace_page: point the PTE at the KSM page; the old page keeps only the scanner's reference. */
     private void replacePage(Space s, long va, int old, int kpage, long orig, PhaseListener l) {
         Range page = Range.page(va);
-        vmm.step("replace-start");
+        run.step("replace-start");
         w.fire(s, Sites.KSM_REPLACE_START, page);
-        vmm.phase("replace-start", l);
-        vmm.step("replace-clear");
-        vmm.lockPtl(s);
+        run.phase("replace-start", l);
+        run.step("replace-clear");
+        run.lockPtl(s);
         boolean same = s.pageTable.get(va) == orig; // pte_same with the write-protected value
         if (same) {
             w.mem.get(kpage);
             w.mem.addMap(kpage);
-            vmm.clearFlushNotify(s, va, page, Sites.KSM_REPLACE_CLEAR);
+            run.clearFlushNotify(s, va, page, Sites.KSM_REPLACE_CLEAR);
         }
-        vmm.phase("replace-clear", l);
-        vmm.step("replace-set");
+        run.phase("replace-clear", l);
+        run.step("replace-set");
         if (same) {
             long entry = Pte.make(kpage, Pte.PRESENT);
             w.fire(s, Sites.KSM_REPLACE_SET, page, va, entry);
@@ -122,10 +122,10 @@ public final class Ksm {
             w.mem.removeMap(old);
             w.mem.put(old);
         }
-        vmm.phase("replace-set", l);
-        vmm.unlockPtl(s);
-        vmm.step("replace-end");
+        run.phase("replace-set", l);
+        run.unlockPtl(s);
+        run.step("replace-end");
         w.fire(s, Sites.KSM_REPLACE_END, page);
-        vmm.phase("replace-end", l);
+        run.phase("replace-end", l);
     }
 }

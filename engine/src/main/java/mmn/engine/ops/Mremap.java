@@ -18,10 +18,12 @@ import java.util.List;
 public final class Mremap {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     public Mremap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     /**
@@ -36,7 +38,7 @@ public final class Mremap {
      * Phases: start, move, unlock (per PTE table), flush, end, unmap.
      */
     public void mremap(Space s, Range r, long newStart, PhaseListener l) {
-        vmm.beginOp("mremap", s);
+        run.beginOp("mremap", s);
         Vma v = s.findVma(r.start());
         if (v == null || r.end() > v.end)
             throw new EngineException("mremap " + s.name + " " + r + ": the range must lie inside one VMA (-EFAULT)");
@@ -51,18 +53,18 @@ public final class Mremap {
         long delta = newStart - r.start();
         Vma moved = v.slice(r.start(), r.end()).movedTo(newStart); // copy_vma
         s.vmas.put(moved.start, moved);
-        vmm.step("start");
+        run.step("start");
         w.fire(s, Sites.MREMAP_START, r);
-        vmm.phase("start", l);
+        run.phase("start", l);
         List<Long> addrs = s.pageTable.populated(r);
         int i = 0;
         boolean needFlush = false;
         Profile.MremapFlush when = w.profile.mremapFlush();
         while (i < addrs.size()) {
             long table = addrs.get(i) & -Addr.PMD_SIZE;
-            vmm.step("move");
-            vmm.lockPtl(s); // old PTL, then new PTL
-            vmm.lockPtl(s);
+            run.step("move");
+            run.lockPtl(s); // old PTL, then new PTL
+            run.lockPtl(s);
             boolean present = false;
             boolean forceFlush = false;
             while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
@@ -79,27 +81,27 @@ public final class Mremap {
             needFlush |= present && !forceFlush;
             Range span = new Range(Math.max(table, r.start()), Math.min(table + Addr.PMD_SIZE, r.end()));
             if (forceFlush) {
-                vmm.cpuFlush(s, span);
+                run.cpuFlush(s, span);
                 w.fire(s, Sites.MREMAP_PTL_FLUSH, span);
             }
-            vmm.phase("move", l);
-            vmm.unlockPtl(s);
-            vmm.unlockPtl(s);
-            vmm.step("unlock");
-            vmm.phase("unlock", l);
+            run.phase("move", l);
+            run.unlockPtl(s);
+            run.unlockPtl(s);
+            run.step("unlock");
+            run.phase("unlock", l);
         }
-        vmm.step("flush");
+        run.step("flush");
         if (needFlush) {
-            vmm.cpuFlush(s, r);
+            run.cpuFlush(s, r);
             w.fire(s, Sites.MREMAP_FLUSH, r);
         }
-        vmm.phase("flush", l);
-        vmm.step("end");
+        run.phase("flush", l);
+        run.step("end");
         w.fire(s, Sites.MREMAP_END, r);
-        vmm.phase("end", l);
-        vmm.step("unmap");
+        run.phase("end", l);
+        run.step("unmap");
         vmm.munmap(s, r, PhaseListener.NONE); // do_munmap of the old range: its page tables go
-        vmm.phase("unmap", l);
-        vmm.endOp();
+        run.phase("unmap", l);
+        run.endOp();
     }
 }

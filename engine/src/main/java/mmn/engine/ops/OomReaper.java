@@ -15,10 +15,12 @@ import java.util.List;
 public final class OomReaper {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     public OomReaper(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     /**
@@ -32,10 +34,10 @@ public final class OomReaper {
     public void oomReap(Space s, PhaseListener l) {
         if (!w.profile.hasSite(Sites.OOM_REAP_START))
             throw new EngineException(w.profile.name + " has no OOM reaper (it arrived in 4.6)", "use exit, or a later profile");
-        vmm.beginOp("oom-reap", s);
+        run.beginOp("oom-reap", s);
         if (w.profile.oomReaperSkipsSubscribed && w.notifier.hasSubscribers(s)) {
             w.trace.event("oom", s.name + " has mmu notifiers: the OOM reaper skips it (mm_has_notifiers) and sets MMF_OOM_SKIP");
-            vmm.endOp();
+            run.endOp();
             return;
         }
         for (Vma v : List.copyOf(s.vmas.values())) {
@@ -43,25 +45,25 @@ public final class OomReaper {
             if (v.hugetlb) continue; // __oom_reap_task_mm skips VM_HUGETLB
             Range r = v.range();
             MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
-            vmm.step("start");
+            run.step("start");
             if (!w.fireStartNonblock(s, Sites.OOM_REAP_START, r)) {
                 w.trace.event("oom", "non-blocking start failed for " + r + ": this VMA is skipped, no end");
                 continue;
             }
-            vmm.phase("start", l);
-            vmm.step("clear");
+            run.phase("start", l);
+            run.step("clear");
             vmm.zap.zap(s, tlb, r, l);
-            vmm.phase("clear", l);
-            vmm.step("end");
+            run.phase("clear", l);
+            run.step("end");
             w.fire(s, Sites.OOM_REAP_END, r);
-            vmm.phase("end", l);
-            vmm.step("flush");
+            run.phase("end", l);
+            run.step("flush");
             vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-            vmm.phase("flush", l);
-            vmm.step("free");
+            run.phase("flush", l);
+            run.step("free");
             vmm.zap.tlbFlushMmuFree(tlb);
-            vmm.phase("free", l);
+            run.phase("free", l);
         }
-        vmm.endOp();
+        run.endOp();
     }
 }

@@ -22,11 +22,11 @@ import java.util.List;
  */
 public final class Rmap {
     private final Kernel w;
-    private final Vmm vmm;
+    private final OpRunner run;
 
-    public Rmap(Kernel w, Vmm vmm) {
+    public Rmap(Kernel w, OpRunner run) {
         this.w = w;
-        this.vmm = vmm;
+        this.run = run;
     }
 
     /** One PTE mapping a page, found by the rmap walk. */
@@ -110,29 +110,29 @@ public final class Rmap {
     private boolean tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
         Space s = m.space();
         Range page = Range.page(m.va());
-        vmm.step("start");
+        run.step("start");
         w.fire(s, sites.start(), page);
-        vmm.phase("start", l);
-        vmm.step("clear");
-        vmm.lockPtl(s);
+        run.phase("start", l);
+        run.step("clear");
+        run.lockPtl(s);
         long pte = s.pageTable.get(m.va());
         boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
         boolean young = false;
         if (mapped && testsYoung(sites)) {
             // ptep_clear_flush_young_notify: x86 ptep_clear_flush_young test-and-clears the bit (no CPU flush), then the subscribers
-            vmm.step("young");
+            run.step("young");
             boolean cpu = Pte.young(pte);
             if (cpu) s.pageTable.set(m.va(), Pte.mkold(pte));
             young = w.fireYoung(s, sites.young(), page) | cpu;
             if (young) w.trace.event("reclaim", "pfn " + pfn + " at " + s.name + " " + Addr.hex(m.va()) + " is young ("
                     + (cpu ? "PTE" : "a subscriber") + "): try_to_unmap_one gives up, the page stays mapped");
-            vmm.phase("young", l);
-            vmm.step("clear");
+            run.phase("young", l);
+            run.step("clear");
         }
         boolean unmapped = mapped && !young;
         if (unmapped) {
             s.pageTable.set(m.va(), Pte.NONE);
-            if (!batched) vmm.cpuFlush(s, page);
+            if (!batched) run.cpuFlush(s, page);
             // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
             w.fire(s, sites.clear(), batched ? Range.ALL : page);
             long entry = slot < 0 ? Pte.make(pfn, Pte.MIGRATION | (pte & Pte.WRITE)) : Pte.make(slot, Pte.SWAP);
@@ -141,14 +141,14 @@ public final class Rmap {
             w.mem.removeMap(pfn);
             w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
         }
-        if (!young) vmm.phase("clear", l);
-        vmm.unlockPtl(s);
-        vmm.step("unlock");
+        if (!young) run.phase("clear", l);
+        run.unlockPtl(s);
+        run.step("unlock");
         if (unmapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
-        vmm.phase("unlock", l);
-        vmm.step("end");
+        run.phase("unlock", l);
+        run.step("end");
         w.fire(s, sites.end(), page);
-        vmm.phase("end", l);
+        run.phase("end", l);
         return !young;
     }
 
@@ -160,22 +160,22 @@ public final class Rmap {
      * Phases: start, clear, unlock, end (per mapping), copy, remap (per mapping), free.
      */
     public void migrate(Space s, Range r, PhaseListener l) {
-        vmm.beginOp("migrate", s);
+        run.beginOp("migrate", s);
         for (int old : pagesIn(s, r, "migrate")) {
             w.mem.get(old); // isolate_lru_page
             List<Mapping> maps = rmap(old);
             for (Mapping m : maps) tryToUnmapOne(m, old, -1, MIGRATION, false, l);
-            vmm.step("copy");
+            run.step("copy");
             int fresh = w.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
             pageCacheReplace(old, fresh); // migrate_page_move_mapping
             w.mem.setValue(fresh, w.mem.value(old)); // migrate_page_copy
             w.copiedOut.add(old);
             w.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
-            vmm.phase("copy", l);
+            run.phase("copy", l);
             for (Mapping m : maps) {
-                vmm.step("remap");
+                run.step("remap");
                 Space sp = m.space();
-                vmm.lockPtl(sp);
+                run.lockPtl(sp);
                 long pte = sp.pageTable.get(m.va());
                 if (Pte.isMigration(pte) && Pte.pfn(pte) == old) {
                     w.fire(sp, Sites.MIGRATE_REMAP, Range.page(m.va()));
@@ -184,16 +184,16 @@ public final class Rmap {
                     w.mem.addMap(fresh);
                     sp.pageTable.set(m.va(), Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
                 }
-                vmm.unlockPtl(sp);
-                vmm.phase("remap", l);
+                run.unlockPtl(sp);
+                run.phase("remap", l);
             }
             w.mem.put(fresh);
-            vmm.step("free");
+            run.step("free");
             w.mem.put(old); // putback: the isolation reference was the last one
             w.copiedOut.remove(old);
-            vmm.phase("free", l);
+            run.phase("free", l);
         }
-        vmm.endOp();
+        run.endOp();
     }
 
     /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
@@ -216,7 +216,7 @@ public final class Rmap {
      * Phases: start, young, clear, unlock, end (per mapping), flush, writeback, free.
      */
     public void reclaim(Space s, Range r, PhaseListener l) {
-        vmm.beginOp("reclaim", s);
+        run.beginOp("reclaim", s);
         boolean batched = w.profile.batchedUnmapFlush;
         for (int pfn : pagesIn(s, r, "reclaim")) {
             if (isPageCache(pfn))
@@ -234,23 +234,23 @@ public final class Rmap {
                     break;
                 }
             }
-            vmm.step("flush");
+            run.step("flush");
             for (Space sp : spacesOf(maps)) {
-                if (batched) vmm.cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty (or, on failure, shrink_page_list's final try_to_unmap_flush)
+                if (batched) run.cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty (or, on failure, shrink_page_list's final try_to_unmap_flush)
                 w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
             }
-            vmm.phase("flush", l);
+            run.phase("flush", l);
             if (!unmapped) {
                 // activate_locked: the page stays in the swap cache (vm_swap_full is false) and goes back to the LRU
                 w.trace.event("reclaim", "pfn " + pfn + " was young: try_to_unmap failed, the page is reactivated and stays in the swap cache");
                 w.mem.put(pfn); // putback: the isolation reference
                 continue;
             }
-            vmm.step("writeback");
+            run.step("writeback");
             w.swap.writeOut(slot, w.mem.value(pfn)); // pageout
             w.copiedOut.add(pfn);
-            vmm.phase("writeback", l);
-            vmm.step("free");
+            run.phase("writeback", l);
+            run.step("free");
             // __remove_mapping: the reference freeze fails if the page was faulted back in
             if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
                 w.swap.removeFromCache(slot);
@@ -261,9 +261,9 @@ public final class Rmap {
                 w.mem.put(pfn);
             }
             w.copiedOut.remove(pfn);
-            vmm.phase("free", l);
+            run.phase("free", l);
         }
-        vmm.endOp();
+        run.endOp();
     }
 
     private static List<Space> spacesOf(List<Mapping> maps) {
@@ -283,14 +283,14 @@ public final class Rmap {
      * Nothing is freed and no start/end is fired. Phases: clear-young, unlock (per mapping).
      */
     public void age(Space s, Range r, PhaseListener l) {
-        vmm.beginOp("age", s);
+        run.beginOp("age", s);
         for (int pfn : pagesIn(s, r, "age")) {
             boolean referenced = false;
             for (Mapping m : rmap(pfn)) {
                 Space sp = m.space();
                 Range page = Range.page(m.va());
-                vmm.step("clear-young");
-                vmm.lockPtl(sp);
+                run.step("clear-young");
+                run.lockPtl(sp);
                 long pte = sp.pageTable.get(m.va());
                 boolean young = Pte.young(pte);
                 if (young) {
@@ -299,13 +299,13 @@ public final class Rmap {
                 }
                 boolean secondary = w.fireYoung(sp, Sites.AGE_NOTIFY, page);
                 referenced |= young || secondary;
-                vmm.phase("clear-young", l);
-                vmm.unlockPtl(sp);
-                vmm.step("unlock");
-                vmm.phase("unlock", l);
+                run.phase("clear-young", l);
+                run.unlockPtl(sp);
+                run.step("unlock");
+                run.phase("unlock", l);
             }
             w.trace.event("age", "pfn " + pfn + (referenced ? " referenced" : " not referenced"));
         }
-        vmm.endOp();
+        run.endOp();
     }
 }

@@ -19,10 +19,12 @@ import mmn.engine.profile.Sites;
 public final class Thp {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     public Thp(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     private Range hugeRange(Space s, long va, String op) {
@@ -48,14 +50,14 @@ public final class Thp {
      * unmap, start, clear-pmd, end, free-table (file).
      */
     public void collapse(Space s, long va, PhaseListener l) {
-        vmm.beginOp("collapse", s);
+        run.beginOp("collapse", s);
         Range r = hugeRange(s, va, "collapse");
         long base = r.start();
         Vma v = s.findVma(base);
         if (s.pageTable.isHuge(base)) throw new EngineException("collapse " + s.name + " " + Addr.hex(base) + ": already a huge page");
         if (!v.anon) {
             retract(s, r, l);
-            vmm.endOp();
+            run.endOp();
             return;
         }
         boolean referenced = false, writable = false;
@@ -75,13 +77,13 @@ public final class Thp {
         if (why == null && !referenced) why = "nothing referenced the range (young bits and test_young)";
         if (why != null) {
             w.trace.event("khugepaged", "not collapsing " + r + ": " + why);
-            vmm.endOp();
+            run.endOp();
             return;
         }
         int huge = w.mem.allocHuge(); // khugepaged_alloc_page
         s.mmapWriteLocked = true;
         int table = clearPmdWindow(s, r, base, Sites.COLLAPSE_START, Sites.COLLAPSE_PMD_CLEAR, Sites.COLLAPSE_END, l);
-        vmm.step("copy");
+        run.step("copy");
         long[] ptes = w.mem.table(table);
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
             long pte = ptes[k];
@@ -92,16 +94,16 @@ public final class Thp {
             w.mem.removeMap(pfn);
             w.mem.put(pfn); // free_page_and_swap_cache
         }
-        vmm.phase("copy", l);
-        vmm.step("set");
-        vmm.lockPtl(s);
+        run.phase("copy", l);
+        run.step("set");
+        run.lockPtl(s);
         s.deposits.put(base, table); // pgtable_trans_huge_deposit: the same table
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) w.mem.addMap(huge + k);
         s.pageTable.set(base, Pte.make(huge, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG | Pte.HUGE));
-        vmm.unlockPtl(s);
+        run.unlockPtl(s);
         s.mmapWriteLocked = false;
-        vmm.phase("set", l);
-        vmm.endOp();
+        run.phase("set", l);
+        run.endOp();
     }
 
     /** The file side of collapse: unmap the small pages, then retract_page_tables. */
@@ -110,19 +112,19 @@ public final class Thp {
             throw new EngineException(w.profile.name + "'s khugepaged collapses anonymous memory only (file and shmem collapse came in 4.8)",
                     "use an anon huge mapping, or linux-4.15 and later");
         long base = r.start();
-        vmm.step("unmap");
+        run.step("unmap");
         if (!s.pageTable.populated(r).isEmpty()) vmm.dontneed(s, r, PhaseListener.NONE); // unmap_mapping_range of each small page
-        vmm.phase("unmap", l);
+        run.phase("unmap", l);
         if (s.pageTable.tableAt(base, 1) < 0) {
             w.trace.event("khugepaged", "no page table to retract at " + r);
             return;
         }
         s.mmapWriteLocked = true; // mmap write-trylock (4.15, 6.5); 6.8 holds i_mmap only
         int table = clearPmdWindow(s, r, base, Sites.RETRACT_START, Sites.RETRACT_PMD_CLEAR, Sites.RETRACT_END, l);
-        vmm.step("free-table");
+        run.step("free-table");
         w.mem.free(table); // pte_free (4.15: right after the flush; 6.5 after end; 6.8 pte_free_defer)
         s.mmapWriteLocked = false;
-        vmm.phase("free-table", l);
+        run.phase("free-table", l);
     }
 
     /**
@@ -134,20 +136,20 @@ public final class Thp {
      * the PMD. Nothing is freed. Phases: start, split, end.
      */
     public void split(Space s, long va, PhaseListener l) {
-        vmm.beginOp("split", s);
+        run.beginOp("split", s);
         Range r = hugeRange(s, va, "split");
         long base = r.start();
         long pmd = s.pageTable.get(base);
         if (!Pte.huge(pmd) || !Pte.present(pmd))
             throw new EngineException("split " + s.name + " " + Addr.hex(base) + ": no huge page is mapped there", "collapse it first");
-        vmm.step("start");
+        run.step("start");
         w.fire(s, Sites.SPLIT_START, r);
         w.fire(s, Sites.SPLIT_EARLY_END, r);
         w.fire(s, Sites.SPLITTING_START, r);
         w.fire(s, Sites.SPLITTING_END, r);
-        vmm.phase("start", l);
-        vmm.step("split");
-        vmm.lockPtl(s);
+        run.phase("start", l);
+        run.step("split");
+        run.lockPtl(s);
         Integer dep = s.deposits.remove(base);
         int table = dep != null ? dep : w.mem.alloc(FrameKind.PAGE_TABLE);
         int pfn = Pte.pfn(pmd);
@@ -155,14 +157,14 @@ public final class Thp {
         for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
             s.pageTable.setDetached(table, base + ((long) k << Addr.PAGE_SHIFT), Pte.make(pfn + k, flags));
         }
-        vmm.clearFlushNotify(s, base, r, Sites.SPLIT_INVALIDATE); // pmdp_invalidate
+        run.clearFlushNotify(s, base, r, Sites.SPLIT_INVALIDATE); // pmdp_invalidate
         s.pageTable.populatePmd(base, table);
-        vmm.phase("split", l);
-        vmm.unlockPtl(s);
-        vmm.step("end");
+        run.phase("split", l);
+        run.unlockPtl(s);
+        run.step("end");
         w.fire(s, Sites.SPLIT_END, r);
-        vmm.phase("end", l);
-        vmm.endOp();
+        run.phase("end", l);
+        run.endOp();
     }
 
     /**
@@ -171,19 +173,19 @@ public final class Thp {
      * PMD lock, end; each site's hooks are the profile's. Returns the detached table.
      */
     private int clearPmdWindow(Space s, Range r, long base, String startSite, String clearSite, String endSite, PhaseListener l) {
-        vmm.step("start");
+        run.step("start");
         w.fire(s, startSite, r);
-        vmm.phase("start", l);
-        vmm.step("clear-pmd");
-        vmm.lockPtl(s);
+        run.phase("start", l);
+        run.step("clear-pmd");
+        run.lockPtl(s);
         int table = s.pageTable.detachPteTable(base);
-        vmm.cpuFlush(s, r);
+        run.cpuFlush(s, r);
         w.fire(s, clearSite, r);
-        vmm.unlockPtl(s);
-        vmm.phase("clear-pmd", l);
-        vmm.step("end");
+        run.unlockPtl(s);
+        run.phase("clear-pmd", l);
+        run.step("end");
         w.fire(s, endSite, r);
-        vmm.phase("end", l);
+        run.phase("end", l);
         return table;
     }
 }

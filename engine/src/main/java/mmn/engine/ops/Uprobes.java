@@ -16,10 +16,12 @@ import mmn.engine.profile.Sites;
 public final class Uprobes {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     public Uprobes(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     /**
@@ -30,7 +32,7 @@ public final class Uprobes {
      * Phases: start, clear, set, unlock, end.
      */
     public void uprobe(Space s, long va, PhaseListener l) {
-        vmm.beginOp("uprobe", s);
+        run.beginOp("uprobe", s);
         long page = Addr.pageDown(va);
         Vma v = s.findVma(page);
         if (v == null || v.anon)
@@ -46,29 +48,29 @@ public final class Uprobes {
         int fresh = w.mem.alloc(FrameKind.USER); // the breakpoint copy; this reference becomes the mapping's
         w.mem.setValue(fresh, w.mem.value(old) ^ 0xCC);
         Range r = Range.page(page);
-        vmm.step("start");
+        run.step("start");
         w.fire(s, Sites.UPROBE_START, r);
-        vmm.phase("start", l);
-        vmm.step("clear");
-        vmm.lockPtl(s);
+        run.phase("start", l);
+        run.step("clear");
+        run.lockPtl(s);
         w.mem.addMap(fresh);
-        vmm.clearFlushNotify(s, page, r, Sites.UPROBE_CLEAR);
-        vmm.phase("clear", l);
-        vmm.step("set");
+        run.clearFlushNotify(s, page, r, Sites.UPROBE_CLEAR);
+        run.phase("clear", l);
+        run.step("set");
         long npte = Pte.make(fresh, Pte.PRESENT | Pte.YOUNG);
         w.fire(s, Sites.UPROBE_SET, r, page, npte);
         w.checker.beforeRepoint(s, page, old, fresh);
         s.pageTable.set(page, npte);
         w.mem.removeMap(old);
-        vmm.phase("set", l);
-        vmm.unlockPtl(s);
+        run.phase("set", l);
+        run.unlockPtl(s);
         w.mem.put(old); // the old mapping's reference, after the unlock
-        vmm.step("unlock");
-        vmm.phase("unlock", l);
-        vmm.step("end");
+        run.step("unlock");
+        run.phase("unlock", l);
+        run.step("end");
         w.fire(s, Sites.UPROBE_END, r);
-        vmm.phase("end", l);
+        run.phase("end", l);
         w.mem.put(old); // uprobe_write_opcode: put_page after __replace_page
-        vmm.endOp();
+        run.endOp();
     }
 }

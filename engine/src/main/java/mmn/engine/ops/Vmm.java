@@ -25,7 +25,7 @@ import java.util.TreeMap;
 
 /**
  * The kernel's mm code paths shared by every operation, micro-step by micro-step:
- * the plumbing (operations, phases, the PTL, the CPU flush), the fault side of
+ * the fault side of
  * mm/memory.c (handle_mm_fault, do_anonymous_page and friends, do_swap_page,
  * do_wp_page, wp_page_copy) and the operations built on the zap: munmap
  * (mm/mmap.c do_munmap, unmap_region), MADV_DONTNEED (mm/madvise.c), mprotect
@@ -33,8 +33,9 @@ import java.util.TreeMap;
  * copy_page_range) and cow. Where the kernel calls into the notifier core, these
  * methods name the call site and the profile decides what fires ({@link Kernel#fire}).
  * Each operation announces its phases so that injected device actions run right after
- * the matching micro-step. The other kernel areas live in classes of their own, one
- * instance each, held here: {@link Zap}, {@link Rmap}, {@link Ksm}, {@link OomReaper},
+ * the matching micro-step. The plumbing (operations, phases, the PTL, the CPU flush) is
+ * {@link OpRunner}. The other kernel areas live in classes of their own, one instance
+ * each, held here: {@link Zap}, {@link Rmap}, {@link Ksm}, {@link OomReaper},
  * {@link Mremap}, {@link Uprobes}, {@link Fremap}, {@link Thp}, {@link Hugetlb}.
  */
 public final class Vmm {
@@ -48,75 +49,21 @@ public final class Vmm {
     public final Fremap fremap;
     public final Thp thp;
     final Hugetlb hugetlb;
+    /** The plumbing every operation shares: operations, phases, the PTL, the CPU flush. */
+    final OpRunner run;
 
     public Vmm(Kernel w) {
         this.w = w;
+        this.run = new OpRunner(w);
         this.zap = new Zap(w, this);
-        this.rmap = new Rmap(w, this);
-        this.ksm = new Ksm(w, this);
+        this.rmap = new Rmap(w, run);
+        this.ksm = new Ksm(w, run);
         this.oomReaper = new OomReaper(w, this);
         this.mremap = new Mremap(w, this);
         this.uprobes = new Uprobes(w, this);
         this.fremap = new Fremap(w, this);
         this.thp = new Thp(w, this);
         this.hugetlb = new Hugetlb(w, this);
-    }
-
-    // ------------------------------------------------------------ plumbing
-
-    /** The operation and phase an operation interrupted (an operation injected at another's phase). */
-    private final java.util.ArrayDeque<String[]> outer = new java.util.ArrayDeque<>();
-
-    void beginOp(String name, Space s) {
-        if (s.exited) throw new EngineException(s.name + " has exited; no further operations on it");
-        outer.push(new String[] {w.operation, w.phase});
-        w.operation = name;
-        w.phase = null;
-    }
-
-    /** A micro-step begins: violations found inside it are reported against its phase. */
-    void step(String name) {
-        w.phase = name;
-    }
-
-    /** A micro-step ended: announce it and run the actions injected after it. */
-    void phase(String name, PhaseListener l) {
-        w.phase = name;
-        if (w.trace.keeping()) w.trace.event("step", w.operation + ": " + name, new Trace.Fields().result(name));
-        l.after(name);
-    }
-
-    void endOp() {
-        String[] o = outer.isEmpty() ? new String[] {w.operation, null} : outer.pop();
-        w.operation = o[0] == null ? w.operation : o[0];
-        w.phase = o[1];
-    }
-
-    void lockPtl(Space s) {
-        s.ptlDepth++;
-    }
-
-    void unlockPtl(Space s) {
-        s.ptlDepth--;
-    }
-
-    /** flush_tlb_range / flush_tlb_page on the CPU side. */
-    /**
-     * ptep_clear_flush_notify (pmdp_invalidate, huge_ptep_clear_flush for the bigger
-     * entries): the entry cleared under the PTL, the CPU TLB flushed for r, then what the
-     * profile fires at the site (3.19-6.5: invalidate_range; earlier kernels: nothing
-     * here, the caller's start/end bracket the change).
-     */
-    void clearFlushNotify(Space s, long va, Range r, String site) {
-        s.pageTable.set(va, Pte.NONE);
-        cpuFlush(s, r);
-        w.fire(s, site, r);
-    }
-
-    void cpuFlush(Space s, Range r) {
-        int n = r.equals(Range.ALL) ? s.cpuTlb.flushAll() : s.cpuTlb.flush(r);
-        if (w.trace.keeping()) w.trace.event("flush", "cpu(" + s.name + ") " + r + ": " + n + " entries",
-                new Trace.Fields().device("cpu").space(s.name).range(r).count(n));
     }
 
     // ------------------------------------------------------------ faults
@@ -232,7 +179,7 @@ public final class Vmm {
     /** do_anonymous_page / do_read_fault / do_cow_fault / do_shared_fault. */
     private void faultIn(Space s, Vma vma, long va, boolean write) {
         s.pageTable.allocTables(va);
-        lockPtl(s);
+        run.lockPtl(s);
         long flags = Pte.PRESENT | Pte.YOUNG;
         int pfn;
         if (vma.anon) {
@@ -256,7 +203,7 @@ public final class Vmm {
         }
         w.mem.addMap(pfn);
         s.pageTable.set(va, Pte.make(pfn, flags));
-        unlockPtl(s);
+        run.unlockPtl(s);
         w.trace.event("fault", s.name + " " + Addr.hex(va) + " faulted in: " + Pte.describe(Pte.make(pfn, flags)),
                 new Trace.Fields().space(s.name).address(va).write(write).frame(pfn, w.mem.gen(pfn)).site("mm/memory.c handle_mm_fault"));
     }
@@ -279,11 +226,11 @@ public final class Vmm {
             pfn = w.mem.alloc(FrameKind.USER);
             w.mem.setValue(pfn, saved == null ? 0 : saved);
         }
-        lockPtl(s);
+        run.lockPtl(s);
         long flags = Pte.PRESENT | Pte.YOUNG | (write && vma.allows(true) ? Pte.WRITE | Pte.DIRTY : 0);
         w.mem.addMap(pfn);
         s.pageTable.set(va, Pte.make(pfn, flags));
-        unlockPtl(s);
+        run.unlockPtl(s);
         w.trace.event("fault", s.name + " " + Addr.hex(va) + " swapped in from slot " + slot
                 + (cached != null ? " (still in the swap cache)" : "") + ": " + Pte.describe(Pte.make(pfn, flags)));
     }
@@ -292,11 +239,11 @@ public final class Vmm {
     private void doNonlinearFault(Space s, Vma vma, long va, long pte, boolean write) {
         int pfn = pageCacheGet(vma.file, Pte.pfn(pte));
         w.mem.get(pfn);
-        lockPtl(s);
+        run.lockPtl(s);
         long flags = Pte.PRESENT | Pte.YOUNG | (write ? Pte.WRITE | Pte.DIRTY : 0);
         w.mem.addMap(pfn);
         s.pageTable.set(va, Pte.make(pfn, flags));
-        unlockPtl(s);
+        run.unlockPtl(s);
         w.trace.event("fault", s.name + " " + Addr.hex(va) + " nonlinear fault, file page " + Pte.pfn(pte) + ": " + Pte.describe(Pte.make(pfn, flags)));
     }
 
@@ -318,10 +265,10 @@ public final class Vmm {
         boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
         if (reuse) {
             // wp_page_reuse: same page, more rights: a permission upgrade
-            lockPtl(s);
+            run.lockPtl(s);
             s.pageTable.set(va, pte | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
             w.fire(s, Sites.WP_REUSE, Range.page(va));
-            unlockPtl(s);
+            run.unlockPtl(s);
             return;
         }
         wpPageCopy(s, va, old, l);
@@ -335,12 +282,12 @@ public final class Vmm {
         w.mem.get(old); // the fault's own reference (page_cache_get(old_page))
         int fresh = w.mem.alloc(FrameKind.USER);
         w.mem.setValue(fresh, old == PhysMem.ZERO_PFN ? 0 : w.mem.value(old));
-        if (phased) phase("copy", l);
-        if (phased) step("start");
+        if (phased) run.phase("copy", l);
+        if (phased) run.step("start");
         w.fire(s, Sites.WP_COPY_START, page);
-        if (phased) phase("start", l);
-        if (phased) step("clear");
-        lockPtl(s);
+        if (phased) run.phase("start", l);
+        if (phased) run.step("clear");
+        run.lockPtl(s);
         long now = s.pageTable.get(va);
         // !pte_same(orig_pte): under the PTL the PTE is no longer the write-protected one the
         // fault copied (a device's page request broke COW meanwhile, or the page moved), so
@@ -349,9 +296,9 @@ public final class Vmm {
         // rights, not accessed or dirty bits: a fault retried for those alone copies again.
         boolean same = Pte.present(now) && !Pte.writable(now) && Pte.pfn(now) == old;
         if (same) {
-            clearFlushNotify(s, va, page, Sites.WP_COPY_CLEAR);
-            if (phased) phase("clear", l);
-            if (phased) step("set");
+            run.clearFlushNotify(s, va, page, Sites.WP_COPY_CLEAR);
+            if (phased) run.phase("clear", l);
+            if (phased) run.step("set");
             long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
             w.fire(s, Sites.WP_COPY_SET, page, va, npte);
             w.checker.beforeRepoint(s, va, old, fresh);
@@ -359,27 +306,27 @@ public final class Vmm {
             s.pageTable.set(va, npte);
             w.mem.removeMap(old);
             w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
-            if (phased) phase("set", l);
+            if (phased) run.phase("set", l);
         } else {
             w.trace.event("fault", s.name + " " + Addr.hex(va) + ": wp_page_copy finds the PTE changed under the PTL ("
                     + Pte.describe(now) + "): the copy is dropped");
-            if (phased) phase("clear", l);
+            if (phased) run.phase("clear", l);
         }
-        unlockPtl(s);
-        if (phased) phase("unlock", l);
-        if (phased) step("end");
+        run.unlockPtl(s);
+        if (phased) run.phase("unlock", l);
+        if (phased) run.step("end");
         w.fire(s, Sites.WP_COPY_END, page);
-        if (phased) phase("end", l);
-        if (phased) step("put");
+        if (phased) run.phase("end", l);
+        if (phased) run.step("put");
         if (!same) w.mem.put(fresh);
         w.mem.put(old); // the last put: the old page may be freed here, after end
-        if (phased) phase("put", l);
+        if (phased) run.phase("put", l);
         if (phased) w.phase = outer;
     }
 
     /** The `cow` operation: a CPU write fault on a write-protected page, phase by phase. */
     public void cow(Space s, long va, PhaseListener l) {
-        beginOp("cow", s);
+        run.beginOp("cow", s);
         long page = Addr.pageDown(va);
         Vma vma = s.findVma(page);
         long pte = s.pageTable.get(page);
@@ -392,7 +339,7 @@ public final class Vmm {
             w.trace.event("fault", s.name + " " + Addr.hex(page) + ": the PTE is already writable (COW was broken by another actor):"
                     + " handle_pte_fault only marks it dirty");
             cpuAccess(s, va, true);
-            endOp();
+            run.endOp();
             return;
         }
         if (Pte.writable(pte))
@@ -405,24 +352,24 @@ public final class Vmm {
             // back to a 4K copy: not built; copying as if it were a 4K PTE would drop the other 511
             throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": a write fault on a transparent huge page"
                     + " (do_huge_pmd_wp_page: split the PMD, then copy 4K) is not modelled", "split it first");
-        step("copy");
+        run.step("copy");
         if (vma.hugetlb) {
             hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
             cpuAccess(s, va, true);
-            endOp();
+            run.endOp();
             return;
         }
         int old = Pte.pfn(pte);
         boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
         if (reuse) {
-            step("reuse");
+            run.step("reuse");
             doWpPage(s, vma, page, pte, l);
-            phase("reuse", l);
+            run.phase("reuse", l);
         } else {
             wpPageCopy(s, page, old, l);
         }
         cpuAccess(s, va, true);
-        endOp();
+        run.endOp();
     }
 
     /**
@@ -431,7 +378,7 @@ public final class Vmm {
      * parent, and the parent's CPU TLB is flushed once at the end.
      */
     public void fork(Space parent, Space child, PhaseListener l) {
-        beginOp("fork", parent);
+        run.beginOp("fork", parent);
         if (!child.vmas.isEmpty()) throw new EngineException("fork " + parent.name + " " + child.name + ": " + child.name + " already has mappings",
                 "fork into a fresh space");
         for (Vma v : List.copyOf(parent.vmas.values())) {
@@ -444,12 +391,12 @@ public final class Vmm {
             boolean cow = !v.shared;
             Range r = v.range();
             if (cow) {
-                step("start");
+                run.step("start");
                 w.fire(parent, Sites.FORK_START, r);
-                phase("start", l);
+                run.phase("start", l);
             }
-            step("copy");
-            lockPtl(parent);
+            run.step("copy");
+            run.lockPtl(parent);
             for (long va : parent.pageTable.populated(r)) {
                 long pte = parent.pageTable.get(va);
                 if (Pte.isSwap(pte)) {
@@ -470,26 +417,26 @@ public final class Vmm {
                 if (Pte.huge(pte)) child.deposits.put(va, w.mem.alloc(FrameKind.PAGE_TABLE)); // copy_huge_pmd deposits a table for the child
                 child.pageTable.set(va, cow ? Pte.mkold(pte) : pte);
             }
-            unlockPtl(parent);
-            phase("copy", l);
+            run.unlockPtl(parent);
+            run.phase("copy", l);
             if (cow) {
-                step("end");
+                run.step("end");
                 w.fire(parent, Sites.FORK_END, r);
-                phase("end", l);
+                run.phase("end", l);
             }
         }
-        step("flush");
-        cpuFlush(parent, Range.ALL);
+        run.step("flush");
+        run.cpuFlush(parent, Range.ALL);
         w.fire(parent, Sites.FORK_FLUSH, Range.ALL);
-        phase("flush", l);
-        endOp();
+        run.phase("flush", l);
+        run.endOp();
     }
 
     // ------------------------------------------------------------ operations
 
     /** munmap: do_munmap -> unmap_region. */
     public void munmap(Space s, Range r, PhaseListener l) {
-        beginOp("munmap", s);
+        run.beginOp("munmap", s);
         hugetlb.checkHugetlbCut(s, r, "munmap");
         hugetlb.hugetlbSplitUnshare(s, r);
         s.splitAt(r);
@@ -498,26 +445,26 @@ public final class Vmm {
         long floor = s.floorFor(r.start());
         long ceiling = s.ceilingFor(r.end());
         MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
-        step("start");
+        run.step("start");
         w.fire(s, Sites.UNMAP_START, r);
-        phase("start", l);
-        step("clear");
+        run.phase("start", l);
+        run.step("clear");
         for (Vma v : vmas) zap.zapVma(s, tlb, v, v.range(), l);
-        phase("clear", l);
-        step("end");
+        run.phase("clear", l);
+        run.step("end");
         w.fire(s, Sites.UNMAP_END, r);
-        phase("end", l);
-        step("unlink-tables");
+        run.phase("end", l);
+        run.step("unlink-tables");
         zap.freePgtables(s, tlb, r, floor, ceiling, false, l);
-        phase("unlink-tables", l);
+        run.phase("unlink-tables", l);
         zap.tlbFinishMmu(tlb, l);
-        phase("free", l);
-        endOp();
+        run.phase("free", l);
+        run.endOp();
     }
 
     /** madvise(MADV_DONTNEED): zap_page_range; page tables stay. */
     public void dontneed(Space s, Range r, PhaseListener l) {
-        beginOp("dontneed", s);
+        run.beginOp("dontneed", s);
         List<Vma> vmas = new ArrayList<>();
         for (Vma v : s.vmas.values()) if (r.overlaps(v.start, v.end)) vmas.add(v);
         if (vmas.isEmpty()) throw new EngineException("madvise(MADV_DONTNEED) on " + r + ": no VMA there (-ENOMEM)");
@@ -532,18 +479,18 @@ public final class Vmm {
             nr = nr.union(hugetlb.adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
         }
         MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
-        step("start");
+        run.step("start");
         w.fire(s, Sites.ZAP_START, nr);
-        phase("start", l);
-        step("clear");
+        run.phase("start", l);
+        run.step("clear");
         for (Vma v : vmas) zap.zapVma(s, tlb, v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
-        phase("clear", l);
-        step("end");
+        run.phase("clear", l);
+        run.step("end");
         w.fire(s, Sites.ZAP_END, nr);
-        phase("end", l);
+        run.phase("end", l);
         zap.tlbFinishMmu(tlb, l);
-        phase("free", l);
-        endOp();
+        run.phase("free", l);
+        run.endOp();
     }
 
     /**
@@ -551,7 +498,7 @@ public final class Vmm {
      * the device hears of the downgrade before the CPU does.
      */
     public void mprotect(Space s, Range r, int prot, PhaseListener l) {
-        beginOp("mprotect", s);
+        run.beginOp("mprotect", s);
         hugetlb.checkHugetlbCut(s, r, "mprotect");
         hugetlb.hugetlbSplitUnshare(s, r);
         s.splitAt(r);
@@ -565,19 +512,19 @@ public final class Vmm {
                         "one mprotect per VMA");
             // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
             for (Vma v : vmas) this.hugetlb.hugetlbChangeProtection(s, v, prot, l);
-            endOp();
+            run.endOp();
             return;
         }
-        step("start");
+        run.step("start");
         w.fire(s, Sites.MPROTECT_START, r);
-        phase("start", l);
-        step("change");
+        run.phase("start", l);
+        run.step("change");
         List<Long> addrs = s.pageTable.populated(r);
         Range gathered = null; // 6.0+: the mmu_gather's range, widened by tlb_flush_pte_range
         int i = 0;
         while (i < addrs.size()) {
             long table = addrs.get(i) & -Addr.PMD_SIZE;
-            lockPtl(s);
+            run.lockPtl(s);
             while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
                 long va = addrs.get(i++);
                 long pte = s.pageTable.get(va);
@@ -587,23 +534,23 @@ public final class Vmm {
                 s.pageTable.set(va, changed);
                 if (pteNeedsFlush(pte, changed)) gathered = gathered == null ? Range.page(va) : gathered.union(Range.page(va));
             }
-            unlockPtl(s);
+            run.unlockPtl(s);
         }
-        phase("change", l);
-        step("end");
+        run.phase("change", l);
+        run.step("end");
         w.fire(s, Sites.MPROTECT_END, r);
-        phase("end", l);
-        step("flush");
+        run.phase("end", l);
+        run.step("flush");
         if (!w.profile.mprotectGathers()) {
-            cpuFlush(s, r);
+            run.cpuFlush(s, r);
             w.fire(s, Sites.MPROTECT_FLUSH, r);
         } else if (gathered != null) {
             // do_mprotect_pkey -> tlb_finish_mmu: the gathered range only, and nothing if no PTE needed a flush
-            cpuFlush(s, gathered);
+            run.cpuFlush(s, gathered);
             w.fire(s, Sites.MPROTECT_FLUSH, gathered);
         }
-        phase("flush", l);
-        endOp();
+        run.phase("flush", l);
+        run.endOp();
     }
 
     /**
@@ -635,23 +582,23 @@ public final class Vmm {
 
     /** exit_mmap: release first, then unmap and free everything with no further callbacks. */
     public void exitMmap(Space s, PhaseListener l) {
-        beginOp("exit", s);
-        step("release");
+        run.beginOp("exit", s);
+        run.step("release");
         w.fire(s, Sites.EXIT_RELEASE, Range.ALL);
-        phase("release", l);
-        step("clear");
+        run.phase("release", l);
+        run.step("clear");
         MmuGather tlb = new MmuGather(s, Range.ALL, true, w.gatherBatch);
         w.fire(s, Sites.UNMAP_START, Range.ALL);
         for (Vma v : List.copyOf(s.vmas.values())) zap.zapVma(s, tlb, v, v.range(), l);
         w.fire(s, Sites.UNMAP_END, Range.ALL);
-        phase("clear", l);
+        run.phase("clear", l);
         s.vmas.clear();
-        step("unlink-tables");
+        run.step("unlink-tables");
         zap.freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
-        phase("unlink-tables", l);
+        run.phase("unlink-tables", l);
         zap.tlbFinishMmu(tlb, l);
         s.exited = true;
-        phase("free", l);
-        endOp();
+        run.phase("free", l);
+        run.endOp();
     }
 }

@@ -23,10 +23,12 @@ import java.util.List;
 final class Zap {
     private final Kernel w;
     private final Vmm vmm;
+    private final OpRunner run;
 
     Zap(Kernel w, Vmm vmm) {
         this.w = w;
         this.vmm = vmm;
+        this.run = vmm.run;
     }
 
     /**
@@ -36,10 +38,10 @@ final class Zap {
      * the mm dead first.
      */
     void tlbFinishMmu(MmuGather tlb, PhaseListener l) {
-        vmm.step("flush");
+        run.step("flush");
         tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-        vmm.phase("flush", l);
-        vmm.step("free");
+        run.phase("flush", l);
+        run.step("free");
         tlbFlushMmuFree(tlb);
     }
 
@@ -47,7 +49,7 @@ final class Zap {
     void tlbFlushMmuTlbOnly(MmuGather tlb, String site) {
         if (tlb.range == null && !tlb.fullmm) return; // nothing gathered (!tlb->end)
         Range r = tlb.flushRange();
-        vmm.cpuFlush(tlb.space, r);
+        run.cpuFlush(tlb.space, r);
         w.fire(tlb.space, site, r);
         tlb.range = null;
     }
@@ -81,7 +83,7 @@ final class Zap {
         int i = 0;
         while (i < addrs.size()) {
             long table = addrs.get(i) & -Addr.PMD_SIZE;
-            vmm.lockPtl(s);
+            run.lockPtl(s);
             boolean force = false;
             while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
                 long va = addrs.get(i++);
@@ -118,14 +120,14 @@ final class Zap {
             }
             String outer = w.phase;
             if (force) {
-                vmm.step("batch-flush");
+                run.step("batch-flush");
                 tlbFlushMmuTlbOnly(tlb, Sites.ZAP_FORCE_FLUSH);
             }
-            vmm.unlockPtl(s);
+            run.unlockPtl(s);
             if (force) {
                 tlbFlushMmuFree(tlb);
-                vmm.phase("batch-flush", l);
-                vmm.step(outer);
+                run.phase("batch-flush", l);
+                run.step(outer);
             }
         }
     }
@@ -136,11 +138,11 @@ final class Zap {
             w.trace.event("unlink", Addr.levelName(t.level()) + " table pfn " + t.pfn() + " for " + t.covers());
             if (tlb.removeTable(t.pfn(), t.va())) {
                 String outer = w.phase;
-                vmm.step("batch-flush");
+                run.step("batch-flush");
                 tlbFlushMmuTlbOnly(tlb, Sites.PGTABLE_FORCE_FLUSH);
                 tlbFlushMmuFree(tlb);
-                vmm.phase("batch-flush", l);
-                vmm.step(outer);
+                run.phase("batch-flush", l);
+                run.step(outer);
             }
         }
     }
