@@ -125,6 +125,12 @@ public final class Trace {
     private int statementFirstEvent;
     private boolean keep = true;
     private int limit = 1_000_000;
+    /**
+     * Events before the first one held: a world restored to a snapshot taken when its
+     * trace was longer than this world's (an explorer worker's fresh world) numbers its
+     * next event as the snapshot's world would have, whatever this world did before.
+     */
+    private int offset;
 
     public Trace(Position w) {
         this.w = w;
@@ -160,7 +166,7 @@ public final class Trace {
 
     private void add(String type, String text, Where at, Fields f) {
         if (events.size() >= limit) return;
-        events.add(new Event(events.size() + 1, w.statementNo(), at, w.operation(), w.phase(), type, text, f == null ? NONE : f));
+        events.add(new Event(offset + events.size() + 1, w.statementNo(), at, w.operation(), w.phase(), type, text, f == null ? NONE : f));
     }
 
     public void statementStarted() {
@@ -188,14 +194,21 @@ public final class Trace {
     }
 
     public List<Event> since(int seq) {
-        return List.copyOf(events.subList(Math.min(seq, events.size()), events.size()));
+        int from = Math.max(0, Math.min(seq - offset, events.size()));
+        return List.copyOf(events.subList(from, events.size()));
     }
 
     public int size() {
-        return events.size();
+        return offset + events.size();
     }
 
     public void truncate(int size) {
-        while (events.size() > size) events.remove(events.size() - 1);
+        if (size < offset || size > offset + events.size()) { // not a prefix of what is held: start again at size
+            events.clear();
+            offset = size;
+            statementFirstEvent = 0;
+            return;
+        }
+        while (offset + events.size() > size) events.remove(events.size() - 1);
     }
 }
