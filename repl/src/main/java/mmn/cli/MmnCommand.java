@@ -68,6 +68,10 @@ final class MmnCommand implements Callable<Integer> {
             description = "explore: longest schedule (default ${DEFAULT-VALUE})")
     int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;
 
+    @Option(names = "--no-por", scope = ScopeType.INHERIT,
+            description = "explore: no partial-order reduction (sleep sets); same answers and states, more transitions")
+    boolean noPor;
+
     @Option(names = "--timeout", paramLabel = "SECS", scope = ScopeType.INHERIT, converter = Seconds.class,
             description = "wall-clock limit of each script run (and so of every explore in it); past it: exit 3")
     Duration timeout;
@@ -131,6 +135,7 @@ final class MmnCommand implements Callable<Integer> {
         o.reportFile = report;
         o.maxStates = maxStates;
         o.maxDepth = maxDepth;
+        o.noPor = noPor;
         o.timeout = timeout;
         o.maxSteps = maxSteps;
         o.progress = progress == ProgressWhen.always || progress == ProgressWhen.auto && Terminals.stderrIsTerminal(); // never when piped

@@ -130,6 +130,7 @@ final class ReplCommands {
         o.quiet = opts.quiet;
         o.maxStates = opts.maxStates;
         o.maxDepth = opts.maxDepth;
+        o.noPor = opts.noPor;
         o.timeout = opts.timeout;
         o.maxSteps = opts.maxSteps;
         o.progress = opts.progress;

@@ -16,6 +16,8 @@ public final class Options {
     /** Explore bounds: distinct states, schedule length, wall time; workers (0 = one a core). */
     public long maxStates = mmn.engine.explore.Bounds.DEFAULT_MAX_STATES;
     public int maxDepth = mmn.engine.explore.Bounds.DEFAULT_MAX_DEPTH;
+    /** --no-por: explores without the sleep-set reduction (docs/explore.md). */
+    public boolean noPor;
     public java.time.Duration timeout;
     /**
      * Run budget: engine micro-steps plus statements and loop iterations (0 = no limit); --timeout bounds the run too.

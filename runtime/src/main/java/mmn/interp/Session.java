@@ -286,6 +286,7 @@ public final class Session {
         Bounds b = Bounds.defaults().withMaxStates(opts.maxStates).withMaxDepth(opts.maxDepth).withCancel(cancel);
         if (opts.timeout != null) b = b.withTimeout(budget.remaining()); // no explore outlives the run's --timeout
         if (opts.threads > 0) b = b.withThreads(opts.threads);
+        if (opts.noPor) b = b.withReductions(b.reductions().withSleepSets(false));
         return b;
     }
 

@@ -45,6 +45,18 @@ public interface Action {
     }
 
     /**
+     * Whether step {@code i}, run in the world's current state, changes nothing the state
+     * key covers and does what it does whatever other read-only steps run before it: a
+     * device read that hits in its own TLB (the entry, the frame's liveness and the device's
+     * flags are only read; only the last access result, which is not state, is written).
+     * Two read-only steps of different threads commute, which is the independence the
+     * sleep-set reduction uses (docs/explore.md). False (the default) is always safe.
+     */
+    default boolean readOnly(World w, int i) {
+        return false;
+    }
+
+    /**
      * What makes two actions interchangeable for the symmetry reduction: equal keys mean
      * the same effect on the world whoever runs it, and the world keeps no trace of
      * which thread did, except owner tags of {@link DeviceAccess} actions, which the

@@ -55,6 +55,18 @@ public final class AtsAccessAction extends DeviceAccess {
         return stage != HANDLE || !w.deviceOps().pageRequestWaits(w.device(device), owner);
     }
 
+    /**
+     * A read whose walk step hits in the ATC (AtsDevice.translate: the ATC is looked up
+     * first and a hit only checks the frame), or on a device in its failure state
+     * (beginAccess ends the access at once): the step writes only the last access result.
+     */
+    @Override
+    public boolean readOnly(World w, int stage) {
+        if (stage != WALK || write) return false;
+        AtsDevice d = (AtsDevice) w.device(device);
+        return d.failed() || d.atc().lookup(va) != null;
+    }
+
     @Override
     public int step(World w, int stage) {
         AtsDevice.AccessStage next;

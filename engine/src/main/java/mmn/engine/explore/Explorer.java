@@ -87,6 +87,17 @@ public final class Explorer {
         op.run(w, mmn.engine.PhaseListener.NONE);
     }
 
+    /** States of one BFS level (or one level's transitions) in order, each with its sleep set (null: empty). */
+    private static final class Level {
+        final List<Replayer.Outcome> states = new ArrayList<>();
+        final List<boolean[]> sleep = new ArrayList<>();
+
+        void add(Replayer.Outcome o, boolean[] z) {
+            states.add(o);
+            sleep.add(z);
+        }
+    }
+
     /** One search: the frontier, the visited set, the workers. */
     private static final class Search {
         private final Bounds bounds;
@@ -100,10 +111,12 @@ public final class Explorer {
         private volatile boolean stop;
         private Bound stoppedBy;
         private final Set<Replayer.Key> endStates;
+        private final boolean sleepSets;
 
         Search(Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Set<Replayer.Key> endStates) {
             this.endStates = endStates;
             this.bounds = bounds;
+            this.sleepSets = bounds.reductions().sleepSets();
             this.deadline = deadline;
             this.choices = threads.size() + 1;
             this.workers = new Replayer[bounds.threads()];
@@ -124,44 +137,52 @@ public final class Explorer {
             visited.add(root.key());
             if (root.hasViolation()) return violation(root, t0);
             if (root.terminal() && endStates != null) endStates.add(root.end());
-            List<Replayer.Outcome> frontier = root.terminal() ? List.of() : List.of(root);
-            while (!frontier.isEmpty()) {
-                if (depth >= bounds.maxDepth()) return bound(Bound.MAX_DEPTH, frontier.get(0), t0);
-                Replayer.Outcome[] next = expand(frontier);
+            Level frontier = new Level();
+            if (!root.terminal()) frontier.add(root, null);
+            while (!frontier.states.isEmpty()) {
+                if (depth >= bounds.maxDepth()) return bound(Bound.MAX_DEPTH, frontier.states.get(0), t0);
+                Level next = expand(frontier);
                 if (next == null) {
                     return stoppedBy == null ? end(Verdict.CANCELLED, null, null, t0) : bound(stoppedBy, null, t0);
                 }
                 depth++;
-                transitions += next.length;
+                transitions += next.states.size();
                 // every transition is checked, new state or not: a violation can arise on the way into a known state
-                for (Replayer.Outcome o : next) if (o.hasViolation()) return violation(o, t0);
-                List<Replayer.Outcome> level = new ArrayList<>();
-                for (Replayer.Outcome o : next) {
-                    if (!visited.add(o.key())) continue;
+                for (Replayer.Outcome o : next.states) if (o.hasViolation()) return violation(o, t0);
+                Level level = new Level();
+                java.util.Map<Replayer.Key, Integer> atLevel = new java.util.HashMap<>(); // sleep sets: where this level's states are
+                for (int i = 0; i < next.states.size(); i++) {
+                    Replayer.Outcome o = next.states.get(i);
+                    if (!visited.add(o.key())) {
+                        // reached again at the same depth: it sleeps only on what every arrival sleeps on (docs/explore.md)
+                        Integer j = atLevel.get(o.key());
+                        if (j != null) level.sleep.set(j, SleepSets.intersect(level.sleep.get(j), SleepSets.renamed(next.sleep.get(i), o, level.states.get(j))));
+                        continue;
+                    }
                     if (visited.size() > bounds.maxStates()) return bound(Bound.MAX_STATES, o, t0);
-                    if (!o.terminal()) level.add(o);
-                    else if (endStates != null) endStates.add(o.end());
+                    if (!o.terminal()) {
+                        if (sleepSets) atLevel.put(o.key(), level.states.size());
+                        level.add(o, next.sleep.get(i));
+                    } else if (endStates != null) endStates.add(o.end());
                 }
                 frontier = level;
             }
             return end(Verdict.COHERENT, null, null, t0);
         }
 
-        /** Successors of every frontier state, in (state, choice) order: lexicographic by schedule. */
-        private Replayer.Outcome[] expand(List<Replayer.Outcome> frontier) {
-            int[] first = new int[frontier.size() + 1];
-            for (int p = 0; p < frontier.size(); p++) {
-                int n = 0;
-                for (boolean e : frontier.get(p).enabled()) if (e) n++;
-                first[p + 1] = first[p] + n;
-            }
-            Replayer.Outcome[] out = new Replayer.Outcome[first[frontier.size()]];
+        /** Successors of every frontier state, in (state, choice) order: lexicographic by schedule; with their sleep sets. */
+        private Level expand(Level frontier) {
+            List<Replayer.Outcome> states = frontier.states;
+            int[] first = new int[states.size() + 1];
+            for (int p = 0; p < states.size(); p++) first[p + 1] = first[p] + SleepSets.expanded(states.get(p).enabled(), frontier.sleep.get(p));
+            Replayer.Outcome[] out = new Replayer.Outcome[first[states.size()]];
+            boolean[][] outSleep = new boolean[out.length][];
             if (pool == null) {
-                runWorker(workers[0], frontier, first, out, new AtomicInteger());
+                runWorker(workers[0], frontier, first, out, outSleep, new AtomicInteger());
             } else {
                 AtomicInteger nextIndex = new AtomicInteger();
                 List<Future<?>> fs = new ArrayList<>();
-                for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, frontier, first, out, nextIndex)));
+                for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, frontier, first, out, outSleep, nextIndex)));
                 for (Future<?> f : fs) {
                     try {
                         f.get();
@@ -178,15 +199,18 @@ public final class Explorer {
                     }
                 }
             }
-            return stop ? null : out;
+            if (stop) return null;
+            Level next = new Level();
+            for (int i = 0; i < out.length; i++) next.add(out[i], outSleep[i]);
+            return next;
         }
 
         /** Claims frontier states one at a time; checks the cancel flag and the deadline between successors. */
-        private void runWorker(Replayer r, List<Replayer.Outcome> frontier, int[] first, Replayer.Outcome[] out, AtomicInteger nextIndex) {
+        private void runWorker(Replayer r, Level frontier, int[] first, Replayer.Outcome[] out, boolean[][] outSleep, AtomicInteger nextIndex) {
             while (!stop) {
                 int p = nextIndex.getAndIncrement();
-                if (p >= frontier.size()) return;
-                if (!successors(r, frontier.get(p), out, first[p])) return;
+                if (p >= frontier.states.size()) return;
+                if (!successors(r, frontier.states.get(p), frontier.sleep.get(p), out, outSleep, first[p])) return;
             }
         }
 
@@ -194,18 +218,18 @@ public final class Explorer {
          * The successors of one state, into out[at..]: the operation's step by a full
          * replay (which snapshots the state on the way), each device step by restoring
          * that snapshot and running the one step (Replayer.step). With one successor, or
-         * with the cache off, every successor is a full replay.
+         * with the cache off, every successor is a full replay. A choice in the state's
+         * sleep set is not taken; each child gets its own sleep set.
          */
-        private boolean successors(Replayer r, Replayer.Outcome parent, Replayer.Outcome[] out, int at) {
+        private boolean successors(Replayer r, Replayer.Outcome parent, boolean[] sleep, Replayer.Outcome[] out, boolean[][] outSleep, int at) {
             byte[] s = parent.schedule();
             boolean[] en = parent.enabled();
-            int n = 0;
-            for (boolean e : en) if (e) n++;
-            boolean cached = cache && n > 1;
+            boolean cached = cache && SleepSets.expanded(en, sleep) > 1;
             Replayer.Parent snap = null;
             int i = at;
             for (int c = 0; c < choices; c++) {
-                if (!en[c]) continue;
+                if (!en[c] || (sleep != null && sleep[c])) continue;
+                outSleep[i] = SleepSets.child(parent.readOnly(), sleep, c);
                 if (bounds.cancel().get()) {
                     stop = true;
                     return false;

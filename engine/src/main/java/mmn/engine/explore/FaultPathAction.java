@@ -52,6 +52,18 @@ public final class FaultPathAction extends DeviceAccess {
         return id == 0 || d.whyBlocked(id) == null;
     }
 
+    /**
+     * A read that hits in the device table at the lookup or the final access, while no
+     * fault holds the driver lock (DriverDevice.access would otherwise run the holder's
+     * fault to its end first): the access only reads the entry and checks the frame.
+     */
+    @Override
+    public boolean readOnly(World w, int stage) {
+        if (write || (stage != 0 && stage != lastStage())) return false;
+        DriverDevice d = driver(w);
+        return d.lockHolder() == 0 && d.table().lookup(va) != null;
+    }
+
     @Override
     public int step(World w, int stage) {
         DriverDevice d = driver(w);

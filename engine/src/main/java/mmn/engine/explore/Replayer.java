@@ -41,8 +41,14 @@ final class Replayer {
     /** A state's 128-bit key (see {@link #key()}). */
     record Key(long high, long low) {}
 
-    /** {@code end}: for a terminal state, the key of its world and pending checks alone (the oracle compares end states), else null. */
-    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end) {
+    /**
+     * {@code end}: for a terminal state, the key of its world and pending checks alone (the
+     * oracle compares end states), else null. With sleep sets on: {@code readOnly[c]},
+     * whether choice c is enabled and its step is read-only here ({@link Action#readOnly}),
+     * and, with symmetry on too, {@code role[t]}: the place thread t takes in the key's
+     * canonical order (else null).
+     */
+    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end, boolean[] readOnly, int[] role) {
         boolean hasViolation() {
             return violations > 0;
         }
@@ -70,6 +76,10 @@ final class Replayer {
     private final int[] ownerAction;
     /** Whether the key hashes counters in canonical form ({@link StateHasher#canonical()}). */
     private final boolean canonical;
+    /** Whether outcomes say which choices are read-only (the sleep-set reduction needs it). */
+    private final boolean sleepSets;
+    /** The canonical order the last key was hashed in (null without symmetry). */
+    private int[] lastRole;
     private Observer obs;
     private String lastPhase;
     private int traceMark;
@@ -99,6 +109,7 @@ final class Replayer {
         this.stp = new int[threads.size()];
         this.canonical = reductions.canonical();
         this.symmetry = reductions.symmetry();
+        this.sleepSets = reductions.sleepSets();
         this.symmetryClass = symmetry ? symmetryClasses(threads) : identity(threads.size());
         this.ownerAt = new int[threads.size()][];
         int maxOwner = 0;
@@ -192,13 +203,18 @@ final class Replayer {
         boolean[] enabled = enabled();
         boolean terminal = true;
         for (boolean e : enabled) terminal &= !e;
+        boolean[] readOnly = null;
+        if (sleepSets && !terminal) {
+            readOnly = new boolean[enabled.length];
+            for (int t = 0; t < threads.size(); t++) readOnly[t + 1] = enabled[t + 1] && threads.get(t).get(act[t]).readOnly(w, stp[t]);
+        }
         Key end = null;
         if (terminal) {
             end = endKey(w, canonical);
             List<Violation> atEnd = w.endStatement();
             if (obs != null && !atEnd.isEmpty()) obs.stepped(-2, "statement ends: full coherence check");
         }
-        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end);
+        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end, readOnly, sleepSets ? lastRole : null);
     }
 
     /**
@@ -323,6 +339,7 @@ final class Replayer {
     private Key key() {
         StateHasher h = canonical ? StateHasher.canonical() : new StateHasher();
         int[] role = symmetry ? roles() : null; // role[t]: the thread whose place t takes in the canonical order
+        lastRole = role;
         if (role != null) {
             h.renameOwners(o -> o <= 0 || o >= ownerThread.length || ownerThread[o] < 0 ? o
                     : ownerAt[role[ownerThread[o]]][ownerAction[o]]);

@@ -157,13 +157,43 @@ class OraclePropertiesTest {
         return ths;
     }
 
-    /** The reduction settings compared: everything on, everything off, and each one off alone. */
+    /** The reduction settings compared: everything on, everything off, each one off alone, and sleep sets alone. */
     static List<Reductions> settings() {
-        return List.of(Reductions.ALL, Reductions.NONE, Reductions.ALL.withSymmetry(false), Reductions.ALL.withCanonical(false));
+        return List.of(Reductions.ALL, Reductions.NONE, Reductions.ALL.withSymmetry(false), Reductions.ALL.withCanonical(false),
+                Reductions.ALL.withSleepSets(false), Reductions.NONE.withSleepSets(true));
+    }
+
+    /**
+     * Programs where the sleep sets have something to skip: two to four ats threads that
+     * each read one page, mostly pages the device cached in the setup (reads that hit are
+     * the independent steps), against any operation. (A driver's fault path is too long
+     * for brute force with more than one access.)
+     */
+    @Provide
+    Arbitrary<Program> readers() {
+        Arbitrary<List<Act>> thread = Arbitraries.integers().between(0, 1).map(page -> List.of(new Act(false, page, false)));
+        return Arbitraries.of(KINDS.get(0), KINDS.get(1)).flatMap(k -> Combinators.combine(
+                Arbitraries.of(k.strategies()),
+                Arbitraries.of("munmap", "munmap2", "dontneed", "mprotect", "migrate", "cow"),
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.of(3, 3, 1, 2),
+                thread.list().ofMinSize(2).ofMaxSize(3),
+                Arbitraries.of(false, true))
+                .as((s, op, touched, cached, ths, twin) -> new Program(k, s, op, touched, cached, twin ? withTwin(ths) : ths))
+                .filter(p -> (!p.op().equals("migrate") && !p.op().equals("cow")) || (p.touched() & 1) != 0));
     }
 
     @Property(tries = 60, maxDiscardRatio = 10)
     void explorerAgreesWithBruteForce(@ForAll("programs") Program p) {
+        check(p);
+    }
+
+    @Property(tries = 25, maxDiscardRatio = 20)
+    void sleepSetsAgreeWithBruteForce(@ForAll("readers") Program p) {
+        check(p);
+    }
+
+    private static void check(Program p) {
         World w;
         try {
             w = world(p);
@@ -201,6 +231,26 @@ class OraclePropertiesTest {
             for (int workers = 1; workers <= 2; workers++) {
                 agree(p, w, op, ths, truth, Bounds.defaults().withThreads(workers).withMaxDepth(DEPTH).withReductions(r));
             }
+        }
+        sleepSetsKeepEveryState(p, w, op, ths);
+    }
+
+    /**
+     * Sleep sets skip transitions, never states: with them on, the same distinct states at
+     * the same depths (so the same count when the search ends), at most as many transitions.
+     */
+    static void sleepSetsKeepEveryState(Object what, World w, OpProgram op, List<List<Action>> ths) {
+        for (Reductions r : List.of(Reductions.ALL, Reductions.NONE.withSleepSets(true))) {
+            Bounds on = Bounds.defaults().withThreads(1).withMaxDepth(DEPTH).withReductions(r);
+            Result with = Explorer.explore(w, op, ths, on);
+            Result without = Explorer.explore(w, op, ths, on.withReductions(r.withSleepSets(false)));
+            String ctx = what + " [" + r + "]\n" + with.render() + "\nwithout sleep sets:\n" + without.render();
+            assertEquals(without.verdict(), with.verdict(), ctx);
+            assertEquals(without.stats().distinctStates(), with.stats().distinctStates(), ctx);
+            assertEquals(without.stats().maxDepth(), with.stats().maxDepth(), ctx);
+            assertTrue(with.stats().transitions() <= without.stats().transitions(), ctx);
+            if (with.stats().transitions() < without.stats().transitions()) Statistics.label("sleep sets").collect("fewer transitions");
+            else Statistics.label("sleep sets").collect("no saving");
         }
     }
 
