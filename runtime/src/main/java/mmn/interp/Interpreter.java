@@ -631,8 +631,8 @@ final class Interpreter implements Stmt.Visitor<Void> {
         }
         statements++;
         Result r;
-        try {
-            r = Explorer.explore(world, program, threads, session.exploreBounds());
+        try (ExploreStatus status = session.exploreStatus(s.pos())) {
+            r = Explorer.explore(world, program, threads, session.exploreBounds(), status::progress);
         } catch (EngineException e) {
             throw ScriptError.at(s.pos(), e);
         }

@@ -282,6 +282,11 @@ public final class Session {
         return cancel;
     }
 
+    /** The progress line's view of an explore at {@code at} (states, depth, rate), drawn only where the run's line is. */
+    ExploreStatus exploreStatus(mmn.ast.Pos at) {
+        return new ExploreStatus(budget.progress(), at.toString());
+    }
+
     Bounds exploreBounds() {
         Bounds b = Bounds.defaults().withMaxStates(opts.maxStates).withMaxDepth(opts.maxDepth).withCancel(cancel);
         if (opts.timeout != null) b = b.withTimeout(budget.remaining()); // no explore outlives the run's --timeout

@@ -53,6 +53,32 @@ class ProgressLineTest {
     }
 
     @Test
+    void anExploreShowsItsStatesDepthAndRate() throws Exception {
+        Path f = dir.resolve("wide.mmn");
+        Files.writeString(f, ExploreWorkersBudgetTest.SCRIPT.replace(
+                "with { dma gpu A 0x400000 +8K write } expect coherent",
+                "with { dma gpu A 0x400000 +16K write } with { dma gpu A 0x404000 +8K read } expect coherent"));
+        CliRun r = CliRun.mmn("--progress", "always", "--threads", "2", "--max-steps", "0", "--timeout", "2.5", "run", f.toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        Matcher m = Pattern.compile("\r(mmn: explore at " + Pattern.quote(f.toString())
+                + ":13:1: ([\\d,]+) states, depth (\\d+), ([\\d,]+) states/s, (\\d+) s)\u001b\\[K").matcher(r.err());
+        int lines = 0;
+        long lastStates = 0;
+        while (m.find()) {
+            lines++;
+            long states = Long.parseLong(m.group(2).replace(",", ""));
+            assertTrue(states >= lastStates && states > 0, m.group(1));
+            lastStates = states;
+            assertTrue(Long.parseLong(m.group(4).replace(",", "")) > 0, m.group(1));
+        }
+        assertTrue(lines >= 1 && lines <= 3, lines + " explore lines in 2.5 s:\n" + r.err());
+        // wiped when the explore ended, before its report
+        int last = r.err().lastIndexOf("states/s");
+        assertTrue(r.err().indexOf("\r\u001b[K", last) > last, r.err());
+        assertTrue(r.err().contains("inconclusive: stopped by the --timeout of 2.5 s"), r.err());
+    }
+
+    @Test
     void quietOrAPipeDrawsNoProgressLine() throws Exception {
         for (String[] args : new String[][] {{"-q", "--progress", "always"}, {"--progress", "never"}, {}}) { // {}: auto, and this is a pipe
             String[] all = new String[args.length + 6];

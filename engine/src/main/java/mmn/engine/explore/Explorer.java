@@ -54,18 +54,40 @@ public final class Explorer {
      * range) propagate as {@link EngineException}.
      */
     public static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds) {
-        return explore(initial, op, threads, bounds, null);
+        return explore(initial, op, threads, bounds, Progress.NONE, null);
+    }
+
+    /**
+     * Told how far an explore has got, for a progress line: the depth being expanded and
+     * the distinct states found so far. Called often (between states, from the workers'
+     * threads): it must be cheap and thread-safe, and it must not throw.
+     */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (depth, states) -> {};
+
+        void at(int depth, long states);
+    }
+
+    /** As above, telling {@code progress} the counts as the search goes. */
+    public static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds, Progress progress) {
+        return explore(initial, op, threads, bounds, progress, null);
     }
 
     /** As above; every distinct end state (a terminal state's {@link Replayer#endKey}) is added to {@code endStates} if not null (the oracle tests). */
     static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds, Set<Replayer.Key> endStates) {
+        return explore(initial, op, threads, bounds, Progress.NONE, endStates);
+    }
+
+    private static Result explore(World initial, OpProgram op, List<List<Action>> threads, Bounds bounds, Progress progress,
+            Set<Replayer.Key> endStates) {
         if (threads.size() > 126) throw new EngineException("explore supports at most 126 device threads");
         long t0 = System.nanoTime();
         long deadline = t0 + Math.min(bounds.timeout().toNanos(), Long.MAX_VALUE - t0);
         Snapshot snap = initial.snapshot();
         checkPrecondition(snap, op);
         List<List<Action>> ths = threads.stream().map(List::copyOf).toList();
-        Search s = new Search(snap, op, ths, bounds, deadline, endStates);
+        Search s = new Search(snap, op, ths, bounds, deadline, progress == null ? Progress.NONE : progress, endStates);
         try {
             return s.run(t0);
         } finally {
@@ -107,14 +129,19 @@ public final class Explorer {
         private final ExecutorService pool;
         private final Set<Replayer.Key> visited = new HashSet<>();
         private long transitions;
-        private int depth;
+        private volatile int depth;
+        private final Progress progress;
+        /** Distinct states as of the last merged level, readable by the workers (visited itself is not). */
+        private volatile long statesSoFar;
         private volatile boolean stop;
         private Bound stoppedBy;
         private final Set<Replayer.Key> endStates;
         private final boolean sleepSets;
 
-        Search(Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Set<Replayer.Key> endStates) {
+        Search(Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Progress progress,
+                Set<Replayer.Key> endStates) {
             this.endStates = endStates;
+            this.progress = progress;
             this.bounds = bounds;
             this.sleepSets = bounds.reductions().sleepSets();
             this.deadline = deadline;
@@ -135,6 +162,7 @@ public final class Explorer {
         Result run(long t0) {
             Replayer.Outcome root = workers[0].replay(new byte[0], null);
             visited.add(root.key());
+            statesSoFar = 1;
             if (root.hasViolation()) return violation(root, t0);
             if (root.terminal() && endStates != null) endStates.add(root.end());
             Level frontier = new Level();
@@ -166,6 +194,8 @@ public final class Explorer {
                     } else if (endStates != null) endStates.add(o.end());
                 }
                 frontier = level;
+                statesSoFar = visited.size();
+                progress.at(depth, statesSoFar);
             }
             return end(Verdict.COHERENT, null, null, t0);
         }
@@ -183,21 +213,23 @@ public final class Explorer {
                 AtomicInteger nextIndex = new AtomicInteger();
                 List<Future<?>> fs = new ArrayList<>();
                 for (Replayer r : workers) fs.add(pool.submit(() -> runWorker(r, frontier, first, out, outSleep, nextIndex)));
-                for (Future<?> f : fs) {
+                Throwable failed = null;
+                for (Future<?> f : fs) { // every worker has stopped before this returns or throws: none runs on behind the caller
                     try {
                         f.get();
                     } catch (java.util.concurrent.ExecutionException e) {
                         stop = true;
-                        Throwable c = e.getCause();
-                        if (c instanceof RuntimeException re) throw re;
-                        if (c instanceof Error er) throw er;
-                        throw new IllegalStateException(c);
+                        if (failed == null) failed = e.getCause();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         stop = true;
+                        for (Future<?> g : fs) g.cancel(true);
                         return null;
                     }
                 }
+                if (failed instanceof RuntimeException re) throw re;
+                if (failed instanceof Error er) throw er;
+                if (failed != null) throw new IllegalStateException(failed);
             }
             if (stop) return null;
             Level next = new Level();
@@ -211,6 +243,7 @@ public final class Explorer {
                 int p = nextIndex.getAndIncrement();
                 if (p >= frontier.states.size()) return;
                 if (!successors(r, frontier.states.get(p), frontier.sleep.get(p), out, outSleep, first[p])) return;
+                progress.at(depth, statesSoFar);
             }
         }
 
@@ -284,9 +317,12 @@ public final class Explorer {
             }
         }
 
+        /** The cause stays {@code e}: a front end tells a guest callback's time limit from a mistake by it. */
         private static EngineException named(EngineException e, byte[] schedule) {
-            return new EngineException(e.getMessage() + " (in the interleaving " + describe(schedule) + ")",
+            EngineException n = new EngineException(e.getMessage() + " (in the interleaving " + describe(schedule) + ")",
                     e.hint() != null ? e.hint() : "the operation's precondition must hold in every interleaving");
+            n.initCause(e);
+            return n;
         }
 
         private static String describe(byte[] schedule) {
