@@ -122,7 +122,9 @@ public final class ScriptParser {
             String usage = keyword == null ? null : Usage.of(keyword);
             String expected = expected(parser);
             if (t.getType() == Token.EOF) {
-                String what = expected != null && expected.contains("'}'") ? ": a '{' is still open"
+                // inside a block's statements the expected set is too long to list, but the open '{' is the news
+                boolean braceOpen = open(parser.getContext()) || expected != null && expected.contains("'}'");
+                String what = braceOpen ? ": a '{' is still open"
                         : expected != null ? ": expected " + expected : "";
                 return new Diagnostic(pos, AT_END + what, usage);
             }
