@@ -4,6 +4,7 @@ import static mmn.engine.OpsTestSupport.warmed;
 import static mmn.engine.Rig.BASE;
 import static mmn.engine.Rig.r;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -39,6 +40,23 @@ class MutationGapsTest {
         Rig u = aged("start-only");
         u.stmt("reclaim", () -> u.w.reclaim(u.a, r(BASE, Addr.PAGE_SIZE), Rig.after("flush", () -> u.w.dma(u.gpu, u.a, BASE, true))));
         assertTrue(u.of(ViolationKind.LOST_WRITE).isEmpty(), u.found.toString());
+    }
+
+    /**
+     * Mutation: mprotect under 6.x (where do_mprotect_pkey gathers, mprotectGathers)
+     * fires the device's invalidation for the gathered range but skips the CPU's own
+     * flush of it. Only a lucky seed of RandomWorkloadPropertiesTest caught that; here
+     * a CPU that wrote the page keeps no writable TLB entry once the page is read-only.
+     */
+    @Test
+    void mprotectFlushesTheCpuTlbOfTheGatheredRangeUnder6x() {
+        for (var p : List.of(Profiles.LINUX_6_5, Profiles.LINUX_6_8)) {
+            Rig t = new Rig(p, "range", 8);
+            t.touchAll(BASE, 2);
+            t.stmt("mprotect", () -> t.w.mprotect(t.a, r(BASE, 2 * Addr.PAGE_SIZE), mmn.engine.mem.Vma.READ, PhaseListener.NONE));
+            assertTrue(t.found.isEmpty(), p.name() + ": " + t.found);
+            assertThrows(EngineException.class, () -> t.stmt("touch", () -> t.w.touch(t.a, BASE, true)), p.name() + ": a write to the read-only page faults");
+        }
     }
 
     /** A page the device and the CPU wrote, then aged so reclaim's young test lets it go. */
