@@ -160,17 +160,6 @@ public final class Atlas {
         b.append("**2. `range` is coherent from 3.19** (->invalidate_range at every CPU TLB flush that precedes a free).\n");
         b.append(broken.isEmpty() ? "The atlas **agrees**: all " + applicable + " applicable cells from linux-3.19 on are coherent.\n"
                 : "The atlas **disagrees** on " + broken.size() + " of " + applicable + " applicable cells from linux-3.19 on: " + String.join(", ", broken) + ".\n");
-        Cell thp = range.cell("linux-6.8", "mprotect", Mapping.THP);
-        if (thp != null && thp.status() == Cell.Status.VIOLATION)
-            b.append("**That disagreement is the model's bug, not the kernel's.** On 6.0+ mprotect gathers the PTEs it changes in an\n"
-                    + "mmu_gather and flushes only that range at `tlb_finish_mmu` (on 6.8 the arch flush is where\n"
-                    + "`arch_invalidate_secondary_tlbs` fires). For a THP the kernel gathers the whole huge page (mm/huge_memory.c\n"
-                    + "`change_huge_pmd`: `if (huge_pmd_needs_flush(oldpmd, entry)) tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE)`);\n"
-                    + "the model's `Vmm.mprotect` gathers the huge PTE as one 4K page, so the device's entries for the other pages of the\n"
-                    + "2M page, cached writable before the call, outlive it (the counterexample's flush covers `[0x600000, 0x601000)`).\n"
-                    + "6.5 hides the same gap because its invalidate_range_end still calls ->invalidate_range over the whole range, and\n"
-                    + "`arch-tlbs` on 6.8 shows it too. The fix is one line in the engine (gather `[va & -PMD_SIZE, +2M)` for a huge PTE),\n"
-                    + "held back while the engine moves to its own module (docs/roadmap.md).\n");
         b.append("On linux-3.16, which has no invalidate_range, the same driver fails ").append(old).append(" cells (kinds: ")
                 .append(String.join(", ", kinds(range, "linux-3.16"))).append("): the hook, not the driver, is what changed.\n\n");
     }

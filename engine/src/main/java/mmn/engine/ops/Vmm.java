@@ -532,7 +532,12 @@ public final class Vmm {
                 Vma v = s.findVma(va);
                 long changed = changePte(pte, v, prot);
                 s.pageTable.set(va, changed);
-                if (pteNeedsFlush(pte, changed)) gathered = gathered == null ? Range.page(va) : gathered.union(Range.page(va));
+                if (pteNeedsFlush(pte, changed)) {
+                    // change_pte_range: tlb_flush_pte_range of the page; a huge PMD's change_huge_pmd:
+                    // tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE), the whole 2M (mm/huge_memory.c, 6.0+)
+                    Range page = Pte.huge(pte) ? new Range(va & -Addr.PMD_SIZE, (va & -Addr.PMD_SIZE) + Addr.PMD_SIZE) : Range.page(va);
+                    gathered = gathered == null ? page : gathered.union(page);
+                }
             }
             run.unlockPtl(s);
         }
