@@ -20,4 +20,10 @@ public class EngineException extends RuntimeException {
     public String hint() {
         return hint;
     }
+
+    /** The hint for an unknown name: what is declared, or that nothing is yet. */
+    public static String declared(String what, java.util.Collection<String> names) {
+        if (names.isEmpty()) return "no " + what + " are declared yet";
+        return "declared " + what + ": " + String.join(", ", names);
+    }
 }

@@ -79,8 +79,7 @@ public final class NotifierCore {
 
     public Subscriber subscriber(String name) {
         Subscriber s = byName.get(name);
-        if (s == null) throw new EngineException("unknown notifier '" + name + "'", byName.isEmpty()
-                ? "no notifiers are declared yet" : "declared notifiers: " + String.join(", ", byName.keySet()));
+        if (s == null) throw new EngineException("unknown notifier '" + name + "'", EngineException.declared("notifiers", byName.keySet()));
         return s;
     }
 

@@ -191,14 +191,14 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
     @Override
     public Device device(String name) {
         Device d = devices.get(name);
-        if (d == null) throw new mmn.engine.EngineException("unknown device '" + name + "'", hintNames("devices", devices.keySet()));
+        if (d == null) throw new mmn.engine.EngineException("unknown device '" + name + "'", mmn.engine.EngineException.declared("devices", devices.keySet()));
         return d;
     }
 
     @Override
     public Space space(String name) {
         Space s = spaces.get(name);
-        if (s == null) throw new mmn.engine.EngineException("unknown space '" + name + "'", hintNames("spaces", spaces.keySet()));
+        if (s == null) throw new mmn.engine.EngineException("unknown space '" + name + "'", mmn.engine.EngineException.declared("spaces", spaces.keySet()));
         return s;
     }
 
@@ -206,11 +206,6 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
     public void print(String text) {
         trace.event("print", text);
         if (printer != null) printer.accept(text);
-    }
-
-    protected static String hintNames(String what, java.util.Collection<String> names) {
-        if (names.isEmpty()) return "no " + what + " are declared yet";
-        return "declared " + what + ": " + String.join(", ", new ArrayList<>(names));
     }
 
     // ---------------------------------------------------------------- what the operations call
