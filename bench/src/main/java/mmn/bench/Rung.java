@@ -46,7 +46,8 @@ record Rung(int pages, int threads, String strategy) {
 
     OpProgram op() {
         long end = BASE + pages * Addr.PAGE_SIZE;
-        return (w, l) -> w.munmap(w.space("A"), new Range(BASE, end), l);
+        Range r = new Range(BASE, end); // as `mmn check` builds it: munmap is a step program
+        return OpProgram.stepped((w, l) -> w.munmap(w.space("A"), r, l), w -> w.munmapFrame(w.space("A"), r));
     }
 
     List<List<Action>> actions() {

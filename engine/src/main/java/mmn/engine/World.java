@@ -193,6 +193,9 @@ public final class World extends Kernel {
 
     public void munmap(Space s, Range r, PhaseListener l) { vmm.munmap(s, r, l); }
 
+    /** munmap as a frame for the explorer to step, or null when it cannot be stepped here. */
+    public mmn.engine.ops.OpFrame munmapFrame(Space s, Range r) { return vmm.munmapFrame(s, r); }
+
     public void dontneed(Space s, Range r, PhaseListener l) { vmm.dontneed(s, r, l); }
 
     public void mprotect(Space s, Range r, int prot, PhaseListener l) { vmm.mprotect(s, r, prot, l); }

@@ -604,8 +604,17 @@ final class Interpreter implements Stmt.Visitor<Void> {
     public Void visitExplore(Stmt.Explore s) {
         List<OpCalls.OpCall> ops = new ArrayList<>();
         for (Stmt st : s.ops().body()) ops.add(opCalls.of((Stmt.Operation) st));
-        OpProgram program = (w, l) -> {
-            for (OpCalls.OpCall c : ops) c.run(w, l);
+        OpCalls.OpCall only = ops.size() == 1 ? ops.get(0) : null; // one operation may be a step program
+        OpProgram program = new OpProgram() {
+            @Override
+            public void run(World w, mmn.engine.PhaseListener l) {
+                for (OpCalls.OpCall c : ops) c.run(w, l);
+            }
+
+            @Override
+            public mmn.engine.ops.OpFrame frame(World w) {
+                return only == null ? null : only.frame(w);
+            }
         };
         List<List<Action>> threads = new ArrayList<>();
         int owners = 0; // tags each access's in-flight driver fault or page request (FaultPathAction, AtsAccessAction)

@@ -27,6 +27,11 @@ final class OpCalls {
     @FunctionalInterface
     interface OpCall {
         void run(World w, PhaseListener l);
+
+        /** The operation as a step program not yet begun in w, or null (World.munmapFrame and the like). */
+        default mmn.engine.ops.OpFrame frame(World w) {
+            return null;
+        }
     }
 
     private final Evaluator ev;
@@ -57,7 +62,7 @@ final class OpCalls {
     OpCall of(Stmt.Operation s) {
         List<Stmt.Operand> a = s.args();
         switch (s.op()) {
-            case "munmap": return onRange(a, World::munmap);
+            case "munmap": return steppedOnRange(a, World::munmap, World::munmapFrame);
             case "dontneed": return onRange(a, World::dontneed);
             case "migrate": return onRange(a, World::migrate);
             case "reclaim": return onRange(a, World::reclaim);
@@ -105,6 +110,28 @@ final class OpCalls {
             default:
                 throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", Interpreter.operations()));
         }
+    }
+
+    /** A range operation that is also a step program ({@code frame} makes it, not begun, in a world). */
+    @FunctionalInterface
+    interface RangeFrame {
+        mmn.engine.ops.OpFrame make(World w, Space s, Range r);
+    }
+
+    private OpCall steppedOnRange(List<Stmt.Operand> a, RangeOp op, RangeFrame frame) {
+        String sp = space(a, 0).name();
+        Range r = range(a, 1);
+        return new OpCall() {
+            @Override
+            public void run(World w, PhaseListener l) {
+                op.run(w, w.space(sp), r, l);
+            }
+
+            @Override
+            public mmn.engine.ops.OpFrame frame(World w) {
+                return frame.make(w, w.space(sp), r);
+            }
+        };
     }
 
     /** SPACE RANGE: the range is evaluated now, the space looked up in the world the call runs in. */

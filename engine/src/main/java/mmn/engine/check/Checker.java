@@ -61,6 +61,14 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     /** (space, page) -> translations of it. */
     private final Map<PageKey, List<Translation>> byPage = new HashMap<>();
     private final Map<Device, RootRef> roots = new LinkedHashMap<>();
+    /**
+     * Whether byFrame and byPage are out of date: a restore only marks them so, and the
+     * first check that reads them rebuilds them from the caches ({@link #ensureIndex}).
+     * Most explorer steps (a device access filling an ATC) never read them, and the
+     * rebuild on every restore was a sixth of an explore's time. The pending work
+     * (dirtyPages, newEntries) and the roots are always kept current.
+     */
+    private boolean indexStale;
     private Set<PageKey> dirtyPages = new LinkedHashSet<>();
     private Set<Translation> newEntries = new LinkedHashSet<>();
     private final Set<String> reported = new HashSet<>();
@@ -90,30 +98,37 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     private final TranslationCache.Index tlbIndex = new TranslationCache.Index() {
         @Override
         public void inserted(Translation t) {
-            addOnce(byFrame.computeIfAbsent(t.pfn, k -> new ArrayList<>(2)), t);
-            addOnce(byPage.computeIfAbsent(new PageKey(t.owner.space(), t.va), k -> new ArrayList<>(2)), t);
+            if (!indexStale) index(t);
             newEntries.add(t);
         }
 
         @Override
         public void removed(Translation t) {
+            newEntries.remove(t);
+            if (indexStale) return;
             List<Object> s = byFrame.get(t.pfn);
             if (s != null && s.remove(t) && s.isEmpty()) byFrame.remove(t.pfn);
             PageKey k = new PageKey(t.owner.space(), t.va);
             List<Translation> p = byPage.get(k);
             if (p != null && p.remove(t) && p.isEmpty()) byPage.remove(k);
-            newEntries.remove(t);
         }
     };
+
+    private void index(Translation t) {
+        addOnce(byFrame.computeIfAbsent(t.pfn, k -> new ArrayList<>(2)), t);
+        addOnce(byPage.computeIfAbsent(new PageKey(t.owner.space(), t.va), k -> new ArrayList<>(2)), t);
+    }
 
     private final WalkCache.Index walkIndex = new WalkCache.Index() {
         @Override
         public void inserted(WalkCache.Entry e) {
+            if (indexStale) return;
             addOnce(byFrame.computeIfAbsent(e.pfn(), k -> new ArrayList<>(2)), e);
         }
 
         @Override
         public void removed(WalkCache.Entry e) {
+            if (indexStale) return;
             List<Object> s = byFrame.get(e.pfn());
             if (s != null && s.remove(e) && s.isEmpty()) byFrame.remove(e.pfn());
         }
@@ -139,14 +154,14 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
 
     public void rootChanged(Device d, int pfn) {
         RootRef old = roots.remove(d);
-        if (old != null) {
+        if (old != null && !indexStale) {
             List<Object> s = byFrame.get(old.pfn);
             if (s != null && s.remove(old) && s.isEmpty()) byFrame.remove(old.pfn);
         }
         if (pfn >= 0) {
             RootRef r = new RootRef(d, pfn, w.memory().gen(pfn));
             roots.put(d, r);
-            addOnce(byFrame.computeIfAbsent(pfn, k -> new ArrayList<>(2)), r);
+            if (!indexStale) addOnce(byFrame.computeIfAbsent(pfn, k -> new ArrayList<>(2)), r);
         }
     }
 
@@ -185,6 +200,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     /** A frame went back to the allocator: nothing may still translate to it. */
     @Override
     public void frameFreed(int pfn, FrameKind was, int gen) {
+        ensureIndex();
         List<Object> refs = byFrame.get(pfn);
         if (refs == null) return;
         for (Object o : new ArrayList<>(refs)) {
@@ -297,6 +313,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     }
 
     private void checkRepoint(Space s, long va, int oldPfn, int newPfn, boolean sameContent) {
+        ensureIndex();
         List<Translation> ts = byPage.get(new PageKey(s, va));
         if (ts == null) return;
         for (Translation t : List.copyOf(ts)) {
@@ -315,6 +332,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
 
     /** Every secondary entry made or touched since the last boundary must agree with the page table. */
     public void statementBoundary() {
+        ensureIndex();
         for (PageKey k : dirtyPages) {
             List<Translation> ts = byPage.get(k);
             if (ts != null) for (Translation t : List.copyOf(ts)) checkAgainstPageTable(t);
@@ -437,7 +455,10 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         }
     }
 
-    /** Rebuilds the indexes from the world (after a restore). */
+    /**
+     * After a restore: the violations and reported set of the snapshot, the caches
+     * attached, the roots current; the frame and page index is rebuilt when first read.
+     */
     public void rebuild(List<Violation> vs, Set<String> rep) {
         byFrame.clear();
         byPage.clear();
@@ -448,19 +469,27 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         violations.addAll(vs);
         reported.clear();
         reported.addAll(rep);
-        for (Space s : w.spaceMap().values()) {
-            s.cpuTlb.setIndex(tlbIndex);
-            s.cpuTlb.reindex();
-        }
+        indexStale = true;
+        for (Space s : w.spaceMap().values()) s.cpuTlb.setIndex(tlbIndex);
         for (Device d : w.deviceMap().values()) {
             attach(d);
-            for (TranslationCache c : d.caches()) c.reindex();
-            if (d.walkCache() != null) d.walkCache().reindex();
             if (d instanceof AtsDevice a && a.root == AtsDevice.RootKind.SPACE && a.space.pageTable.root() >= 0) {
                 rootChanged(d, a.space.pageTable.root());
             }
         }
-        newEntries.clear();
+    }
+
+    /** The frame and page index from the caches, in the order a full rebuild makes it (CPU TLBs by space, then each device's caches, walk cache, root). */
+    private void ensureIndex() {
+        if (!indexStale) return;
+        indexStale = false;
+        for (Space s : w.spaceMap().values()) s.cpuTlb.forEach(this::index);
+        for (Device d : w.deviceMap().values()) {
+            for (TranslationCache c : d.caches()) c.forEach(this::index);
+            if (d.walkCache() != null) d.walkCache().reindex();
+            RootRef r = roots.get(d);
+            if (r != null) addOnce(byFrame.computeIfAbsent(r.pfn, k -> new ArrayList<>(2)), r);
+        }
     }
 
     public Set<String> reportedKeys() {

@@ -38,8 +38,18 @@ public final class Explorer {
      */
     static volatile boolean cache = Boolean.getBoolean("mmn.explore.cache");
 
+    /**
+     * Successors from a state's snapshot when the operation is a step program
+     * ({@link OpProgram#frame}): on by default; -Dmmn.explore.stepped=false replays every
+     * state from the root instead (the A/B of docs/performance.md, and the tests' check).
+     */
+    static volatile boolean stepped = !"false".equals(System.getProperty("mmn.explore.stepped"));
+
     /** -Dmmn.explore.checkCache=true: also replay every cached successor in full and fail on any difference (tests). */
     static volatile boolean checkCache = Boolean.getBoolean("mmn.explore.checkCache");
+
+    /** Successors stepped from a state's snapshot (step programs) since start-up (tests check the path is taken). */
+    static final java.util.concurrent.atomic.LongAdder STEPPED = new java.util.concurrent.atomic.LongAdder();
 
     /** Successors computed from a parent's snapshot since start-up (tests check the path is taken). */
     static final java.util.concurrent.atomic.LongAdder CACHED = new java.util.concurrent.atomic.LongAdder();
@@ -85,9 +95,9 @@ public final class Explorer {
         long t0 = System.nanoTime();
         long deadline = t0 + Math.min(bounds.timeout().toNanos(), Long.MAX_VALUE - t0);
         Snapshot snap = initial.snapshot();
-        checkPrecondition(snap, op);
+        boolean steps = checkPrecondition(snap, op);
         List<List<Action>> ths = threads.stream().map(List::copyOf).toList();
-        Search s = new Search(snap, op, ths, bounds, deadline, progress == null ? Progress.NONE : progress, endStates);
+        Search s = new Search(snap, op, ths, bounds, deadline, progress == null ? Progress.NONE : progress, endStates, steps);
         try {
             return s.run(t0);
         } finally {
@@ -101,12 +111,14 @@ public final class Explorer {
      * writable page is a script's mistake). Inside the search, the worlds are interleaved:
      * an operation that finds its work done by a device there backs off as the kernel does.
      */
-    private static void checkPrecondition(Snapshot snap, OpProgram op) {
+    private static boolean checkPrecondition(Snapshot snap, OpProgram op) {
         World w = new World();
         w.restore(snap);
         w.trace().setKeep(false);
         w.beginStatement(STATEMENT);
+        boolean steps = stepped && op.frame(w) != null; // asked before the operation changes the world
         op.run(w, mmn.engine.PhaseListener.NONE);
+        return steps;
     }
 
     /** States of one BFS level (or one level's transitions) in order, each with its sleep set (null: empty). */
@@ -137,9 +149,12 @@ public final class Explorer {
         private Bound stoppedBy;
         private final Set<Replayer.Key> endStates;
         private final boolean sleepSets;
+        /** Whether successors are stepped from a state's snapshot (the operation is a step program) instead of replayed. */
+        private final boolean steps;
 
         Search(Snapshot snap, OpProgram op, List<List<Action>> threads, Bounds bounds, long deadline, Progress progress,
-                Set<Replayer.Key> endStates) {
+                Set<Replayer.Key> endStates, boolean steps) {
+            this.steps = steps;
             this.endStates = endStates;
             this.progress = progress;
             this.bounds = bounds;
@@ -257,6 +272,7 @@ public final class Explorer {
         private boolean successors(Replayer r, Replayer.Outcome parent, boolean[] sleep, Replayer.Outcome[] out, boolean[][] outSleep, int at) {
             byte[] s = parent.schedule();
             boolean[] en = parent.enabled();
+            if (steps) return steppedSuccessors(r, parent, sleep, out, outSleep, at);
             boolean cached = cache && SleepSets.expanded(en, sleep) > 1;
             Replayer.Parent snap = null;
             int i = at;
@@ -286,6 +302,49 @@ public final class Explorer {
                     if (checkCache) checkCached(o, replay(r, child, null, false));
                     out[i++] = o;
                 }
+            }
+            return true;
+        }
+
+        /**
+         * The successors of one state when the operation is a step program: the state is
+         * brought back from its parent's snapshot once (restore + its last step), then each
+         * successor is a restore of that and one step: nothing is replayed from the root.
+         */
+        private boolean steppedSuccessors(Replayer r, Replayer.Outcome parent, boolean[] sleep, Replayer.Outcome[] out, boolean[][] outSleep,
+                int at) {
+            byte[] s = parent.schedule();
+            boolean[] en = parent.enabled();
+            Replayer.Parent here;
+            try {
+                here = r.materialize(parent);
+            } catch (EngineException e) {
+                throw named(e, s);
+            }
+            int i = at;
+            for (int c = 0; c < choices; c++) {
+                if (!en[c] || (sleep != null && sleep[c])) continue;
+                outSleep[i] = SleepSets.child(parent.readOnly(), sleep, c);
+                if (bounds.cancel().get()) {
+                    stop = true;
+                    return false;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    stoppedBy = Bound.TIMEOUT;
+                    stop = true;
+                    return false;
+                }
+                byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
+                child[s.length] = (byte) c;
+                Replayer.Outcome o;
+                try {
+                    o = r.stepped(here, child);
+                } catch (EngineException e) {
+                    throw named(e, child);
+                }
+                STEPPED.increment();
+                if (checkCache) checkCached(o, replay(r, child, null, false));
+                out[i++] = o;
             }
             return true;
         }

@@ -48,7 +48,8 @@ final class Replayer {
      * and, with symmetry on too, {@code role[t]}: the place thread t takes in the key's
      * canonical order (else null).
      */
-    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end, boolean[] readOnly, int[] role) {
+    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end, boolean[] readOnly, int[] role,
+            Parent from) {
         boolean hasViolation() {
             return violations > 0;
         }
@@ -93,6 +94,9 @@ final class Replayer {
      * it needs no replay of the schedule (see {@link #step}).
      */
     record Parent(Snapshot snap, int[] act, int[] stp, int opPoints, boolean opDone, String lastPhase) {}
+
+    /** The parent state the outcome being finished was stepped from (stepped mode), else null. */
+    private Parent from;
 
     /** While replaying with {@link #replayCapturing}: the position at which to snapshot, else -1. */
     private int captureAt = -1;
@@ -214,7 +218,7 @@ final class Replayer {
             List<Violation> atEnd = w.endStatement();
             if (obs != null && !atEnd.isEmpty()) obs.stepped(-2, "statement ends: full coherence check");
         }
-        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end, readOnly, sleepSets ? lastRole : null);
+        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end, readOnly, sleepSets ? lastRole : null, from);
     }
 
     /**
@@ -258,6 +262,39 @@ final class Replayer {
      */
     Outcome step(Parent parent, byte[] schedule) {
         if (schedule[schedule.length - 1] == OP) throw new IllegalArgumentException("step runs a device choice");
+        int before = stepFrom(parent, schedule);
+        Outcome o = finish(before);
+        from = null;
+        return o;
+    }
+
+    /**
+     * Stepped mode (the operation is a step program, {@link OpProgram#frame}): the child of
+     * {@code parent} by the schedule's last choice, the operation's next step or a device
+     * step, from the parent's snapshot. The outcome remembers {@code parent}, so the child
+     * can be brought back ({@link #materialize}) to step its own successors.
+     */
+    Outcome stepped(Parent parent, byte[] schedule) {
+        int before = stepFrom(parent, schedule);
+        from = parent;
+        Outcome o = finish(before);
+        from = null;
+        return o;
+    }
+
+    /**
+     * A state of the search as a snapshot to step its successors from: the root by its
+     * (empty) replay, any other state by restoring the parent it was stepped from and
+     * running its last choice again.
+     */
+    Parent materialize(Outcome o) {
+        if (o.from() == null) return snapshotAfter(o.schedule());
+        stepFrom(o.from(), o.schedule());
+        return new Parent(w.snapshotMidStatement(), act.clone(), stp.clone(), opPoints, opDone, lastPhase);
+    }
+
+    /** Restores {@code parent} and runs the schedule's last choice; returns the checker's count before it. */
+    private int stepFrom(Parent parent, byte[] schedule) {
         sched = schedule;
         pos = schedule.length - 1;
         opPoints = parent.opPoints();
@@ -271,11 +308,27 @@ final class Replayer {
         traceMark = w.trace().size();
         violationMark = w.checker().count();
         int before = w.checker().count();
-        runDevices();
-        return finish(before);
+        if (schedule[pos] == OP) stepOp();
+        else runDevices();
+        return before;
+    }
+
+    /** The operation's next step in stepped mode: it begins at the first OP choice, then runs to its next phase point or returns. */
+    private void stepOp() {
+        pos++;
+        if (w.frame == null) w.frame = op.frame(w);
+        String phase = w.stepOp();
+        if (phase == null) {
+            opDone = true;
+            lastPhase = "returned";
+        } else {
+            opPoints++;
+            lastPhase = phase;
+        }
     }
 
     private void start(byte[] schedule, Observer observer) {
+        from = null;
         sched = schedule;
         pos = 0;
         opPoints = 0;

@@ -28,6 +28,27 @@ public final class MmuGather {
         this.fixedRange = r;
     }
 
+    /** A copy bound to {@code s} (the same space in a copied world): a step program's frame owns its gather. */
+    public MmuGather copyFor(Space s) {
+        MmuGather c = new MmuGather(s, fixedRange, fullmm, capacity);
+        c.range = range;
+        c.pages.addAll(pages);
+        c.tables.addAll(tables);
+        c.hugeTail = hugeTail;
+        return c;
+    }
+
+    /** The batch and its range, for the state key of a frame that owns this gather. */
+    public void hashInto(StateHasher h) {
+        h.put(fullmm).put(capacity).put(hugeTail);
+        if (range == null) h.put(-1);
+        else h.put(range.start()).put(range.end());
+        h.put(pages.size());
+        for (int p : pages) h.put(p);
+        h.put(tables.size());
+        for (int t : tables) h.put(t);
+    }
+
     /** Frames of gathered huge pages beyond their first: one batch slot holds a whole huge page. */
     public int hugeTail;
 

@@ -115,6 +115,11 @@ public final class TranslationCache {
         return c;
     }
 
+    /** Each entry, in insertion order. */
+    public void forEach(java.util.function.Consumer<Translation> f) {
+        for (Translation t : entries.values()) f.accept(t);
+    }
+
     public void reindex() {
         if (index != null) for (Translation t : entries.values()) index.inserted(t);
     }

@@ -82,7 +82,7 @@ public final class Vma {
         return p;
     }
 
-    void hashInto(StateHasher h) {
+    public void hashInto(StateHasher h) {
         h.put(start).put(end).put(prot).put(anon).put(file).put(shared).put(huge).put(hugetlb).put(pgoff);
     }
 

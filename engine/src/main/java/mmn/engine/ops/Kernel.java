@@ -1,5 +1,7 @@
 package mmn.engine.ops;
 
+import mmn.engine.PhaseListener;
+
 import mmn.engine.StepMeter;
 import mmn.engine.check.Checker;
 import mmn.engine.check.Trace;
@@ -88,6 +90,12 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         checker().leafChanged(pt, va, oldPte, newPte);
         reverseMap.leafChanged(pt, va, oldPte, newPte);
     };
+
+    /**
+     * The operation running as a step program, or null: part of the state (copied with a
+     * snapshot, hashed into the key when set), so the explorer can step it from a copy.
+     */
+    public OpFrame frame;
 
     // where we are, for reports and the trace
     public int statementNo;
@@ -311,6 +319,7 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         pageCache.clear();
         swap.clear();
         copiedOut.clear();
+        frame = null;
     }
 
     /** Makes this (a fresh kernel over a copy of o's memory) a deep copy of o's state. */
@@ -345,6 +354,7 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         seed = o.seed;
         statementNo = o.statementNo;
         arch = o.arch;
+        frame = o.frame == null ? null : o.frame.copyFor(this);
     }
 
     /** Feeds the canonical state into h (equal states, equal hashes, whatever the history). */
@@ -361,5 +371,35 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         swap.hashInto(h);
         h.put(copiedOut.size());
         for (int pfn : copiedOut) h.put(pfn);
+        if (frame != null) frame.hashInto(h.put(0x0f4a3e)); // nothing when no step program runs: run-mode hashes as before
+    }
+
+    /**
+     * A step program run whole, as a script statement runs it: each phase point reached
+     * is told to {@code l} (which may run injected actions, even another operation: its
+     * frame stacks on this one's). If {@code l} throws an Error (the explorer's replay
+     * pausing at a phase), the frame stays the running one, as the state it paused in.
+     */
+    public void runOp(OpFrame f, PhaseListener l) {
+        OpFrame outer = frame;
+        frame = f;
+        f.listener = l;
+        try {
+            for (String p = f.step(this); p != null; p = f.step(this)) l.after(p);
+        } catch (RuntimeException e) {
+            frame = outer;
+            throw e;
+        }
+        frame = outer;
+    }
+
+    /**
+     * The explorer's OP choice: runs the operation in {@link #frame} to its next phase
+     * point and returns that phase, or returns null (and clears the frame) when it returned.
+     */
+    public String stepOp() {
+        String p = frame.step(this);
+        if (p == null) frame = null;
+        return p;
     }
 }

@@ -37,9 +37,18 @@ final class OpRunner {
 
     /** A micro-step ended: announce it and run the actions injected after it. */
     void phase(String name, PhaseListener l) {
+        reach(name);
+        l.after(name);
+    }
+
+    /**
+     * A micro-step ended at a phase point, announced: a step program returns here and its
+     * driver (a scripted run, or the explorer) decides what runs next.
+     */
+    String reach(String name) {
         w.phase = name;
         if (w.trace.keeping()) w.trace.event("step", w.operation + ": " + name, new Trace.Fields().result(name));
-        l.after(name);
+        return name;
     }
 
     void endOp() {

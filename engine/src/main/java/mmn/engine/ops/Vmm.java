@@ -434,32 +434,14 @@ public final class Vmm {
 
     // ------------------------------------------------------------ operations
 
-    /** munmap: do_munmap -> unmap_region. */
+    /** munmap: do_munmap -> unmap_region ({@link Munmap}, a step program). */
     public void munmap(Space s, Range r, PhaseListener l) {
-        run.beginOp("munmap", s);
-        hugetlb.checkHugetlbCut(s, r, "munmap");
-        hugetlb.hugetlbSplitUnshare(s, r);
-        s.splitAt(r);
-        List<Vma> vmas = s.vmasIn(r);
-        for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
-        long floor = s.floorFor(r.start());
-        long ceiling = s.ceilingFor(r.end());
-        MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
-        run.step("start");
-        w.fire(s, Sites.UNMAP_START, r);
-        run.phase("start", l);
-        run.step("clear");
-        for (Vma v : vmas) zap.zapVma(s, tlb, v, v.range(), l);
-        run.phase("clear", l);
-        run.step("end");
-        w.fire(s, Sites.UNMAP_END, r);
-        run.phase("end", l);
-        run.step("unlink-tables");
-        zap.freePgtables(s, tlb, r, floor, ceiling, false, l);
-        run.phase("unlink-tables", l);
-        zap.tlbFinishMmu(tlb, l);
-        run.phase("free", l);
-        run.endOp();
+        w.runOp(new Munmap(s.name, r), l);
+    }
+
+    /** munmap not yet begun, as a frame to step; null if it cannot run step by step in this world ({@link Munmap#steppable}). */
+    public OpFrame munmapFrame(Space s, Range r) {
+        return Munmap.steppable(s, r) ? new Munmap(s.name, r) : null;
     }
 
     /** madvise(MADV_DONTNEED): zap_page_range; page tables stay. */

@@ -9,6 +9,7 @@ import mmn.engine.mem.PhysMem;
 import mmn.engine.mem.Pte;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
 import mmn.engine.mem.Vma;
 import mmn.engine.profile.Sites;
 import java.util.List;
@@ -79,72 +80,156 @@ final class Zap {
      * restarts where it stopped.
      */
     void zap(Space s, MmuGather tlb, Range r, PhaseListener l) {
-        List<Long> addrs = s.pageTable.populated(r);
-        int i = 0;
-        while (i < addrs.size()) {
-            long table = addrs.get(i) & -Addr.PMD_SIZE;
-            run.lockPtl(s);
-            boolean force = false;
-            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
-                long va = addrs.get(i++);
-                long pte = s.pageTable.get(va);
-                if (Pte.none(pte)) continue;
-                s.pageTable.set(va, Pte.NONE);
-                if (Pte.isSwap(pte)) {
-                    w.swap.free(Pte.pfn(pte));
-                    continue;
-                }
-                if (Pte.isMigration(pte) || Pte.isFile(pte)) continue;
-                int pfn = Pte.pfn(pte);
-                if (pfn == PhysMem.ZERO_PFN) {
-                    tlb.range = Range.page(va).union(tlb.range); // tlb_remove_tlb_entry only
-                    continue;
-                }
-                if (Pte.huge(pte)) {
-                    // zap_huge_pmd: the deposited PTE table is freed at once (nothing links it), the
-                    // 512 subpages join the batch (the model zaps a whole huge PMD even for a partial range)
-                    Integer dep = s.deposits.remove(va);
-                    if (dep != null) w.mem.free(dep);
-                    for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
-                        w.mem.removeMap(pfn + k);
-                        if (tlb.removePage(pfn + k, va + ((long) k << Addr.PAGE_SHIFT))) force = true;
-                    }
-                    if (force) break;
-                    continue;
-                }
-                w.mem.removeMap(pfn);
-                Vma vma = s.findVma(va);
-                if (vma != null && !vma.anon && vma.shared && Pte.dirty(pte)) force = true; // dirty shared file page
-                if (tlb.removePage(pfn, va)) force = true;
-                if (force) break;
-            }
+        ZapCursor at = new ZapCursor(s.pageTable.populated(r));
+        while (!at.done()) {
             String outer = w.phase;
-            if (force) {
-                run.step("batch-flush");
-                tlbFlushMmuTlbOnly(tlb, Sites.ZAP_FORCE_FLUSH);
-            }
-            run.unlockPtl(s);
-            if (force) {
-                tlbFlushMmuFree(tlb);
-                run.phase("batch-flush", l);
+            if (zapTable(s, tlb, at)) {
+                l.after("batch-flush");
                 run.step(outer);
             }
         }
     }
 
+    /**
+     * Where zap_pte_range stopped in a range: the populated addresses it found when it
+     * began (nothing can map a page there meanwhile: the VMAs are detached, or the mmap
+     * lock is held) and the next one. A step program keeps it in its frame.
+     */
+    static final class ZapCursor {
+        private final long[] addrs;
+        private int next;
+
+        ZapCursor(List<Long> populated) {
+            addrs = new long[populated.size()];
+            for (int i = 0; i < addrs.length; i++) addrs[i] = populated.get(i);
+        }
+
+        private ZapCursor(long[] addrs, int next) {
+            this.addrs = addrs;
+            this.next = next;
+        }
+
+        boolean done() {
+            return next >= addrs.length;
+        }
+
+        ZapCursor copy() {
+            return new ZapCursor(addrs, next); // the addresses never change: shared
+        }
+
+        void hashInto(StateHasher h) {
+            h.put(addrs.length - next);
+            for (int i = next; i < addrs.length; i++) h.put(addrs[i]);
+        }
+    }
+
+    /**
+     * One PTE table of the zap, under its PTL, from where {@code at} stopped: returns
+     * true when a full batch forced a flush, which ends at the phase point "batch-flush"
+     * (reached, not yet told to anyone: the caller runs what is injected there, then
+     * steps back into its own phase).
+     */
+    boolean zapTable(Space s, MmuGather tlb, ZapCursor at) {
+        long[] addrs = at.addrs;
+        int i = at.next;
+        long table = addrs[i] & -Addr.PMD_SIZE;
+        run.lockPtl(s);
+        boolean force = false;
+        while (i < addrs.length && (addrs[i] & -Addr.PMD_SIZE) == table) {
+            long va = addrs[i++];
+            long pte = s.pageTable.get(va);
+            if (Pte.none(pte)) continue;
+            s.pageTable.set(va, Pte.NONE);
+            if (Pte.isSwap(pte)) {
+                w.swap.free(Pte.pfn(pte));
+                continue;
+            }
+            if (Pte.isMigration(pte) || Pte.isFile(pte)) continue;
+            int pfn = Pte.pfn(pte);
+            if (pfn == PhysMem.ZERO_PFN) {
+                tlb.range = Range.page(va).union(tlb.range); // tlb_remove_tlb_entry only
+                continue;
+            }
+            if (Pte.huge(pte)) {
+                // zap_huge_pmd: the deposited PTE table is freed at once (nothing links it), the
+                // 512 subpages join the batch (the model zaps a whole huge PMD even for a partial range)
+                Integer dep = s.deposits.remove(va);
+                if (dep != null) w.mem.free(dep);
+                for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) {
+                    w.mem.removeMap(pfn + k);
+                    if (tlb.removePage(pfn + k, va + ((long) k << Addr.PAGE_SHIFT))) force = true;
+                }
+                if (force) break;
+                continue;
+            }
+            w.mem.removeMap(pfn);
+            Vma vma = s.findVma(va);
+            if (vma != null && !vma.anon && vma.shared && Pte.dirty(pte)) force = true; // dirty shared file page
+            if (tlb.removePage(pfn, va)) force = true;
+            if (force) break;
+        }
+        at.next = i;
+        if (force) {
+            run.step("batch-flush");
+            tlbFlushMmuTlbOnly(tlb, Sites.ZAP_FORCE_FLUSH);
+        }
+        run.unlockPtl(s);
+        if (!force) return false;
+        tlbFlushMmuFree(tlb);
+        run.reach("batch-flush");
+        return true;
+    }
+
     /** free_pgtables: unlink page-table pages no remaining VMA needs; they join the gather's batch. */
     void freePgtables(Space s, MmuGather tlb, Range r, long floor, long ceiling, boolean root, PhaseListener l) {
-        for (PageTable.UnlinkedTable t : s.pageTable.unlinkTables(r, floor, ceiling, root)) {
-            w.trace.event("unlink", Addr.levelName(t.level()) + " table pfn " + t.pfn() + " for " + t.covers());
-            if (tlb.removeTable(t.pfn(), t.va())) {
-                String outer = w.phase;
-                run.step("batch-flush");
-                tlbFlushMmuTlbOnly(tlb, Sites.PGTABLE_FORCE_FLUSH);
-                tlbFlushMmuFree(tlb);
-                run.phase("batch-flush", l);
+        TableCursor at = new TableCursor(s.pageTable.unlinkTables(r, floor, ceiling, root));
+        while (!at.done()) {
+            String outer = w.phase;
+            if (freeNextTable(tlb, at)) {
+                l.after("batch-flush");
                 run.step(outer);
             }
         }
+    }
+
+    /** free_pgtables' progress: the tables it unlinked (all at once, as the walk does) and the next to batch. */
+    static final class TableCursor {
+        private final List<PageTable.UnlinkedTable> tables;
+        private int next;
+
+        TableCursor(List<PageTable.UnlinkedTable> tables) {
+            this.tables = tables;
+        }
+
+        boolean done() {
+            return next >= tables.size();
+        }
+
+        TableCursor copy() {
+            TableCursor c = new TableCursor(tables); // immutable once unlinked: shared
+            c.next = next;
+            return c;
+        }
+
+        void hashInto(StateHasher h) {
+            h.put(tables.size() - next);
+            for (int i = next; i < tables.size(); i++) {
+                PageTable.UnlinkedTable t = tables.get(i);
+                h.put(t.level()).put(t.va()).put(t.pfn());
+            }
+        }
+    }
+
+    /** One unlinked table into the batch; a full batch flushes and frees, ending at phase point "batch-flush" (true). */
+    boolean freeNextTable(MmuGather tlb, TableCursor at) {
+        PageTable.UnlinkedTable t = at.tables.get(at.next++);
+        w.trace.event("unlink", Addr.levelName(t.level()) + " table pfn " + t.pfn() + " for " + t.covers());
+        if (!tlb.removeTable(t.pfn(), t.va())) return false;
+        run.step("batch-flush");
+        tlbFlushMmuTlbOnly(tlb, Sites.PGTABLE_FORCE_FLUSH);
+        tlbFlushMmuFree(tlb);
+        run.reach("batch-flush");
+        return true;
     }
 
     /** Either path of the zap: hugetlb VMAs go through __unmap_hugepage_range (unmap_single_vma). */

@@ -98,6 +98,48 @@ class ExplorerTest {
         }
     }
 
+    /**
+     * Step programs: every successor stepped from its state's snapshot has the key, enabled
+     * choices and violations of its full replay from the root (checkCache), and the search
+     * gives the verdict, counts and counterexample of a search that replays every state.
+     */
+    @Test
+    void successorsSteppedFromStatesEqualFullReplays() {
+        boolean steppedWas = Explorer.stepped;
+        boolean checkWas = Explorer.checkCache;
+        try {
+            for (String strategy : List.of("start-only", "range", "end-only", "empty-pt")) {
+                for (int batch : new int[] {1, 2, 512}) { // small batches: forced flushes mid-zap and mid-free_pgtables
+                    World w = Scenarios.world(Profiles.LINUX_3_19, strategy, 3);
+                    w.setKnob("gather-batch", batch);
+                    // the whole VMA: free_pgtables unlinks the PTE table (the ceiling no longer keeps it)
+                    OpProgram op = Scenarios.munmap(BASE, batch == 2 ? 64 * 1024 : 3 * 4096);
+                    List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));
+                    for (Bounds b : List.of(ONE, TWO)) {
+                        Explorer.stepped = false;
+                        Explorer.checkCache = false;
+                        Result replayed = Explorer.explore(w, op, ths, b);
+                        Explorer.stepped = true;
+                        Explorer.checkCache = true;
+                        long before = Explorer.STEPPED.sum();
+                        Result stepped = Explorer.explore(w, op, ths, b);
+                        String what = strategy + " batch " + batch;
+                        assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + what);
+                        assertEquals(replayed.verdict(), stepped.verdict(), what);
+                        assertEquals(replayed.stats().distinctStates(), stepped.stats().distinctStates(), what);
+                        assertEquals(replayed.stats().transitions(), stepped.stats().transitions(), what);
+                        assertEquals(replayed.stats().maxDepth(), stepped.stats().maxDepth(), what);
+                        if (replayed.counterexample() != null) assertEquals(replayed.counterexample().render(), stepped.counterexample().render(), what);
+                        else assertEquals(null, stepped.counterexample(), what);
+                    }
+                }
+            }
+        } finally {
+            Explorer.stepped = steppedWas;
+            Explorer.checkCache = checkWas;
+        }
+    }
+
     /** The parent-snapshot cache: every cached successor equals its full replay, and the results equal a run without it. */
     @Test
     void successorsFromParentSnapshotsEqualFullReplays() {

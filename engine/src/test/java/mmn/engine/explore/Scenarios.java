@@ -46,8 +46,10 @@ public final class Scenarios {
         return w;
     }
 
+    /** munmap of A's [start, start + size) as `mmn check` builds it: a step program, stepped from each state's snapshot. */
     public static OpProgram munmap(long start, long size) {
-        return (w, l) -> w.munmap(w.space("A"), new Range(start, start + size), l);
+        Range r = new Range(start, start + size);
+        return OpProgram.stepped((w, l) -> w.munmap(w.space("A"), r, l), w -> w.munmapFrame(w.space("A"), r));
     }
 
     public static OpProgram cow(long va) {

@@ -1,0 +1,192 @@
+package mmn.engine.ops;
+
+import mmn.engine.mem.MmuGather;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Sites;
+import java.util.List;
+
+/**
+ * munmap as a step program: mm/mmap.c do_munmap -> unmap_region, one step per phase.
+ *
+ * <pre>
+ *   start          detach the VMAs; mmu_notifier_invalidate_range_start  (unmap_region)
+ *   clear          unmap_vmas: zap_pte_range per PTE table under its PTL, a full batch
+ *                  forcing tlb_flush_mmu (phase batch-flush) and the zap going on
+ *   end            mmu_notifier_invalidate_range_end
+ *   unlink-tables  free_pgtables: page-table pages join the batch (batch-flush when full)
+ *   flush          tlb_finish_mmu: the gather's last flush (tlb_flush_mmu_tlbonly)
+ *   free           tlb_finish_mmu: the gathered pages and tables are freed
+ * </pre>
+ *
+ * The hooks each step fires are the profile's answer for the call sites named here
+ * ({@link Sites#UNMAP_START}, {@link Sites#ZAP_FORCE_FLUSH}, {@link Sites#UNMAP_END},
+ * {@link Sites#PGTABLE_FORCE_FLUSH}, {@link Sites#GATHER_FINISH}).
+ */
+final class Munmap extends OpFrame {
+    private static final int BEGIN = 0, UNMAP_VMAS = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FREE_PGTABLES = 5, UNLINK = 6,
+            UNLINK_AGAIN = 7, FINISH_FLUSH = 8, FINISH_FREE = 9, RETURN = 10, RETURNED = 11;
+
+    // the call
+    private final String space;
+    private final Range r;
+    // do_munmap's and unmap_region's locals
+    private List<Vma> vmas;
+    private long floor, ceiling;
+    private MmuGather tlb;
+    /** unmap_vmas: the VMA being zapped, and where zap_pte_range stopped in it (null: not begun). */
+    private int vma;
+    private Zap.ZapCursor zap;
+    /** free_pgtables: the tables it unlinked and the next to batch. */
+    private Zap.TableCursor tables;
+
+    Munmap(String space, Range r) {
+        this.space = space;
+        this.r = r;
+    }
+
+    /**
+     * Whether the explorer can drive this munmap step by step in {@code s}: a hugetlb VMA
+     * in the range is zapped by __unmap_hugepage_range, which is not a step program yet.
+     */
+    static boolean steppable(Space s, Range r) {
+        for (Vma v : s.vmas.values()) if (v.hugetlb && r.overlaps(v.start, v.end)) return false;
+        return true;
+    }
+
+    @Override
+    public String name() {
+        return "munmap";
+    }
+
+    @Override
+    public String step(Kernel k) {
+        Vmm vmm = k.vmm;
+        OpRunner run = vmm.run;
+        Space s = k.spaces.get(space);
+        while (true) {
+            switch (pc) {
+                case BEGIN: { // do_munmap: split, detach; unmap_region: lru_add_drain, tlb_gather_mmu, then the notifier
+                    run.beginOp("munmap", s);
+                    vmm.hugetlb.checkHugetlbCut(s, r, "munmap");
+                    vmm.hugetlb.hugetlbSplitUnshare(s, r);
+                    s.splitAt(r);
+                    vmas = s.vmasIn(r);
+                    for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
+                    floor = s.floorFor(r.start());
+                    ceiling = s.ceilingFor(r.end());
+                    tlb = new MmuGather(s, r, false, k.gatherBatch);
+                    run.step("start");
+                    k.fire(s, Sites.UNMAP_START, r);
+                    pc = UNMAP_VMAS;
+                    return run.reach("start");
+                }
+                case UNMAP_VMAS:
+                    run.step("clear");
+                    vma = 0;
+                    zap = null;
+                    pc = ZAP;
+                    continue;
+                case ZAP: { // unmap_single_vma per VMA; zap_pte_range per PTE table
+                    if (zap == null) {
+                        if (vma == vmas.size()) {
+                            pc = END;
+                            return run.reach("clear");
+                        }
+                        Vma v = vmas.get(vma);
+                        if (v.hugetlb) { // not a step program: runs whole (scripted runs only, see steppable)
+                            vmm.hugetlb.unmapHugepageRange(s, tlb, v.range(), listener);
+                            vma++;
+                            continue;
+                        }
+                        zap = new Zap.ZapCursor(s.pageTable.populated(v.range()));
+                    }
+                    if (zap.done()) {
+                        zap = null;
+                        vma++;
+                        continue;
+                    }
+                    if (vmm.zap.zapTable(s, tlb, zap)) {
+                        pc = ZAP_AGAIN;
+                        return "batch-flush";
+                    }
+                    continue;
+                }
+                case ZAP_AGAIN: // back from a forced flush: the zap goes on where it stopped
+                    run.step("clear");
+                    pc = ZAP;
+                    continue;
+                case END:
+                    run.step("end");
+                    k.fire(s, Sites.UNMAP_END, r);
+                    pc = FREE_PGTABLES;
+                    return run.reach("end");
+                case FREE_PGTABLES:
+                    run.step("unlink-tables");
+                    tables = new Zap.TableCursor(s.pageTable.unlinkTables(r, floor, ceiling, false));
+                    pc = UNLINK;
+                    continue;
+                case UNLINK:
+                    if (tables.done()) {
+                        pc = FINISH_FLUSH;
+                        return run.reach("unlink-tables");
+                    }
+                    if (vmm.zap.freeNextTable(tlb, tables)) {
+                        pc = UNLINK_AGAIN;
+                        return "batch-flush";
+                    }
+                    continue;
+                case UNLINK_AGAIN:
+                    run.step("unlink-tables");
+                    pc = UNLINK;
+                    continue;
+                case FINISH_FLUSH: // tlb_finish_mmu
+                    run.step("flush");
+                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+                    pc = FINISH_FREE;
+                    return run.reach("flush");
+                case FINISH_FREE:
+                    run.step("free");
+                    vmm.zap.tlbFlushMmuFree(tlb);
+                    pc = RETURN;
+                    return run.reach("free");
+                case RETURN:
+                    run.endOp();
+                    pc = RETURNED;
+                    return null;
+                default:
+                    throw new IllegalStateException("munmap has returned");
+            }
+        }
+    }
+
+    @Override
+    protected OpFrame copyFor(Kernel k) {
+        Munmap c = new Munmap(space, r);
+        c.pc = pc;
+        c.vmas = vmas; // detached: nothing changes them any more
+        c.floor = floor;
+        c.ceiling = ceiling;
+        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
+        c.vma = vma;
+        c.zap = zap == null ? null : zap.copy();
+        c.tables = tables == null ? null : tables.copy();
+        return c;
+    }
+
+    @Override
+    protected void hashInto(StateHasher h) {
+        h.put(pc).put(space).put(r.start()).put(r.end());
+        if (pc == BEGIN) return;
+        h.put(vmas.size());
+        for (Vma v : vmas) v.hashInto(h);
+        h.put(floor).put(ceiling).put(vma);
+        tlb.hashInto(h);
+        if (zap == null) h.put(-1);
+        else zap.hashInto(h);
+        if (tables == null) h.put(-1);
+        else tables.hashInto(h);
+    }
+}

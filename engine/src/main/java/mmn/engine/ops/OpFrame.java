@@ -1,0 +1,41 @@
+package mmn.engine.ops;
+
+import mmn.engine.PhaseListener;
+import mmn.engine.mem.StateHasher;
+
+/**
+ * A running operation as a program of steps. The kernel function's locals (the VMAs it
+ * detached, the mmu_gather, where its zap stopped) are fields here, plain values that
+ * are part of the world's state: copied with a snapshot, hashed into the state key. So
+ * a world can be snapshotted between any two steps and the operation goes on from there
+ * in the copy, which is how the explorer computes a state's successors without
+ * replaying its schedule from the root.
+ *
+ * <p>{@link #step} runs the operation from where it stopped to its next phase point and
+ * returns that phase's name (the phase is announced, the actions injected there are the
+ * driver's business), or returns null when the operation has returned. A scripted run
+ * drives it to the end ({@link Kernel#runOp}); the explorer one step per choice.
+ */
+public abstract class OpFrame {
+    /** The step to run next: an index into the program's steps, each subclass's own. */
+    protected int pc;
+
+    /**
+     * Where a scripted run's injected actions go for the parts of an operation that are
+     * not steps yet (they call it synchronously). Not state: a step program that the
+     * explorer drives has no such parts (see the operation's steppable check).
+     */
+    PhaseListener listener = PhaseListener.NONE;
+
+    /** Runs to the next phase point (its name) or to the return (null). */
+    public abstract String step(Kernel k);
+
+    /** The operation's name, as beginOp gave it. */
+    public abstract String name();
+
+    /** A copy for the kernel {@code k} (a restored or snapshotted world): spaces are looked up there by name. */
+    protected abstract OpFrame copyFor(Kernel k);
+
+    /** Feeds the program counter and the locals into h (numbers only). */
+    protected abstract void hashInto(StateHasher h);
+}
