@@ -261,7 +261,7 @@ public final class World extends Kernel {
     public void restore(Snapshot snap) {
         World src = snap.state;
         profile = src.profile;
-        mem = src.mem.copy();
+        mem = src.mem.copyInto(mem);
         clearState();
         copyStateFrom(src);
         mem.setListener(checker);

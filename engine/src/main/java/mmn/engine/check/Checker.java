@@ -82,7 +82,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     record PageKey(Space space, long va) {
         @Override
         public int hashCode() {
-            long h = (va >>> Addr.PAGE_SHIFT) * 0x9E3779B97F4A7C15L ^ System.identityHashCode(space);
+            long h = (va >>> Addr.PAGE_SHIFT) * 0x9E3779B97F4A7C15L ^ space.hashCode();
             return (int) (h ^ (h >>> 32));
         }
 

@@ -139,7 +139,7 @@ public final class Explorer {
         private final int choices;
         private final Replayer[] workers;
         private final ExecutorService pool;
-        private final Set<Replayer.Key> visited = new HashSet<>();
+        private final KeySet visited = new KeySet();
         private long transitions;
         private volatile int depth;
         private final Progress progress;

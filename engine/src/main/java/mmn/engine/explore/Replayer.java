@@ -288,10 +288,17 @@ final class Replayer {
      * running its last choice again.
      */
     Parent materialize(Outcome o) {
-        if (o.from() == null) return snapshotAfter(o.schedule());
-        stepFrom(o.from(), o.schedule());
-        return new Parent(w.snapshotMidStatement(), act.clone(), stp.clone(), opPoints, opDone, lastPhase);
+        if (o.from() == null) {
+            live = snapshotAfter(o.schedule());
+        } else {
+            stepFrom(o.from(), o.schedule());
+            live = new Parent(w.snapshotMidStatement(), act.clone(), stp.clone(), opPoints, opDone, lastPhase);
+        }
+        return live;
     }
+
+    /** The parent state the world is in right now, untouched since its snapshot (the first successor needs no restore), or null. */
+    private Parent live;
 
     /** Restores {@code parent} and runs the schedule's last choice; returns the checker's count before it. */
     private int stepFrom(Parent parent, byte[] schedule) {
@@ -303,7 +310,8 @@ final class Replayer {
         obs = null;
         System.arraycopy(parent.act(), 0, act, 0, act.length);
         System.arraycopy(parent.stp(), 0, stp, 0, stp.length);
-        w.restore(parent.snap());
+        if (parent != live) w.restore(parent.snap());
+        live = null;
         w.trace().setKeep(false);
         traceMark = w.trace().size();
         violationMark = w.checker().count();
@@ -329,6 +337,7 @@ final class Replayer {
 
     private void start(byte[] schedule, Observer observer) {
         from = null;
+        live = null;
         sched = schedule;
         pos = 0;
         opPoints = 0;

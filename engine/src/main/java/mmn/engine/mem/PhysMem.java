@@ -119,6 +119,31 @@ public final class PhysMem {
         return new PhysMem(this);
     }
 
+    /**
+     * A copy of this memory in {@code into}'s arrays when they are as long (an explorer
+     * worker restores a snapshot of the same world many times a second: nothing is
+     * allocated then), else a new copy. Tables are shared as {@link #copy} shares them.
+     */
+    public PhysMem copyInto(PhysMem into) {
+        if (into == null || into == this || into.frames != frames || into.kind.length != kind.length) return copy();
+        int n = kind.length;
+        System.arraycopy(kind, 0, into.kind, 0, n);
+        System.arraycopy(gen, 0, into.gen, 0, n);
+        System.arraycopy(value, 0, into.value, 0, n);
+        System.arraycopy(refcount, 0, into.refcount, 0, n);
+        System.arraycopy(mapcount, 0, into.mapcount, 0, n);
+        System.arraycopy(table, 0, into.table, 0, n);
+        Arrays.fill(into.owned, false);
+        Arrays.fill(owned, false);
+        System.arraycopy(digestHi, 0, into.digestHi, 0, n);
+        System.arraycopy(digestLo, 0, into.digestLo, 0, n);
+        System.arraycopy(digested, 0, into.digested, 0, n);
+        System.arraycopy(freeStack, 0, into.freeStack, 0, n);
+        into.freeTop = freeTop;
+        into.highWater = highWater;
+        return into;
+    }
+
     public void setListener(Listener l) {
         this.listener = l;
     }
