@@ -198,9 +198,15 @@ public final class World extends Kernel {
 
     public void dontneed(Space s, Range r, PhaseListener l) { vmm.dontneed(s, r, l); }
 
+    /** dontneed as a frame for the explorer to step, or null when it cannot be stepped here. */
+    public mmn.engine.ops.OpFrame dontneedFrame(Space s, Range r) { return vmm.dontneedFrame(s, r); }
+
     public void mprotect(Space s, Range r, int prot, PhaseListener l) { vmm.mprotect(s, r, prot, l); }
 
     public void exit(Space s, PhaseListener l) { vmm.exitMmap(s, l); }
+
+    /** exit as a frame for the explorer to step, or null when it cannot be stepped here. */
+    public mmn.engine.ops.OpFrame exitFrame(Space s) { return vmm.exitFrame(s); }
 
     public void cow(Space s, long va, PhaseListener l) { vmm.cow(s, va, l); }
 
@@ -218,6 +224,9 @@ public final class World extends Kernel {
 
     /** The OOM reaper on s (__oom_reap_task_mm). */
     public void oomReap(Space s, PhaseListener l) { vmm.oomReaper.oomReap(s, l); }
+
+    /** oom-reap as a frame for the explorer to step. */
+    public mmn.engine.ops.OpFrame oomReapFrame(Space s) { return vmm.oomReaper.oomReapFrame(s); }
 
     /** mremap(MREMAP_FIXED) of r to newStart (move_page_tables). */
     public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap.mremap(s, r, newStart, l); }

@@ -63,7 +63,7 @@ final class OpCalls {
         List<Stmt.Operand> a = s.args();
         switch (s.op()) {
             case "munmap": return steppedOnRange(a, World::munmap, World::munmapFrame);
-            case "dontneed": return onRange(a, World::dontneed);
+            case "dontneed": return steppedOnRange(a, World::dontneed, World::dontneedFrame);
             case "migrate": return onRange(a, World::migrate);
             case "reclaim": return onRange(a, World::reclaim);
             case "age": return onRange(a, World::age);
@@ -72,8 +72,8 @@ final class OpCalls {
             case "uprobe": return onAddress(a, World::uprobe);
             case "split": return onAddress(a, World::split);
             case "collapse": return onAddress(a, World::collapse);
-            case "exit": return onSpace(a, World::exit);
-            case "oom-reap": return onSpace(a, World::oomReap);
+            case "exit": return steppedOnSpace(a, World::exit, World::exitFrame);
+            case "oom-reap": return steppedOnSpace(a, World::oomReap, World::oomReapFrame);
             case "mprotect": { // the range is checked before the protection, in source order
                 String sp = space(a, 0).name();
                 Range r = range(a, 1);
@@ -150,6 +150,21 @@ final class OpCalls {
     private OpCall onSpace(List<Stmt.Operand> a, SpaceOp op) {
         String sp = space(a, 0).name();
         return (w, l) -> op.run(w, w.space(sp), l);
+    }
+
+    private OpCall steppedOnSpace(List<Stmt.Operand> a, SpaceOp op, java.util.function.BiFunction<World, Space, mmn.engine.ops.OpFrame> frame) {
+        String sp = space(a, 0).name();
+        return new OpCall() {
+            @Override
+            public void run(World w, PhaseListener l) {
+                op.run(w, w.space(sp), l);
+            }
+
+            @Override
+            public mmn.engine.ops.OpFrame frame(World w) {
+                return frame.apply(w, w.space(sp));
+            }
+        };
     }
 
     private Space space(List<Stmt.Operand> a, int i) {

@@ -33,12 +33,10 @@ final class Munmap extends OpFrame {
     private final String space;
     private final Range r;
     // do_munmap's and unmap_region's locals
-    private List<Vma> vmas;
     private long floor, ceiling;
     private MmuGather tlb;
-    /** unmap_vmas: the VMA being zapped, and where zap_pte_range stopped in it (null: not begun). */
-    private int vma;
-    private Zap.ZapCursor zap;
+    /** unmap_vmas over the detached VMAs: where it stopped. */
+    private Zap.UnmapVmas unmap;
     /** free_pgtables: the tables it unlinked and the next to batch. */
     private Zap.TableCursor tables;
 
@@ -73,8 +71,9 @@ final class Munmap extends OpFrame {
                     vmm.hugetlb.checkHugetlbCut(s, r, "munmap");
                     vmm.hugetlb.hugetlbSplitUnshare(s, r);
                     s.splitAt(r);
-                    vmas = s.vmasIn(r);
+                    List<Vma> vmas = s.vmasIn(r);
                     for (Vma v : vmas) s.vmas.remove(v.start); // detach_vmas_to_be_unmapped
+                    unmap = new Zap.UnmapVmas(vmas, null);
                     floor = s.floorFor(r.start());
                     ceiling = s.ceilingFor(r.end());
                     tlb = new MmuGather(s, r, false, k.gatherBatch);
@@ -85,35 +84,15 @@ final class Munmap extends OpFrame {
                 }
                 case UNMAP_VMAS:
                     run.step("clear");
-                    vma = 0;
-                    zap = null;
                     pc = ZAP;
                     continue;
-                case ZAP: { // unmap_single_vma per VMA; zap_pte_range per PTE table
-                    if (zap == null) {
-                        if (vma == vmas.size()) {
-                            pc = END;
-                            return run.reach("clear");
-                        }
-                        Vma v = vmas.get(vma);
-                        if (v.hugetlb) { // not a step program: runs whole (scripted runs only, see steppable)
-                            vmm.hugetlb.unmapHugepageRange(s, tlb, v.range(), listener);
-                            vma++;
-                            continue;
-                        }
-                        zap = new Zap.ZapCursor(s.pageTable.populated(v.range()));
-                    }
-                    if (zap.done()) {
-                        zap = null;
-                        vma++;
-                        continue;
-                    }
-                    if (vmm.zap.zapTable(s, tlb, zap)) {
+                case ZAP: // unmap_single_vma per VMA; zap_pte_range per PTE table; a full batch pauses at batch-flush
+                    if (vmm.zap.unmapVmas(s, tlb, unmap, listener)) {
                         pc = ZAP_AGAIN;
                         return "batch-flush";
                     }
-                    continue;
-                }
+                    pc = END;
+                    return run.reach("clear");
                 case ZAP_AGAIN: // back from a forced flush: the zap goes on where it stopped
                     run.step("clear");
                     pc = ZAP;
@@ -166,12 +145,10 @@ final class Munmap extends OpFrame {
     protected OpFrame copyFor(Kernel k) {
         Munmap c = new Munmap(space, r);
         c.pc = pc;
-        c.vmas = vmas; // detached: nothing changes them any more
         c.floor = floor;
         c.ceiling = ceiling;
         c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
-        c.vma = vma;
-        c.zap = zap == null ? null : zap.copy();
+        c.unmap = unmap == null ? null : unmap.copy();
         c.tables = tables == null ? null : tables.copy();
         return c;
     }
@@ -180,12 +157,9 @@ final class Munmap extends OpFrame {
     protected void hashInto(StateHasher h) {
         h.put(pc).put(space).put(r.start()).put(r.end());
         if (pc == BEGIN) return;
-        h.put(vmas.size());
-        for (Vma v : vmas) v.hashInto(h);
-        h.put(floor).put(ceiling).put(vma);
+        h.put(floor).put(ceiling);
         tlb.hashInto(h);
-        if (zap == null) h.put(-1);
-        else zap.hashInto(h);
+        unmap.hashInto(h);
         if (tables == null) h.put(-1);
         else tables.hashInto(h);
     }

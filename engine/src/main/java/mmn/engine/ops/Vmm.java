@@ -58,7 +58,7 @@ public final class Vmm {
         this.zap = new Zap(w, this);
         this.rmap = new Rmap(w, run);
         this.ksm = new Ksm(w, run);
-        this.oomReaper = new OomReaper(w, this);
+        this.oomReaper = new OomReaper(w);
         this.mremap = new Mremap(w, this);
         this.uprobes = new Uprobes(w, this);
         this.fremap = new Fremap(w, this);
@@ -444,35 +444,14 @@ public final class Vmm {
         return Munmap.steppable(s, r) ? new Munmap(s.name, r) : null;
     }
 
-    /** madvise(MADV_DONTNEED): zap_page_range; page tables stay. */
+    /** madvise(MADV_DONTNEED): zap_page_range; page tables stay ({@link Dontneed}, a step program). */
     public void dontneed(Space s, Range r, PhaseListener l) {
-        run.beginOp("dontneed", s);
-        List<Vma> vmas = new ArrayList<>();
-        for (Vma v : s.vmas.values()) if (r.overlaps(v.start, v.end)) vmas.add(v);
-        if (vmas.isEmpty()) throw new EngineException("madvise(MADV_DONTNEED) on " + r + ": no VMA there (-ENOMEM)");
-        Range nr = r;
-        for (Vma v : vmas) {
-            if (!v.hugetlb) continue;
-            if (!w.profile.hugetlbDontneed())
-                throw new EngineException("madvise(MADV_DONTNEED) on the hugetlb VMA " + v.range() + ": -EINVAL in " + w.profile.name
-                        + " (can_madv_dontneed_vma refuses VM_HUGETLB before 5.18)", "munmap it, or use linux-6.5 and later");
-            hugetlb.checkHugetlbCut(s, r, "madvise(MADV_DONTNEED)");
-            // zap_page_range_single (6.5) / hugetlb_zap_begin (6.8): the notifier range widened for PMD sharing
-            nr = nr.union(hugetlb.adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
-        }
-        MmuGather tlb = new MmuGather(s, r, false, w.gatherBatch);
-        run.step("start");
-        w.fire(s, Sites.ZAP_START, nr);
-        run.phase("start", l);
-        run.step("clear");
-        for (Vma v : vmas) zap.zapVma(s, tlb, v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end())), l);
-        run.phase("clear", l);
-        run.step("end");
-        w.fire(s, Sites.ZAP_END, nr);
-        run.phase("end", l);
-        zap.tlbFinishMmu(tlb, l);
-        run.phase("free", l);
-        run.endOp();
+        w.runOp(new Dontneed(s.name, r), l);
+    }
+
+    /** dontneed not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    public OpFrame dontneedFrame(Space s, Range r) {
+        return Dontneed.steppable(s, r) ? new Dontneed(s.name, r) : null;
     }
 
     /**
@@ -567,25 +546,13 @@ public final class Vmm {
         return Pte.make(pfn, flags);
     }
 
-    /** exit_mmap: release first, then unmap and free everything with no further callbacks. */
+    /** exit_mmap ({@link ExitMmap}, a step program). */
     public void exitMmap(Space s, PhaseListener l) {
-        run.beginOp("exit", s);
-        run.step("release");
-        w.fire(s, Sites.EXIT_RELEASE, Range.ALL);
-        run.phase("release", l);
-        run.step("clear");
-        MmuGather tlb = new MmuGather(s, Range.ALL, true, w.gatherBatch);
-        w.fire(s, Sites.UNMAP_START, Range.ALL);
-        for (Vma v : List.copyOf(s.vmas.values())) zap.zapVma(s, tlb, v, v.range(), l);
-        w.fire(s, Sites.UNMAP_END, Range.ALL);
-        run.phase("clear", l);
-        s.vmas.clear();
-        run.step("unlink-tables");
-        zap.freePgtables(s, tlb, new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true, l);
-        run.phase("unlink-tables", l);
-        zap.tlbFinishMmu(tlb, l);
-        s.exited = true;
-        run.phase("free", l);
-        run.endOp();
+        w.runOp(new ExitMmap(s.name), l);
+    }
+
+    /** exit not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    public OpFrame exitFrame(Space s) {
+        return ExitMmap.steppable(s) ? new ExitMmap(s.name) : null;
     }
 }

@@ -18,8 +18,9 @@ import java.util.List;
  * The unmap machinery of mm/memory.c and the mmu_gather's flushes (mm/memory.c up to
  * 4.18, mm/mmu_gather.c after): unmap_single_vma, zap_pte_range (with zap_huge_pmd),
  * free_pgtables, tlb_flush_mmu_tlbonly and tlb_flush_mmu_free. The batch itself is
- * {@link MmuGather}; the operations that drive this (munmap, MADV_DONTNEED, exit, the
- * OOM reaper) are in {@link Vmm} and {@link OomReaper}.
+ * {@link MmuGather}. Its loops are resumable (cursors a frame holds) so that the step
+ * programs that drive them ({@link Munmap}, {@link Dontneed}, {@link ExitMmap},
+ * {@link OomReap}) can stop at a forced flush and go on from a copy of the world.
  */
 final class Zap {
     private final Kernel w;
@@ -30,20 +31,6 @@ final class Zap {
         this.w = w;
         this.vmm = vmm;
         this.run = vmm.run;
-    }
-
-    /**
-     * tlb_finish_mmu, as munmap, MADV_DONTNEED and exit end: phase "flush" (the gather's
-     * last CPU flush and whatever the profile fires there), then the step "free" (the
-     * pages and page tables it held are freed). The caller ends phase "free": exit marks
-     * the mm dead first.
-     */
-    void tlbFinishMmu(MmuGather tlb, PhaseListener l) {
-        run.step("flush");
-        tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-        run.phase("flush", l);
-        run.step("free");
-        tlbFlushMmuFree(tlb);
     }
 
     /** tlb_flush_mmu_tlbonly: CPU flush of the gathered range, then whatever the profile fires there. */
@@ -71,23 +58,6 @@ final class Zap {
         java.util.List<Integer> all = new java.util.ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    /**
-     * unmap_single_vma -> zap_pte_range over r: per PTE table, under its PTL, clear each
-     * PTE and batch the page; a full batch (or a dirty shared-file PTE) forces
-     * tlb_flush_mmu_tlbonly under the PTL, then the free after unlocking, then the zap
-     * restarts where it stopped.
-     */
-    void zap(Space s, MmuGather tlb, Range r, PhaseListener l) {
-        ZapCursor at = new ZapCursor(s.pageTable.populated(r));
-        while (!at.done()) {
-            String outer = w.phase;
-            if (zapTable(s, tlb, at)) {
-                l.after("batch-flush");
-                run.step(outer);
-            }
-        }
     }
 
     /**
@@ -180,15 +150,80 @@ final class Zap {
         return true;
     }
 
-    /** free_pgtables: unlink page-table pages no remaining VMA needs; they join the gather's batch. */
-    void freePgtables(Space s, MmuGather tlb, Range r, long floor, long ceiling, boolean root, PhaseListener l) {
-        TableCursor at = new TableCursor(s.pageTable.unlinkTables(r, floor, ceiling, root));
-        while (!at.done()) {
-            String outer = w.phase;
-            if (freeNextTable(tlb, at)) {
-                l.after("batch-flush");
-                run.step(outer);
+    /**
+     * unmap_vmas as a resumable loop, for step programs: each VMA's range (clipped to
+     * the operation's), zap_pte_range table by table from a {@link ZapCursor}. The ranges
+     * and hugetlb flags are taken when the loop begins, so the frame holds no VMA object
+     * a copy of the world would have to rebind.
+     */
+    static final class UnmapVmas {
+        private final long[] start, end;
+        private final boolean[] hugetlb;
+        private int vma;
+        private ZapCursor zap;
+
+        UnmapVmas(List<Vma> vmas, Range clip) {
+            int n = vmas.size();
+            start = new long[n];
+            end = new long[n];
+            hugetlb = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                Vma v = vmas.get(i);
+                start[i] = clip == null ? v.start : Math.max(v.start, clip.start());
+                end[i] = clip == null ? v.end : Math.min(v.end, clip.end());
+                hugetlb[i] = v.hugetlb;
             }
+        }
+
+        private UnmapVmas(UnmapVmas o) {
+            start = o.start; // fixed once the loop began: shared
+            end = o.end;
+            hugetlb = o.hugetlb;
+            vma = o.vma;
+            zap = o.zap == null ? null : o.zap.copy();
+        }
+
+        UnmapVmas copy() {
+            return new UnmapVmas(this);
+        }
+
+        /** Whether a hugetlb VMA is in the loop (__unmap_hugepage_range is not a step program: a scripted run only). */
+        boolean anyHugetlb() {
+            for (boolean h : hugetlb) if (h) return true;
+            return false;
+        }
+
+        void hashInto(StateHasher h) {
+            h.put(start.length).put(vma);
+            for (int i = 0; i < start.length; i++) h.put(start[i]).put(end[i]).put(hugetlb[i]);
+            if (zap == null) h.put(-1);
+            else zap.hashInto(h);
+        }
+    }
+
+    /**
+     * Runs the unmap_vmas loop on from where it stopped: true when a forced flush paused
+     * it at phase point "batch-flush" (the caller steps back into its own phase at its
+     * next step), false when every VMA is zapped. {@code l} is for hugetlb VMAs only.
+     */
+    boolean unmapVmas(Space s, MmuGather tlb, UnmapVmas u, PhaseListener l) {
+        while (true) {
+            if (u.zap == null) {
+                if (u.vma == u.start.length) return false;
+                Range r = new Range(u.start[u.vma], u.end[u.vma]);
+                if (u.hugetlb[u.vma]) {
+                    vmm.hugetlb.unmapHugepageRange(s, tlb, r, l);
+                    u.vma++;
+                    continue;
+                }
+                u.zap = new ZapCursor(s.pageTable.populated(r));
+            }
+            if (u.zap.done()) {
+                u.zap = null;
+                u.vma++;
+                continue;
+            }
+            if (zapTable(s, tlb, u.zap)) return true;
         }
     }
 
@@ -232,9 +267,4 @@ final class Zap {
         return true;
     }
 
-    /** Either path of the zap: hugetlb VMAs go through __unmap_hugepage_range (unmap_single_vma). */
-    void zapVma(Space s, MmuGather tlb, Vma v, Range r, PhaseListener l) {
-        if (v.hugetlb) vmm.hugetlb.unmapHugepageRange(s, tlb, r, l);
-        else zap(s, tlb, r, l);
-    }
 }

@@ -3,6 +3,8 @@ package mmn.engine.explore;
 import mmn.engine.World;
 import mmn.engine.check.ViolationKind;
 import mmn.engine.profile.Profiles;
+import mmn.engine.profile.Profile;
+import mmn.engine.mem.Range;
 import static mmn.engine.explore.Scenarios.BASE;
 import static mmn.engine.explore.Scenarios.dma;
 import static mmn.engine.explore.Scenarios.thread;
@@ -107,30 +109,43 @@ class ExplorerTest {
     void successorsSteppedFromStatesEqualFullReplays() {
         boolean steppedWas = Explorer.stepped;
         boolean checkWas = Explorer.checkCache;
+        Range three = new Range(BASE, BASE + 3 * 4096);
+        Range vma = new Range(BASE, BASE + 64 * 1024); // the whole VMA: free_pgtables unlinks the tables (no ceiling keeps them)
+        record Case(String name, Profile profile, OpProgram op) {}
+        List<Case> cases = List.of(
+                new Case("munmap 3 pages", Profiles.LINUX_3_19, Scenarios.munmap(BASE, 3 * 4096)),
+                new Case("munmap the VMA", Profiles.LINUX_3_19, Scenarios.munmap(BASE, 64 * 1024)),
+                new Case("dontneed", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.dontneed(w.space("A"), three, l), w -> w.dontneedFrame(w.space("A"), three))),
+                new Case("dontneed 6.8", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.dontneed(w.space("A"), vma, l), w -> w.dontneedFrame(w.space("A"), vma))),
+                new Case("exit", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.exit(w.space("A"), l), w -> w.exitFrame(w.space("A")))),
+                new Case("oom-reap 6.8", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))));
         try {
-            for (String strategy : List.of("start-only", "range", "end-only", "empty-pt")) {
-                for (int batch : new int[] {1, 2, 512}) { // small batches: forced flushes mid-zap and mid-free_pgtables
-                    World w = Scenarios.world(Profiles.LINUX_3_19, strategy, 3);
-                    w.setKnob("gather-batch", batch);
-                    // the whole VMA: free_pgtables unlinks the PTE table (the ceiling no longer keeps it)
-                    OpProgram op = Scenarios.munmap(BASE, batch == 2 ? 64 * 1024 : 3 * 4096);
-                    List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));
-                    for (Bounds b : List.of(ONE, TWO)) {
-                        Explorer.stepped = false;
-                        Explorer.checkCache = false;
-                        Result replayed = Explorer.explore(w, op, ths, b);
-                        Explorer.stepped = true;
-                        Explorer.checkCache = true;
-                        long before = Explorer.STEPPED.sum();
-                        Result stepped = Explorer.explore(w, op, ths, b);
-                        String what = strategy + " batch " + batch;
-                        assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + what);
-                        assertEquals(replayed.verdict(), stepped.verdict(), what);
-                        assertEquals(replayed.stats().distinctStates(), stepped.stats().distinctStates(), what);
-                        assertEquals(replayed.stats().transitions(), stepped.stats().transitions(), what);
-                        assertEquals(replayed.stats().maxDepth(), stepped.stats().maxDepth(), what);
-                        if (replayed.counterexample() != null) assertEquals(replayed.counterexample().render(), stepped.counterexample().render(), what);
-                        else assertEquals(null, stepped.counterexample(), what);
+            for (Case c : cases) {
+                for (String strategy : List.of("start-only", "range")) {
+                    for (int batch : new int[] {1, 2, 512}) { // small batches: forced flushes mid-zap and mid-free_pgtables
+                        World w = Scenarios.world(c.profile(), strategy, 3);
+                        w.setKnob("gather-batch", batch);
+                        List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));
+                        for (Bounds b : List.of(ONE, TWO)) {
+                            Explorer.stepped = false;
+                            Explorer.checkCache = false;
+                            Result replayed = Explorer.explore(w, c.op(), ths, b);
+                            Explorer.stepped = true;
+                            Explorer.checkCache = true;
+                            long before = Explorer.STEPPED.sum();
+                            Result stepped = Explorer.explore(w, c.op(), ths, b);
+                            String what = c.name() + ", " + strategy + ", batch " + batch;
+                            assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + what);
+                            assertEquals(replayed.verdict(), stepped.verdict(), what);
+                            assertEquals(replayed.stats().distinctStates(), stepped.stats().distinctStates(), what);
+                            assertEquals(replayed.stats().transitions(), stepped.stats().transitions(), what);
+                            assertEquals(replayed.stats().maxDepth(), stepped.stats().maxDepth(), what);
+                            if (replayed.counterexample() != null) assertEquals(replayed.counterexample().render(), stepped.counterexample().render(), what);
+                            else assertEquals(null, stepped.counterexample(), what);
+                        }
                     }
                 }
             }

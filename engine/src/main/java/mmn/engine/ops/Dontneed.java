@@ -1,0 +1,138 @@
+package mmn.engine.ops;
+
+import mmn.engine.EngineException;
+import mmn.engine.mem.MmuGather;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.mem.Vma;
+import mmn.engine.profile.Sites;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * madvise(MADV_DONTNEED) as a step program: mm/madvise.c -> zap_page_range (page tables
+ * and VMAs stay).
+ *
+ * <pre>
+ *   start   mmu_notifier_invalidate_range_start  (Sites.ZAP_START; hugetlb widens the range)
+ *   clear   unmap_single_vma per VMA, zap_pte_range per PTE table (batch-flush when full)
+ *   end     mmu_notifier_invalidate_range_end    (Sites.ZAP_END)
+ *   flush   tlb_finish_mmu: the last flush        (Sites.GATHER_FINISH)
+ *   free    tlb_finish_mmu: the gathered pages freed
+ * </pre>
+ */
+final class Dontneed extends OpFrame {
+    private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FINISH_FLUSH = 5, FINISH_FREE = 6, RETURN = 7,
+            RETURNED = 8;
+
+    private final String space;
+    private final Range r;
+    /** The notifier's range: r, widened for hugetlb PMD sharing. */
+    private Range nr;
+    private MmuGather tlb;
+    private Zap.UnmapVmas unmap;
+
+    Dontneed(String space, Range r) {
+        this.space = space;
+        this.r = r;
+    }
+
+    /** Stepped by the explorer unless a hugetlb VMA is in the range (its zap is not a step program yet). */
+    static boolean steppable(Space s, Range r) {
+        return Munmap.steppable(s, r);
+    }
+
+    @Override
+    public String name() {
+        return "dontneed";
+    }
+
+    @Override
+    public String step(Kernel k) {
+        Vmm vmm = k.vmm;
+        OpRunner run = vmm.run;
+        Space s = k.spaces.get(space);
+        while (true) {
+            switch (pc) {
+                case BEGIN: {
+                    run.beginOp("dontneed", s);
+                    List<Vma> vmas = new ArrayList<>();
+                    for (Vma v : s.vmas.values()) if (r.overlaps(v.start, v.end)) vmas.add(v);
+                    if (vmas.isEmpty()) throw new EngineException("madvise(MADV_DONTNEED) on " + r + ": no VMA there (-ENOMEM)");
+                    nr = r;
+                    for (Vma v : vmas) {
+                        if (!v.hugetlb) continue;
+                        if (!k.profile.hugetlbDontneed())
+                            throw new EngineException("madvise(MADV_DONTNEED) on the hugetlb VMA " + v.range() + ": -EINVAL in " + k.profile.name
+                                    + " (can_madv_dontneed_vma refuses VM_HUGETLB before 5.18)", "munmap it, or use linux-6.5 and later");
+                        vmm.hugetlb.checkHugetlbCut(s, r, "madvise(MADV_DONTNEED)");
+                        // zap_page_range_single (6.5) / hugetlb_zap_begin (6.8): the notifier range widened for PMD sharing
+                        nr = nr.union(vmm.hugetlb.adjustRangeIfPmdSharingPossible(v, new Range(Math.max(v.start, r.start()), Math.min(v.end, r.end()))));
+                    }
+                    unmap = new Zap.UnmapVmas(vmas, r);
+                    tlb = new MmuGather(s, r, false, k.gatherBatch);
+                    run.step("start");
+                    k.fire(s, Sites.ZAP_START, nr);
+                    pc = CLEAR;
+                    return run.reach("start");
+                }
+                case CLEAR:
+                    run.step("clear");
+                    pc = ZAP;
+                    continue;
+                case ZAP:
+                    if (vmm.zap.unmapVmas(s, tlb, unmap, listener)) {
+                        pc = ZAP_AGAIN;
+                        return "batch-flush";
+                    }
+                    pc = END;
+                    return run.reach("clear");
+                case ZAP_AGAIN:
+                    run.step("clear");
+                    pc = ZAP;
+                    continue;
+                case END:
+                    run.step("end");
+                    k.fire(s, Sites.ZAP_END, nr);
+                    pc = FINISH_FLUSH;
+                    return run.reach("end");
+                case FINISH_FLUSH:
+                    run.step("flush");
+                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+                    pc = FINISH_FREE;
+                    return run.reach("flush");
+                case FINISH_FREE:
+                    run.step("free");
+                    vmm.zap.tlbFlushMmuFree(tlb);
+                    pc = RETURN;
+                    return run.reach("free");
+                case RETURN:
+                    run.endOp();
+                    pc = RETURNED;
+                    return null;
+                default:
+                    throw new IllegalStateException("dontneed has returned");
+            }
+        }
+    }
+
+    @Override
+    protected OpFrame copyFor(Kernel k) {
+        Dontneed c = new Dontneed(space, r);
+        c.pc = pc;
+        c.nr = nr;
+        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
+        c.unmap = unmap == null ? null : unmap.copy();
+        return c;
+    }
+
+    @Override
+    protected void hashInto(StateHasher h) {
+        h.put(pc).put(space).put(r.start()).put(r.end());
+        if (pc == BEGIN) return;
+        h.put(nr.start()).put(nr.end());
+        tlb.hashInto(h);
+        unmap.hashInto(h);
+    }
+}

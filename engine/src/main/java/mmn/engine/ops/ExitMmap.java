@@ -1,0 +1,140 @@
+package mmn.engine.ops;
+
+import mmn.engine.mem.Addr;
+import mmn.engine.mem.MmuGather;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.profile.Sites;
+import java.util.List;
+
+/**
+ * exit as a step program: mm/mmap.c exit_mmap, the whole address space with a fullmm
+ * gather.
+ *
+ * <pre>
+ *   release        mmu_notifier_release (Sites.EXIT_RELEASE): subscribers drop everything
+ *   clear          the start/end bracket of unmap_vmas (Sites.UNMAP_START / UNMAP_END, as
+ *                  the profile has them) around the zap of every VMA (batch-flush when full)
+ *   unlink-tables  free_pgtables over the whole space, the PGD with it
+ *   flush          tlb_finish_mmu: the last flush (Sites.GATHER_FINISH)
+ *   free           tlb_finish_mmu: pages and tables freed; the mm is dead
+ * </pre>
+ */
+final class ExitMmap extends OpFrame {
+    private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, FREE_PGTABLES = 4, UNLINK = 5, UNLINK_AGAIN = 6,
+            FINISH_FLUSH = 7, FINISH_FREE = 8, RETURN = 9, RETURNED = 10;
+
+    private final String space;
+    private MmuGather tlb;
+    private Zap.UnmapVmas unmap;
+    private Zap.TableCursor tables;
+
+    ExitMmap(String space) {
+        this.space = space;
+    }
+
+    /** Stepped by the explorer unless a hugetlb VMA is mapped (its zap is not a step program yet). */
+    static boolean steppable(Space s) {
+        return Munmap.steppable(s, new Range(0, Addr.TASK_SIZE));
+    }
+
+    @Override
+    public String name() {
+        return "exit";
+    }
+
+    @Override
+    public String step(Kernel k) {
+        Vmm vmm = k.vmm;
+        OpRunner run = vmm.run;
+        Space s = k.spaces.get(space);
+        while (true) {
+            switch (pc) {
+                case BEGIN:
+                    run.beginOp("exit", s);
+                    run.step("release");
+                    k.fire(s, Sites.EXIT_RELEASE, Range.ALL);
+                    pc = CLEAR;
+                    return run.reach("release");
+                case CLEAR:
+                    run.step("clear");
+                    tlb = new MmuGather(s, Range.ALL, true, k.gatherBatch);
+                    k.fire(s, Sites.UNMAP_START, Range.ALL);
+                    unmap = new Zap.UnmapVmas(List.copyOf(s.vmas.values()), null);
+                    pc = ZAP;
+                    continue;
+                case ZAP:
+                    if (vmm.zap.unmapVmas(s, tlb, unmap, listener)) {
+                        pc = ZAP_AGAIN;
+                        return "batch-flush";
+                    }
+                    k.fire(s, Sites.UNMAP_END, Range.ALL);
+                    pc = FREE_PGTABLES;
+                    return run.reach("clear");
+                case ZAP_AGAIN:
+                    run.step("clear");
+                    pc = ZAP;
+                    continue;
+                case FREE_PGTABLES:
+                    s.vmas.clear();
+                    run.step("unlink-tables");
+                    tables = new Zap.TableCursor(s.pageTable.unlinkTables(new Range(0, Addr.TASK_SIZE), 0, Addr.TASK_SIZE, true));
+                    pc = UNLINK;
+                    continue;
+                case UNLINK:
+                    if (tables.done()) {
+                        pc = FINISH_FLUSH;
+                        return run.reach("unlink-tables");
+                    }
+                    if (vmm.zap.freeNextTable(tlb, tables)) {
+                        pc = UNLINK_AGAIN;
+                        return "batch-flush";
+                    }
+                    continue;
+                case UNLINK_AGAIN:
+                    run.step("unlink-tables");
+                    pc = UNLINK;
+                    continue;
+                case FINISH_FLUSH:
+                    run.step("flush");
+                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
+                    pc = FINISH_FREE;
+                    return run.reach("flush");
+                case FINISH_FREE:
+                    run.step("free");
+                    vmm.zap.tlbFlushMmuFree(tlb);
+                    s.exited = true;
+                    pc = RETURN;
+                    return run.reach("free");
+                case RETURN:
+                    run.endOp();
+                    pc = RETURNED;
+                    return null;
+                default:
+                    throw new IllegalStateException("exit has returned");
+            }
+        }
+    }
+
+    @Override
+    protected OpFrame copyFor(Kernel k) {
+        ExitMmap c = new ExitMmap(space);
+        c.pc = pc;
+        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
+        c.unmap = unmap == null ? null : unmap.copy();
+        c.tables = tables == null ? null : tables.copy();
+        return c;
+    }
+
+    @Override
+    protected void hashInto(StateHasher h) {
+        h.put(pc).put(space);
+        if (tlb == null) h.put(-1);
+        else tlb.hashInto(h);
+        if (unmap == null) h.put(-1);
+        else unmap.hashInto(h);
+        if (tables == null) h.put(-1);
+        else tables.hashInto(h);
+    }
+}
