@@ -92,7 +92,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
             return;
         }
         statements++;
-        world.beginStatement(label(s.pos()), where(s.pos()));
+        world.beginStatement(statementLabel(s.pos()), where(s.pos()));
         inStatement = true;
         try {
             engine(s.pos(), action);
@@ -128,6 +128,18 @@ final class Interpreter implements Stmt.Visitor<Void> {
     /** A source position as the engine's trace names it. */
     static Trace.Where where(Pos pos) {
         return new Trace.Where(pos.file(), pos.line(), pos.col() + 1);
+    }
+
+    /** Labels of the statements run so far, by their position: a loop's body is labelled once, not every iteration. */
+    private final java.util.IdentityHashMap<Pos, String> labels = new java.util.IdentityHashMap<>();
+
+    private String statementLabel(Pos pos) {
+        String l = labels.get(pos);
+        if (l == null) {
+            l = label(pos);
+            if (labels.size() < 100_000) labels.put(pos, l);
+        }
+        return l;
     }
 
     private static String label(Pos pos) {
