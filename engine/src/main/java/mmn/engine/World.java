@@ -210,6 +210,9 @@ public final class World extends Kernel {
 
     public void cow(Space s, long va, PhaseListener l) { vmm.cow(s, va, l); }
 
+    /** cow as a frame for the explorer to step, or null when it cannot be stepped here. */
+    public mmn.engine.ops.OpFrame cowFrame(Space s, long va) { return vmm.cowFrame(s, va); }
+
     /** Migrate the pages mapped in r to new frames (migrate_pages, synchronous). */
     public void migrate(Space s, Range r, PhaseListener l) { vmm.rmap.migrate(s, r, l); }
 

@@ -68,7 +68,7 @@ final class OpCalls {
             case "reclaim": return onRange(a, World::reclaim);
             case "age": return onRange(a, World::age);
             case "remap": return onRange(a, World::remap);
-            case "cow": return onAddress(a, World::cow);
+            case "cow": return steppedOnAddress(a, World::cow, World::cowFrame);
             case "uprobe": return onAddress(a, World::uprobe);
             case "split": return onAddress(a, World::split);
             case "collapse": return onAddress(a, World::collapse);
@@ -150,6 +150,27 @@ final class OpCalls {
     private OpCall onSpace(List<Stmt.Operand> a, SpaceOp op) {
         String sp = space(a, 0).name();
         return (w, l) -> op.run(w, w.space(sp), l);
+    }
+
+    private OpCall steppedOnAddress(List<Stmt.Operand> a, AddressOp op, AddressFrame frame) {
+        String sp = space(a, 0).name();
+        long va = address(a, 1);
+        return new OpCall() {
+            @Override
+            public void run(World w, PhaseListener l) {
+                op.run(w, w.space(sp), va, l);
+            }
+
+            @Override
+            public mmn.engine.ops.OpFrame frame(World w) {
+                return frame.make(w, w.space(sp), va);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    interface AddressFrame {
+        mmn.engine.ops.OpFrame make(World w, Space s, long va);
     }
 
     private OpCall steppedOnSpace(List<Stmt.Operand> a, SpaceOp op, java.util.function.BiFunction<World, Space, mmn.engine.ops.OpFrame> frame) {

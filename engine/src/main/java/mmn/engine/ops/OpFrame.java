@@ -21,11 +21,12 @@ public abstract class OpFrame {
     protected int pc;
 
     /**
-     * Where a scripted run's injected actions go for the parts of an operation that are
-     * not steps yet (they call it synchronously). Not state: a step program that the
-     * explorer drives has no such parts (see the operation's steppable check).
+     * Where a scripted run's injected actions go ({@link Kernel#runOp} sets it), for the
+     * parts of an operation that are not steps yet and call it synchronously (a step
+     * program the explorer drives has none: see each operation's steppable check). Null
+     * while the explorer steps the frame: every phase point is a stop. Not state.
      */
-    PhaseListener listener = PhaseListener.NONE;
+    PhaseListener listener;
 
     /** Runs to the next phase point (its name) or to the return (null). */
     public abstract String step(Kernel k);

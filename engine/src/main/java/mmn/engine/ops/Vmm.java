@@ -169,7 +169,7 @@ public final class Vmm {
             else if (Pte.isFile(pte)) doNonlinearFault(s, vma, page, pte, write);
             else faultIn(s, vma, page, write);
         } else if (write && !Pte.writable(pte)) {
-            doWpPage(s, vma, page, pte, PhaseListener.NONE);
+            doWpPage(s, vma, page, pte);
         } else {
             markAccessed(s, page, write);
         }
@@ -260,7 +260,7 @@ public final class Vmm {
     }
 
     /** do_wp_page: a write to a present, write-protected PTE. */
-    void doWpPage(Space s, Vma vma, long va, long pte, PhaseListener l) {
+    void doWpPage(Space s, Vma vma, long va, long pte) {
         int old = Pte.pfn(pte);
         boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
         if (reuse) {
@@ -271,105 +271,17 @@ public final class Vmm {
             run.unlockPtl(s);
             return;
         }
-        wpPageCopy(s, va, old, l);
+        Cow.copyOnFault(w, s, va, old);
     }
 
-    /** wp_page_copy (3.16: the gotten: path of do_wp_page): copy, repoint, drop the old page. */
-    private void wpPageCopy(Space s, long va, int old, PhaseListener l) {
-        Range page = Range.page(va);
-        String outer = w.phase;
-        boolean phased = l != PhaseListener.NONE;
-        w.mem.get(old); // the fault's own reference (page_cache_get(old_page))
-        int fresh = w.mem.alloc(FrameKind.USER);
-        w.mem.setValue(fresh, old == PhysMem.ZERO_PFN ? 0 : w.mem.value(old));
-        if (phased) run.phase("copy", l);
-        if (phased) run.step("start");
-        w.fire(s, Sites.WP_COPY_START, page);
-        if (phased) run.phase("start", l);
-        if (phased) run.step("clear");
-        run.lockPtl(s);
-        long now = s.pageTable.get(va);
-        // !pte_same(orig_pte): under the PTL the PTE is no longer the write-protected one the
-        // fault copied (a device's page request broke COW meanwhile, or the page moved), so
-        // the fault backs off: unlock, invalidate_range_end, drop the copy and the old page's
-        // reference, return (the CPU faults again if it still has to). Compared by frame and
-        // rights, not accessed or dirty bits: a fault retried for those alone copies again.
-        boolean same = Pte.present(now) && !Pte.writable(now) && Pte.pfn(now) == old;
-        if (same) {
-            run.clearFlushNotify(s, va, page, Sites.WP_COPY_CLEAR);
-            if (phased) run.phase("clear", l);
-            if (phased) run.step("set");
-            long npte = Pte.make(fresh, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
-            w.fire(s, Sites.WP_COPY_SET, page, va, npte);
-            w.checker.beforeRepoint(s, va, old, fresh);
-            w.mem.addMap(fresh);
-            s.pageTable.set(va, npte);
-            w.mem.removeMap(old);
-            w.mem.put(old); // the mapping's reference; the fault's keeps the page alive
-            if (phased) run.phase("set", l);
-        } else {
-            w.trace.event("fault", s.name + " " + Addr.hex(va) + ": wp_page_copy finds the PTE changed under the PTL ("
-                    + Pte.describe(now) + "): the copy is dropped");
-            if (phased) run.phase("clear", l);
-        }
-        run.unlockPtl(s);
-        if (phased) run.phase("unlock", l);
-        if (phased) run.step("end");
-        w.fire(s, Sites.WP_COPY_END, page);
-        if (phased) run.phase("end", l);
-        if (phased) run.step("put");
-        if (!same) w.mem.put(fresh);
-        w.mem.put(old); // the last put: the old page may be freed here, after end
-        if (phased) run.phase("put", l);
-        if (phased) w.phase = outer;
-    }
-
-    /** The `cow` operation: a CPU write fault on a write-protected page, phase by phase. */
+    /** The `cow` operation: a CPU write fault on a write-protected page ({@link Cow}, a step program). */
     public void cow(Space s, long va, PhaseListener l) {
-        run.beginOp("cow", s);
-        long page = Addr.pageDown(va);
-        Vma vma = s.findVma(page);
-        long pte = s.pageTable.get(page);
-        if (vma == null || !Pte.present(pte))
-            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": no page is mapped there", "touch it (or fork) first");
-        if (Pte.writable(pte) && w.interleaved) {
-            // handle_pte_fault: a write to a writable PTE is no wp fault (do_wp_page is not
-            // called): another actor broke COW first (a device write's page request), so
-            // the CPU's write only marks the PTE dirty and young (ptep_set_access_flags)
-            w.trace.event("fault", s.name + " " + Addr.hex(page) + ": the PTE is already writable (COW was broken by another actor):"
-                    + " handle_pte_fault only marks it dirty");
-            cpuAccess(s, va, true);
-            run.endOp();
-            return;
-        }
-        if (Pte.writable(pte))
-            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the PTE is writable, there is nothing to copy",
-                    "fork first, or map the page read-only with a read fault");
-        if (!vma.allows(true))
-            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the VMA " + vma.range() + " is not writable");
-        if (!vma.hugetlb && Pte.huge(pte))
-            // do_huge_pmd_wp_page splits the PMD (__split_huge_pmd, its own 2M start/end) and falls
-            // back to a 4K copy: not built; copying as if it were a 4K PTE would drop the other 511
-            throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": a write fault on a transparent huge page"
-                    + " (do_huge_pmd_wp_page: split the PMD, then copy 4K) is not modelled", "split it first");
-        run.step("copy");
-        if (vma.hugetlb) {
-            hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, l == PhaseListener.NONE ? phase -> { } : l); // phases named even with nothing injected
-            cpuAccess(s, va, true);
-            run.endOp();
-            return;
-        }
-        int old = Pte.pfn(pte);
-        boolean reuse = vma.shared || (vma.anon && old != PhysMem.ZERO_PFN && w.mem.mapcount(old) == 1 && w.mem.refcount(old) == 1);
-        if (reuse) {
-            run.step("reuse");
-            doWpPage(s, vma, page, pte, l);
-            run.phase("reuse", l);
-        } else {
-            wpPageCopy(s, page, old, l);
-        }
-        cpuAccess(s, va, true);
-        run.endOp();
+        w.runOp(new Cow(s.name, va), l);
+    }
+
+    /** cow not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    public OpFrame cowFrame(Space s, long va) {
+        return Cow.steppable(s, va) ? new Cow(s.name, va) : null;
     }
 
     /**

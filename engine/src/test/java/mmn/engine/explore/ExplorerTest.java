@@ -113,6 +113,8 @@ class ExplorerTest {
         Range vma = new Range(BASE, BASE + 64 * 1024); // the whole VMA: free_pgtables unlinks the tables (no ceiling keeps them)
         record Case(String name, Profile profile, OpProgram op) {}
         List<Case> cases = List.of(
+                new Case("cow (forked)", Profiles.LINUX_3_19, Scenarios.cow(BASE)),
+                new Case("cow 3.16 (forked), a device write racing it", Profiles.LINUX_3_16, Scenarios.cow(BASE + 8192)),
                 new Case("munmap 3 pages", Profiles.LINUX_3_19, Scenarios.munmap(BASE, 3 * 4096)),
                 new Case("munmap the VMA", Profiles.LINUX_3_19, Scenarios.munmap(BASE, 64 * 1024)),
                 new Case("dontneed", Profiles.LINUX_3_19,
@@ -126,7 +128,7 @@ class ExplorerTest {
             for (Case c : cases) {
                 for (String strategy : List.of("start-only", "range")) {
                     for (int batch : new int[] {1, 2, 512}) { // small batches: forced flushes mid-zap and mid-free_pgtables
-                        World w = Scenarios.world(c.profile(), strategy, 3);
+                        World w = c.name().contains("forked") ? Scenarios.forked(c.profile(), strategy, 3) : Scenarios.world(c.profile(), strategy, 3);
                         w.setKnob("gather-batch", batch);
                         List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));
                         for (Bounds b : List.of(ONE, TWO)) {
@@ -162,13 +164,13 @@ class ExplorerTest {
         boolean checkWas = Explorer.checkCache;
         try {
             List<Runnable> runs = List.of(
-                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "start-only", 2), Scenarios.munmap(BASE, 8192),
+                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "start-only", 2), Scenarios.replayed(Scenarios.munmap(BASE, 8192)),
                             List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE + 4096, false), dma(BASE, true)))),
-                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "range", 2), Scenarios.munmap(BASE, 8192),
+                    () -> same(Scenarios.world(Profiles.LINUX_3_19, "range", 2), Scenarios.replayed(Scenarios.munmap(BASE, 8192)),
                             List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, true)))),
-                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "range", 2), Scenarios.cow(BASE),
+                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "range", 2), Scenarios.replayed(Scenarios.cow(BASE)),
                             List.of(thread(dma(BASE, false), dma(BASE + 4096, true)), thread(dma(BASE, false)))),
-                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "end-only", 1), Scenarios.cow(BASE),
+                    () -> same(Scenarios.forked(Profiles.LINUX_3_19, "end-only", 1), Scenarios.replayed(Scenarios.cow(BASE)),
                             List.of(thread(dma(BASE, false)), thread(dma(BASE, false)))));
             long before = Explorer.CACHED.sum();
             for (Runnable r : runs) r.run();

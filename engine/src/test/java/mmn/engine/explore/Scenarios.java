@@ -52,8 +52,14 @@ public final class Scenarios {
         return OpProgram.stepped((w, l) -> w.munmap(w.space("A"), r, l), w -> w.munmapFrame(w.space("A"), r));
     }
 
+    /** The same operations without their step program: the explorer replays them (the parent-snapshot cache's tests). */
+    public static OpProgram replayed(OpProgram p) {
+        return p::run;
+    }
+
+    /** cow of A's page at va as `mmn check` builds it: a step program. */
     public static OpProgram cow(long va) {
-        return (w, l) -> w.cow(w.space("A"), va, l);
+        return OpProgram.stepped((w, l) -> w.cow(w.space("A"), va, l), w -> w.cowFrame(w.space("A"), va));
     }
 
     public static Action dma(long va, boolean write) {
