@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
+@Warmup(iterations = 8) // two were not enough: the first iterations ran 2-3x slower (JIT)
 @Measurement(iterations = 5)
 @Fork(1)
 @State(Scope.Benchmark)
