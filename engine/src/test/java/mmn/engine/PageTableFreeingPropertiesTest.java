@@ -173,13 +173,22 @@ class PageTableFreeingPropertiesTest {
     static final Set<ViolationKind> CLAIMED_316 = EnumSet.of(ViolationKind.DEVICE_FAILED, ViolationKind.FAULT_STORM,
             ViolationKind.STALE_WALK_CACHE);
 
+    /**
+     * What catches the bug first is one of the claimed kinds; once a claimed violation is
+     * reported, later ones may be its consequences (a device that walked a freed table
+     * through its stale walk cache installs an ATC entry the page table does not back: a
+     * stale translation at the statement's end), so only the first is held to the claim.
+     * jqwik found that sequence (munmap freeing the PTE table, then a dma through the walk
+     * cache); the property had asked every violation to be a claimed kind.
+     */
     @Property(tries = 60)
     void under316EmptyPtIsCaughtOnlyByTheClaimedKindsAndTheWalkCacheOnlyWhenItIsOn(@ForAll("workloads") List<Step> steps) {
         List<Violation> v = run(Profiles.LINUX_3_16, steps, "empty-pt", true);
-        assertTrue(v.stream().allMatch(x -> CLAIMED_316.contains(x.kind())), () -> v.get(0).render());
+        assertTrue(v.isEmpty() || CLAIMED_316.contains(v.get(0).kind()), () -> v.get(0).render());
         List<Violation> off = run(Profiles.LINUX_3_16, steps, "empty-pt", false);
-        assertTrue(off.stream().allMatch(x -> x.kind() != ViolationKind.STALE_WALK_CACHE && CLAIMED_316.contains(x.kind())),
-                () -> "walk cache off: " + off.get(0).render());
+        assertTrue(off.stream().noneMatch(x -> x.kind() == ViolationKind.STALE_WALK_CACHE), () -> "walk cache off: "
+                + off.stream().filter(x -> x.kind() == ViolationKind.STALE_WALK_CACHE).findFirst().get().render());
+        assertTrue(off.isEmpty() || CLAIMED_316.contains(off.get(0).kind()), () -> "walk cache off: " + off.get(0).render());
     }
 
     @Example

@@ -78,7 +78,7 @@ final class Shows {
 
     private static String stale(World w, Translation t) {
         if (!w.memory().alive(t.pfn(), t.gen())) return "   STALE (frame freed)";
-        long pte = t.owner().space().pageTable().get(t.va());
+        long pte = w.space(t.owner().space).pageTable().get(t.va());
         // a huge PTE maps 512 frames: the entry's page is the head pfn plus its index in the 2M page
         long pfn = Pte.pfn(pte) + (Pte.huge(pte) ? (t.va() & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT : 0);
         if (!Pte.present(pte) || pfn != t.pfn()) return "   STALE (pte " + Pte.describe(pte) + ")";

@@ -75,11 +75,16 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     private final List<Violation> violations = new ArrayList<>();
 
     /**
-     * A page of a space. Hashed by mixing the address: the record's default hash keeps a
-     * page-aligned address's low 12 bits zero, so consecutive pages shared a few buckets
-     * (and HashMap turned them into trees).
+     * A page of a space, by the space's name: a restored world's spaces are new objects
+     * with the same names, so a mid-statement snapshot carries its pending pages as they
+     * are. Hashed by mixing the page number: a page-aligned address's low 12 bits are
+     * zero, so consecutive pages shared a few buckets (and HashMap turned them into trees).
      */
-    record PageKey(Space space, long va) {
+    record PageKey(String space, long va) {
+        PageKey(Space s, long va) {
+            this(s.name, va);
+        }
+
         @Override
         public int hashCode() {
             long h = (va >>> Addr.PAGE_SHIFT) * 0x9E3779B97F4A7C15L ^ space.hashCode();
@@ -88,7 +93,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof PageKey k && k.space == space && k.va == va;
+            return o instanceof PageKey k && k.va == va && k.space.equals(space);
         }
     }
 
@@ -108,7 +113,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
             if (indexStale) return;
             List<Object> s = byFrame.get(t.pfn);
             if (s != null && s.remove(t) && s.isEmpty()) byFrame.remove(t.pfn);
-            PageKey k = new PageKey(t.owner.space(), t.va);
+            PageKey k = new PageKey(t.owner.space, t.va);
             List<Translation> p = byPage.get(k);
             if (p != null && p.remove(t) && p.isEmpty()) byPage.remove(k);
         }
@@ -116,7 +121,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
 
     private void index(Translation t) {
         addOnce(byFrame.computeIfAbsent(t.pfn, k -> new ArrayList<>(2)), t);
-        addOnce(byPage.computeIfAbsent(new PageKey(t.owner.space(), t.va), k -> new ArrayList<>(2)), t);
+        addOnce(byPage.computeIfAbsent(new PageKey(t.owner.space, t.va), k -> new ArrayList<>(2)), t);
     }
 
     private final WalkCache.Index walkIndex = new WalkCache.Index() {
@@ -206,7 +211,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         for (Object o : new ArrayList<>(refs)) {
             if (o instanceof Translation t && t.gen == gen) {
                 report(ViolationKind.USE_AFTER_FREE, ownerName(t.owner), t.toString(), pfn, gen,
-                        "frame " + pfn + " (" + was.label() + ") was freed while " + t.owner.label()
+                        "frame " + pfn + " (" + was.label() + ") was freed while " + t.owner.label
                                 + " still translates " + Addr.hex(t.va) + " to it" + reasonSuffix(t));
             } else if (o instanceof WalkCache.Entry e && e.gen() == gen) {
                 report(ViolationKind.STALE_WALK_CACHE, ownerOf(e), e.toString(), pfn, gen,
@@ -221,7 +226,8 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     }
 
     private String reasonSuffix(Translation t) {
-        if (t.owner == t.owner.space().cpuTlb) return " (the VMM itself failed to flush the CPU TLB)";
+        Space s = w.spaceMap().get(t.owner.space);
+        if (s != null && t.owner == s.cpuTlb.id()) return " (the VMM itself failed to flush the CPU TLB)";
         return "";
     }
 
@@ -230,7 +236,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         int pfn = t.pfnFor(va);
         if (!w.memory().alive(pfn, t.gen)) {
             report(ViolationKind.USE_AFTER_FREE, d.name, t.toString(), pfn, t.gen,
-                    d.name + " " + (write ? "wrote" : "read") + " " + Addr.hex(va) + " through " + t.owner.label()
+                    d.name + " " + (write ? "wrote" : "read") + " " + Addr.hex(va) + " through " + t.owner.label
                             + " into frame " + pfn + " that was freed" + (w.memory().kind(pfn) != FrameKind.FREE
                             ? " and reused (now gen " + w.memory().gen(pfn) + ", " + w.memory().kind(pfn).label() + ")" : ""));
             return;
@@ -240,7 +246,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
             // it until the flush, the CPU can do the same. It is lost only when the address
             // is now backed by another page (COW, KSM, migration) or its data is being
             // copied out (a migration or swap entry): the process will read the other copy.
-            long pte = t.owner.space().pageTable.get(va);
+            long pte = w.spaceMap().get(t.owner.space).pageTable.get(va);
             int backing = Pte.pfn(pte) + (Pte.huge(pte) ? (int) ((va & (Addr.PMD_SIZE - 1)) >>> Addr.PAGE_SHIFT) : 0);
             boolean repointed = Pte.mapsPage(pte) && backing != pfn;
             // a write before the copy (migration) or the pageout (reclaim) is carried over; after it, it is lost
@@ -261,7 +267,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     public void entryInstalled(Device d, Translation t) {
         if (!w.memory().alive(t.pfn, t.gen)) {
             report(ViolationKind.USE_AFTER_FREE, d.name, t.toString(), t.pfn, t.gen,
-                    d.name + " installed " + t.owner.label() + " " + Addr.hex(t.va) + " -> pfn " + t.pfn + " gen " + t.gen
+                    d.name + " installed " + t.owner.label + " " + Addr.hex(t.va) + " -> pfn " + t.pfn + " gen " + t.gen
                             + " but that frame was freed after the fault path read the PTE" + (w.memory().kind(t.pfn) != FrameKind.FREE
                             ? " and reused (now gen " + w.memory().gen(t.pfn) + ", " + w.memory().kind(t.pfn).label() + ")" : ""));
         }
@@ -317,13 +323,13 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         List<Translation> ts = byPage.get(new PageKey(s, va));
         if (ts == null) return;
         for (Translation t : List.copyOf(ts)) {
-            if (t.owner == s.cpuTlb || t.pfn != oldPfn) continue;
+            if (t.owner == s.cpuTlb.id() || t.pfn != oldPfn) continue;
             // kernel-reference §5.2: pointing a PTE at a write-protected page with identical
             // content (KSM) may defer the secondary flush to end; a read-only entry sees the same data
             if (sameContent && !t.writable && w.memory().value(oldPfn) == w.memory().value(newPfn)) continue;
             report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
                     "the PTE for " + Addr.hex(va) + " was repointed from pfn " + oldPfn + " to pfn " + newPfn
-                            + " while " + t.owner.label() + " still maps the old page: the device sees the old page"
+                            + " while " + t.owner.label + " still maps the old page: the device sees the old page"
                             + " here and new data elsewhere");
         }
     }
@@ -354,10 +360,10 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     }
 
     private void checkAgainstPageTable(Translation t) {
-        Space s = t.owner.space();
+        Space s = w.spaceMap().get(t.owner.space);
         if (s.pageTable == null || s.pageTable.root() < 0) {
             report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
-                    t.owner.label() + " still holds " + Addr.hex(t.va) + " after " + s.name + "'s page table was torn down");
+                    t.owner.label + " still holds " + Addr.hex(t.va) + " after " + s.name + "'s page table was torn down");
             return;
         }
         long pte = s.pageTable.get(t.va);
@@ -368,14 +374,20 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         else if (t.writable && !Pte.writable(pte)) problem = "the PTE is now read-only";
         if (problem != null) {
             report(ViolationKind.STALE_TRANSLATION, ownerName(t.owner), t.toString(), t.pfn, t.gen,
-                    t.owner.label() + " maps " + Addr.hex(t.va) + " to pfn " + t.pfn + (t.writable ? " writable" : "")
+                    t.owner.label + " maps " + Addr.hex(t.va) + " to pfn " + t.pfn + (t.writable ? " writable" : "")
                             + " but " + problem + "; the statement is over and nothing invalidated the entry");
         }
     }
 
-    String ownerName(TranslationCache c) {
-        for (Device d : w.deviceMap().values()) if (d.caches().contains(c)) return d.name;
-        return "cpu(" + c.space().name + ")";
+    String ownerName(TranslationCache.Id c) {
+        for (Device d : w.deviceMap().values()) for (TranslationCache x : d.caches()) if (x.id() == c) return d.name;
+        return "cpu(" + c.space + ")";
+    }
+
+    /** The position of the cache {@code id} names in {@link #allCaches}, or -1. */
+    private static int indexOf(List<TranslationCache> caches, TranslationCache.Id id) {
+        for (int i = 0; i < caches.size(); i++) if (caches.get(i).id() == id) return i;
+        return -1;
     }
 
     private String ownerOf(WalkCache.Entry e) {
@@ -394,7 +406,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         List<Space> spaces = new ArrayList<>(w.spaceMap().values());
         long[] pages = new long[dirtyPages.size()];
         int i = 0;
-        for (PageKey k : dirtyPages) pages[i++] = k.va() << 8 | spaces.indexOf(k.space()) & 0xff; // va < 2^47
+        for (PageKey k : dirtyPages) pages[i++] = k.va() << 8 | spaceIndex(spaces, k.space()) & 0xff; // va < 2^47
         java.util.Arrays.sort(pages);
         h.put(pages.length);
         for (long x : pages) h.put(x);
@@ -404,14 +416,19 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         long[][] fresh = new long[newEntries.size()][];
         i = 0;
         for (Translation t : newEntries) {
-            fresh[i++] = new long[] {caches.indexOf(t.owner), t.va, t.pfn, t.gen, t.writable ? 1 : 0};
+            fresh[i++] = new long[] {indexOf(caches, t.owner), t.va, t.pfn, t.gen, t.writable ? 1 : 0};
         }
         java.util.Arrays.sort(fresh, java.util.Arrays::compare);
         for (long[] e : fresh) for (long x : e) h.put(x);
     }
 
     /** The boundary check's pending work, by names: a mid-statement snapshot carries it (see World.snapshotMidStatement). */
-    public record Pending(List<String> pageSpaces, long[] pageVas, int[] entryCaches, long[] entryVas) {}
+    public record Pending(List<PageKey> pages, int[] entryCaches, long[] entryVas) {}
+
+    private static int spaceIndex(List<Space> spaces, String name) {
+        for (int i = 0; i < spaces.size(); i++) if (spaces.get(i).name.equals(name)) return i;
+        return -1;
+    }
 
     /** Every translation cache of the world in a fixed order: the CPU TLBs by space, then each device's caches. */
     private List<TranslationCache> allCaches() {
@@ -422,31 +439,24 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     }
 
     public Pending pending() {
-        List<String> spaces = new ArrayList<>();
-        long[] vas = new long[dirtyPages.size()];
-        int i = 0;
-        for (PageKey k : dirtyPages) {
-            spaces.add(k.space().name);
-            vas[i++] = k.va();
-        }
         List<TranslationCache> caches = allCaches();
         int[] owners = new int[newEntries.size()];
         long[] evas = new long[newEntries.size()];
-        i = 0;
+        int i = 0;
         for (Translation t : newEntries) {
-            int c = caches.indexOf(t.owner);
+            int c = indexOf(caches, t.owner);
             if (c < 0) throw new IllegalStateException("pending entry " + t + " is in no cache of the world");
             owners[i] = c;
             evas[i++] = t.va;
         }
-        return new Pending(List.copyOf(spaces), vas, owners, evas);
+        return new Pending(List.copyOf(dirtyPages), owners, evas);
     }
 
     /** After {@link #rebuild}: the pending work of a mid-statement snapshot, relinked to this world's objects, in order. */
     public void restorePending(Pending p) {
         dirtyPages.clear();
         newEntries.clear();
-        for (int i = 0; i < p.pageVas().length; i++) dirtyPages.add(new PageKey(w.spaceMap().get(p.pageSpaces().get(i)), p.pageVas()[i]));
+        dirtyPages.addAll(p.pages());
         List<TranslationCache> caches = allCaches();
         for (int i = 0; i < p.entryVas().length; i++) {
             Translation t = caches.get(p.entryCaches()[i]).lookup(p.entryVas()[i]);

@@ -6,14 +6,15 @@ package mmn.engine.mem;
  * entry was made for, so a use after the frame was freed or reused is detectable.
  */
 public final class Translation {
-    public final TranslationCache owner;
+    /** The cache holding it, by identity across copies (copies of a cache share their entries). */
+    public final TranslationCache.Id owner;
     public final long va;
     public final int pfn;
     public final int gen;
     public final boolean writable;
     final long size;
 
-    Translation(TranslationCache owner, long va, int pfn, int gen, boolean writable, long size) {
+    Translation(TranslationCache.Id owner, long va, int pfn, int gen, boolean writable, long size) {
         this.owner = owner;
         this.va = va;
         this.pfn = pfn;
@@ -22,7 +23,7 @@ public final class Translation {
         this.size = size;
     }
 
-    public TranslationCache owner() { return owner; }
+    public TranslationCache.Id owner() { return owner; }
     public long va() { return va; }
     public int pfn() { return pfn; }
     public int gen() { return gen; }
@@ -35,6 +36,6 @@ public final class Translation {
 
     @Override
     public String toString() {
-        return owner.label() + "[" + Addr.hex(va) + " -> pfn " + pfn + " gen " + gen + (writable ? " rw" : " ro") + "]";
+        return owner.label + "[" + Addr.hex(va) + " -> pfn " + pfn + " gen " + gen + (writable ? " rw" : " ro") + "]";
     }
 }

@@ -20,7 +20,27 @@ public final class TranslationCache {
         void removed(Translation t);
     }
 
-    private final String label;
+    /**
+     * Which cache this is, the same object in every copy of it (a snapshot's, a restored
+     * world's): entries name their cache by it, so copies can share entries.
+     */
+    public static final class Id {
+        public final String label;
+        /** The name of the space whose addresses the cache translates. */
+        public final String space;
+
+        Id(String label, String space) {
+            this.label = label;
+            this.space = space;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private final Id id;
     private final Space space;
     private final int capacity;
     /**
@@ -28,7 +48,16 @@ public final class TranslationCache {
      * address: a page-aligned Long's hash has its low 12 bits zero, so consecutive pages
      * fell into a few buckets.
      */
-    private final LinkedHashMap<Long, Translation> entries = new LinkedHashMap<>();
+    private LinkedHashMap<Long, Translation> entries = new LinkedHashMap<>();
+    /**
+     * Whether {@link #entries} is shared with a copy (a snapshot and the worlds restored
+     * from it share it, and the Translations in it, which are immutable): the first
+     * write clones it. A restore then costs nothing here for the caches a step leaves alone.
+     */
+    private boolean shared;
+    /** The entries' hash while {@link #digested}, carried by copies with the map (the key then costs the caches that changed). */
+    private long digestHi, digestLo;
+    private boolean digested;
 
     private static Long key(long va) {
         return va >>> Addr.PAGE_SHIFT;
@@ -36,9 +65,28 @@ public final class TranslationCache {
     private Index index;
 
     public TranslationCache(String label, Space space, int capacity) {
-        this.label = label;
+        this(new Id(label, space.name), space, capacity);
+    }
+
+    private TranslationCache(Id id, Space space, int capacity) {
+        this.id = id;
         this.space = space;
         this.capacity = capacity;
+    }
+
+    /** This cache's identity across copies. */
+    public Id id() {
+        return id;
+    }
+
+    /** Before any write: a shared map is cloned first, and the digest dropped. */
+    private LinkedHashMap<Long, Translation> forWrite() {
+        if (shared) {
+            entries = new LinkedHashMap<>(entries);
+            shared = false;
+        }
+        digested = false;
+        return entries;
     }
 
     public void setIndex(Index i) {
@@ -46,7 +94,7 @@ public final class TranslationCache {
     }
 
     public String label() {
-        return label;
+        return id.label;
     }
 
     public Space space() {
@@ -64,20 +112,22 @@ public final class TranslationCache {
     public Translation insert(long va, int pfn, int gen, boolean writable) {
         long page = Addr.pageDown(va);
         remove(page);
+        LinkedHashMap<Long, Translation> entries = forWrite();
         if (capacity > 0 && entries.size() >= capacity) {
             Iterator<Map.Entry<Long, Translation>> it = entries.entrySet().iterator();
             Translation victim = it.next().getValue();
             it.remove();
             if (index != null) index.removed(victim);
         }
-        Translation t = new Translation(this, page, pfn, gen, writable, Addr.PAGE_SIZE);
+        Translation t = new Translation(id, page, pfn, gen, writable, Addr.PAGE_SIZE);
         entries.put(key(page), t);
         if (index != null) index.inserted(t);
         return t;
     }
 
     public boolean remove(long page) {
-        Translation t = entries.remove(key(page));
+        if (!entries.containsKey(key(page))) return false;
+        Translation t = forWrite().remove(key(page));
         if (t != null && index != null) index.removed(t);
         return t != null;
     }
@@ -99,8 +149,15 @@ public final class TranslationCache {
 
     public int flushAll() {
         int n = entries.size();
+        if (n == 0) return 0;
         for (Translation t : entries.values()) if (index != null) index.removed(t);
-        entries.clear();
+        if (shared) {
+            entries = new LinkedHashMap<>();
+            shared = false;
+        } else {
+            entries.clear();
+        }
+        digested = false;
         return n;
     }
 
@@ -108,10 +165,15 @@ public final class TranslationCache {
         return new ArrayList<>(entries.values());
     }
 
-    /** Copies entries into a fresh cache (snapshots); the index is re-attached by the caller. */
+    /** A copy for s (the same space in a snapshot or a restored world), sharing the entries until either writes; the index is re-attached by the caller. */
     public TranslationCache copyFor(Space s) {
-        TranslationCache c = new TranslationCache(label, s, capacity);
-        for (Translation t : entries.values()) c.entries.put(key(t.va), new Translation(c, t.va, t.pfn, t.gen, t.writable, t.size));
+        TranslationCache c = new TranslationCache(id, s, capacity);
+        c.entries = entries;
+        c.shared = true;
+        shared = true;
+        c.digested = digested;
+        c.digestHi = digestHi;
+        c.digestLo = digestLo;
         return c;
     }
 
@@ -125,8 +187,15 @@ public final class TranslationCache {
     }
 
     public void hashInto(StateHasher h) {
-        h.put(label).put(entries.size());
-        // insertion order is state: it decides the next eviction
-        for (Translation t : entries.values()) h.put(t.va).put(t.pfn).put(t.gen).put(t.writable);
+        if (!digested) {
+            StateHasher d = new StateHasher();
+            d.put(id.label).put(entries.size());
+            // insertion order is state: it decides the next eviction
+            for (Translation t : entries.values()) d.put(t.va).put(t.pfn).put(t.gen).put(t.writable);
+            digestHi = d.high();
+            digestLo = d.low();
+            digested = true;
+        }
+        h.put(digestHi).put(digestLo);
     }
 }
