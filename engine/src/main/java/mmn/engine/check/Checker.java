@@ -70,6 +70,17 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
      */
     private boolean indexStale;
     private Set<PageKey> dirtyPages = new LinkedHashSet<>();
+    /** Whether dirtyPages is a mid-statement snapshot's set (restored as it is): the first change copies it. */
+    private boolean dirtyShared;
+
+    /** dirtyPages, to change. */
+    private Set<PageKey> dirty() {
+        if (dirtyShared) {
+            dirtyPages = new LinkedHashSet<>(dirtyPages);
+            dirtyShared = false;
+        }
+        return dirtyPages;
+    }
     private Set<Translation> newEntries = new LinkedHashSet<>();
     private final Set<String> reported = new HashSet<>();
     private final List<Violation> violations = new ArrayList<>();
@@ -283,7 +294,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     @Override
     public void leafChanged(PageTable pt, long va, long oldPte, long newPte) {
         if (!Pte.huge(oldPte) && !Pte.huge(newPte)) {
-            dirtyPages.add(new PageKey(pt.space(), va));
+            dirty().add(new PageKey(pt.space(), va));
             return;
         }
         // a 2M leaf: entries are cached per 4 KiB page, so every subpage is checked; a
@@ -292,10 +303,10 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         int pmd = pt.tableAt(base, 2);
         for (Space s : w.spaceMap().values()) {
             if (s.pageTable != pt && (pmd < 0 || s.pageTable == null || s.pageTable.root() < 0 || s.pageTable.tableAt(base, 2) != pmd)) continue;
-            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirtyPages.add(new PageKey(s, base + ((long) k << Addr.PAGE_SHIFT)));
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirty().add(new PageKey(s, base + ((long) k << Addr.PAGE_SHIFT)));
         }
         if (!w.spaceMap().containsValue(pt.space())) {
-            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirtyPages.add(new PageKey(pt.space(), base + ((long) k << Addr.PAGE_SHIFT)));
+            for (int k = 0; k < Addr.PTRS_PER_TABLE; k++) dirty().add(new PageKey(pt.space(), base + ((long) k << Addr.PAGE_SHIFT)));
         }
     }
 
@@ -353,8 +364,9 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
      * boundary costs what changed since the last one.
      */
     private void clearPending() {
-        if (dirtyPages.size() > 64) dirtyPages = new LinkedHashSet<>();
+        if (dirtyShared || dirtyPages.size() > 64) dirtyPages = new LinkedHashSet<>();
         else dirtyPages.clear();
+        dirtyShared = false;
         if (newEntries.size() > 64) newEntries = new LinkedHashSet<>();
         else newEntries.clear();
     }
@@ -423,7 +435,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     }
 
     /** The boundary check's pending work, by names: a mid-statement snapshot carries it (see World.snapshotMidStatement). */
-    public record Pending(List<PageKey> pages, int[] entryCaches, long[] entryVas) {}
+    public record Pending(Set<PageKey> pages, int[] entryCaches, long[] entryVas) {}
 
     private static int spaceIndex(List<Space> spaces, String name) {
         for (int i = 0; i < spaces.size(); i++) if (spaces.get(i).name.equals(name)) return i;
@@ -449,14 +461,15 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
             owners[i] = c;
             evas[i++] = t.va;
         }
-        return new Pending(List.copyOf(dirtyPages), owners, evas);
+        dirtyShared = true; // the snapshot takes the set as it is; whoever changes it next copies it
+        return new Pending(dirtyPages, owners, evas);
     }
 
     /** After {@link #rebuild}: the pending work of a mid-statement snapshot, relinked to this world's objects, in order. */
     public void restorePending(Pending p) {
-        dirtyPages.clear();
         newEntries.clear();
-        dirtyPages.addAll(p.pages());
+        dirtyPages = p.pages();
+        dirtyShared = true;
         List<TranslationCache> caches = allCaches();
         for (int i = 0; i < p.entryVas().length; i++) {
             Translation t = caches.get(p.entryCaches()[i]).lookup(p.entryVas()[i]);
@@ -473,7 +486,9 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         byFrame.clear();
         byPage.clear();
         roots.clear();
-        dirtyPages.clear();
+        if (dirtyShared) dirtyPages = new LinkedHashSet<>();
+        else dirtyPages.clear();
+        dirtyShared = false;
         newEntries.clear();
         violations.clear();
         violations.addAll(vs);

@@ -72,11 +72,10 @@ public final class StateHasher {
         return put(v ? 1 : 0);
     }
 
+    /** A string by its length and String.hashCode (cached by the String; the same in every JVM). */
     public StateHasher put(String s) {
         if (s == null) return put(-1);
-        put(s.length());
-        for (int i = 0; i < s.length(); i++) put(s.charAt(i));
-        return this;
+        return put(s.length()).put(s.hashCode());
     }
 
     /** The first 64 bits of the final hash. */
