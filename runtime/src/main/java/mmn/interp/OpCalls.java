@@ -54,26 +54,39 @@ final class OpCalls {
         void run(World w, Space s, long va, PhaseListener l);
     }
 
-    @FunctionalInterface
-    interface SpaceOp {
-        void run(World w, Space s, PhaseListener l);
-    }
-
     OpCall of(Stmt.Operation s) {
         List<Stmt.Operand> a = s.args();
         switch (s.op()) {
-            case "munmap": return steppedOnRange(a, World::munmap, World::munmapFrame);
-            case "dontneed": return steppedOnRange(a, World::dontneed, World::dontneedFrame);
+            case "munmap": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return withFrame((w, l) -> w.munmap(w.space(sp), r, l), w -> w.munmapFrame(w.space(sp), r));
+            }
+            case "dontneed": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return withFrame((w, l) -> w.dontneed(w.space(sp), r, l), w -> w.dontneedFrame(w.space(sp), r));
+            }
             case "migrate": return onRange(a, World::migrate);
             case "reclaim": return onRange(a, World::reclaim);
             case "age": return onRange(a, World::age);
             case "remap": return onRange(a, World::remap);
-            case "cow": return steppedOnAddress(a, World::cow, World::cowFrame);
+            case "cow": {
+                String sp = space(a, 0).name();
+                long va = address(a, 1);
+                return withFrame((w, l) -> w.cow(w.space(sp), va, l), w -> w.cowFrame(w.space(sp), va));
+            }
             case "uprobe": return onAddress(a, World::uprobe);
             case "split": return onAddress(a, World::split);
             case "collapse": return onAddress(a, World::collapse);
-            case "exit": return steppedOnSpace(a, World::exit, World::exitFrame);
-            case "oom-reap": return steppedOnSpace(a, World::oomReap, World::oomReapFrame);
+            case "exit": {
+                String sp = space(a, 0).name();
+                return withFrame((w, l) -> w.exit(w.space(sp), l), w -> w.exitFrame(w.space(sp)));
+            }
+            case "oom-reap": {
+                String sp = space(a, 0).name();
+                return withFrame((w, l) -> w.oomReap(w.space(sp), l), w -> w.oomReapFrame(w.space(sp)));
+            }
             case "mprotect": { // the range is checked before the protection, in source order
                 String sp = space(a, 0).name();
                 Range r = range(a, 1);
@@ -112,24 +125,17 @@ final class OpCalls {
         }
     }
 
-    /** A range operation that is also a step program ({@code frame} makes it, not begun, in a world). */
-    @FunctionalInterface
-    interface RangeFrame {
-        mmn.engine.ops.OpFrame make(World w, Space s, Range r);
-    }
-
-    private OpCall steppedOnRange(List<Stmt.Operand> a, RangeOp op, RangeFrame frame) {
-        String sp = space(a, 0).name();
-        Range r = range(a, 1);
+    /** An operation that is also a step program: {@code frame} makes its frame, not begun, in the world it is given. */
+    private static OpCall withFrame(OpCall call, java.util.function.Function<World, mmn.engine.ops.OpFrame> frame) {
         return new OpCall() {
             @Override
             public void run(World w, PhaseListener l) {
-                op.run(w, w.space(sp), r, l);
+                call.run(w, l);
             }
 
             @Override
             public mmn.engine.ops.OpFrame frame(World w) {
-                return frame.make(w, w.space(sp), r);
+                return frame.apply(w);
             }
         };
     }
@@ -145,47 +151,6 @@ final class OpCalls {
         String sp = space(a, 0).name();
         long va = address(a, 1);
         return (w, l) -> op.run(w, w.space(sp), va, l);
-    }
-
-    private OpCall onSpace(List<Stmt.Operand> a, SpaceOp op) {
-        String sp = space(a, 0).name();
-        return (w, l) -> op.run(w, w.space(sp), l);
-    }
-
-    private OpCall steppedOnAddress(List<Stmt.Operand> a, AddressOp op, AddressFrame frame) {
-        String sp = space(a, 0).name();
-        long va = address(a, 1);
-        return new OpCall() {
-            @Override
-            public void run(World w, PhaseListener l) {
-                op.run(w, w.space(sp), va, l);
-            }
-
-            @Override
-            public mmn.engine.ops.OpFrame frame(World w) {
-                return frame.make(w, w.space(sp), va);
-            }
-        };
-    }
-
-    @FunctionalInterface
-    interface AddressFrame {
-        mmn.engine.ops.OpFrame make(World w, Space s, long va);
-    }
-
-    private OpCall steppedOnSpace(List<Stmt.Operand> a, SpaceOp op, java.util.function.BiFunction<World, Space, mmn.engine.ops.OpFrame> frame) {
-        String sp = space(a, 0).name();
-        return new OpCall() {
-            @Override
-            public void run(World w, PhaseListener l) {
-                op.run(w, w.space(sp), l);
-            }
-
-            @Override
-            public mmn.engine.ops.OpFrame frame(World w) {
-                return frame.apply(w, w.space(sp));
-            }
-        };
     }
 
     private Space space(List<Stmt.Operand> a, int i) {

@@ -5,7 +5,6 @@ import mmn.engine.EngineException;
 import mmn.engine.World;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -279,15 +278,7 @@ public final class Explorer {
             for (int c = 0; c < choices; c++) {
                 if (!en[c] || (sleep != null && sleep[c])) continue;
                 outSleep[i] = SleepSets.child(parent.readOnly(), sleep, c);
-                if (bounds.cancel().get()) {
-                    stop = true;
-                    return false;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    stoppedBy = Bound.TIMEOUT;
-                    stop = true;
-                    return false;
-                }
+                if (stopNow()) return false;
                 byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
                 child[s.length] = (byte) c;
                 if (!cached) {
@@ -325,15 +316,7 @@ public final class Explorer {
             for (int c = 0; c < choices; c++) {
                 if (!en[c] || (sleep != null && sleep[c])) continue;
                 outSleep[i] = SleepSets.child(parent.readOnly(), sleep, c);
-                if (bounds.cancel().get()) {
-                    stop = true;
-                    return false;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    stoppedBy = Bound.TIMEOUT;
-                    stop = true;
-                    return false;
-                }
+                if (stopNow()) return false;
                 byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
                 child[s.length] = (byte) c;
                 Replayer.Outcome o;
@@ -347,6 +330,20 @@ public final class Explorer {
                 out[i++] = o;
             }
             return true;
+        }
+
+        /** Between two successors: the cancel flag or the deadline stops the search. */
+        private boolean stopNow() {
+            if (bounds.cancel().get()) {
+                stop = true;
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                stoppedBy = Bound.TIMEOUT;
+                stop = true;
+                return true;
+            }
+            return false;
         }
 
         private static Replayer.Parent snapshotAfter(Replayer r, byte[] schedule) {

@@ -22,19 +22,16 @@ import java.util.List;
  *   free    tlb_finish_mmu: the gathered pages freed
  * </pre>
  */
-final class Dontneed extends OpFrame {
+final class Dontneed extends ZapFrame {
     private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FINISH_FLUSH = 5, FINISH_FREE = 6, RETURN = 7,
             RETURNED = 8;
 
-    private final String space;
     private final Range r;
     /** The notifier's range: r, widened for hugetlb PMD sharing. */
     private Range nr;
-    private MmuGather tlb;
-    private Zap.UnmapVmas unmap;
 
     Dontneed(String space, Range r) {
-        this.space = space;
+        super(space);
         this.r = r;
     }
 
@@ -54,6 +51,7 @@ final class Dontneed extends OpFrame {
         OpRunner run = vmm.run;
         Space s = k.spaces.get(space);
         while (true) {
+            String p;
             switch (pc) {
                 case BEGIN: {
                     run.beginOp("dontneed", s);
@@ -82,15 +80,11 @@ final class Dontneed extends OpFrame {
                     pc = ZAP;
                     continue;
                 case ZAP:
-                    if (vmm.zap.unmapVmas(s, tlb, unmap, listener)) {
-                        pc = ZAP_AGAIN;
-                        return "batch-flush";
-                    }
+                    if ((p = zapOn(k, ZAP_AGAIN)) != null) return p;
                     pc = END;
                     return run.reach("clear");
                 case ZAP_AGAIN:
-                    run.step("clear");
-                    pc = ZAP;
+                    resume(k, "clear", ZAP);
                     continue;
                 case END:
                     run.step("end");
@@ -98,13 +92,9 @@ final class Dontneed extends OpFrame {
                     pc = FINISH_FLUSH;
                     return run.reach("end");
                 case FINISH_FLUSH:
-                    run.step("flush");
-                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-                    pc = FINISH_FREE;
-                    return run.reach("flush");
+                    return finishFlush(k, FINISH_FREE);
                 case FINISH_FREE:
-                    run.step("free");
-                    vmm.zap.tlbFlushMmuFree(tlb);
+                    finishFree(k);
                     pc = RETURN;
                     return run.reach("free");
                 case RETURN:
@@ -119,20 +109,15 @@ final class Dontneed extends OpFrame {
 
     @Override
     protected OpFrame copyFor(Kernel k) {
-        Dontneed c = new Dontneed(space, r);
-        c.pc = pc;
+        Dontneed c = copyZap(new Dontneed(space, r), k);
         c.nr = nr;
-        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
-        c.unmap = unmap == null ? null : unmap.copy();
         return c;
     }
 
     @Override
     protected void hashInto(StateHasher h) {
-        h.put(pc).put(space).put(r.start()).put(r.end());
-        if (pc == BEGIN) return;
-        h.put(nr.start()).put(nr.end());
-        tlb.hashInto(h);
-        unmap.hashInto(h);
+        hashZap(h);
+        h.put(r.start()).put(r.end());
+        if (nr != null) h.put(nr.start()).put(nr.end());
     }
 }

@@ -21,17 +21,12 @@ import java.util.List;
  *   free           tlb_finish_mmu: pages and tables freed; the mm is dead
  * </pre>
  */
-final class ExitMmap extends OpFrame {
+final class ExitMmap extends ZapFrame {
     private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, FREE_PGTABLES = 4, UNLINK = 5, UNLINK_AGAIN = 6,
             FINISH_FLUSH = 7, FINISH_FREE = 8, RETURN = 9, RETURNED = 10;
 
-    private final String space;
-    private MmuGather tlb;
-    private Zap.UnmapVmas unmap;
-    private Zap.TableCursor tables;
-
     ExitMmap(String space) {
-        this.space = space;
+        super(space);
     }
 
     /** Stepped by the explorer unless a hugetlb VMA is mapped (its zap is not a step program yet). */
@@ -50,6 +45,7 @@ final class ExitMmap extends OpFrame {
         OpRunner run = vmm.run;
         Space s = k.spaces.get(space);
         while (true) {
+            String p;
             switch (pc) {
                 case BEGIN:
                     run.beginOp("exit", s);
@@ -65,16 +61,12 @@ final class ExitMmap extends OpFrame {
                     pc = ZAP;
                     continue;
                 case ZAP:
-                    if (vmm.zap.unmapVmas(s, tlb, unmap, listener)) {
-                        pc = ZAP_AGAIN;
-                        return "batch-flush";
-                    }
+                    if ((p = zapOn(k, ZAP_AGAIN)) != null) return p;
                     k.fire(s, Sites.UNMAP_END, Range.ALL);
                     pc = FREE_PGTABLES;
                     return run.reach("clear");
                 case ZAP_AGAIN:
-                    run.step("clear");
-                    pc = ZAP;
+                    resume(k, "clear", ZAP);
                     continue;
                 case FREE_PGTABLES:
                     s.vmas.clear();
@@ -83,27 +75,16 @@ final class ExitMmap extends OpFrame {
                     pc = UNLINK;
                     continue;
                 case UNLINK:
-                    if (tables.done()) {
-                        pc = FINISH_FLUSH;
-                        return run.reach("unlink-tables");
-                    }
-                    if (vmm.zap.freeNextTable(tlb, tables)) {
-                        pc = UNLINK_AGAIN;
-                        return "batch-flush";
-                    }
-                    continue;
+                    if ((p = unlinkOn(k, UNLINK_AGAIN)) != null) return p;
+                    pc = FINISH_FLUSH;
+                    return run.reach("unlink-tables");
                 case UNLINK_AGAIN:
-                    run.step("unlink-tables");
-                    pc = UNLINK;
+                    resume(k, "unlink-tables", UNLINK);
                     continue;
                 case FINISH_FLUSH:
-                    run.step("flush");
-                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-                    pc = FINISH_FREE;
-                    return run.reach("flush");
+                    return finishFlush(k, FINISH_FREE);
                 case FINISH_FREE:
-                    run.step("free");
-                    vmm.zap.tlbFlushMmuFree(tlb);
+                    finishFree(k);
                     s.exited = true;
                     pc = RETURN;
                     return run.reach("free");
@@ -119,22 +100,11 @@ final class ExitMmap extends OpFrame {
 
     @Override
     protected OpFrame copyFor(Kernel k) {
-        ExitMmap c = new ExitMmap(space);
-        c.pc = pc;
-        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
-        c.unmap = unmap == null ? null : unmap.copy();
-        c.tables = tables == null ? null : tables.copy();
-        return c;
+        return copyZap(new ExitMmap(space), k);
     }
 
     @Override
     protected void hashInto(StateHasher h) {
-        h.put(pc).put(space);
-        if (tlb == null) h.put(-1);
-        else tlb.hashInto(h);
-        if (unmap == null) h.put(-1);
-        else unmap.hashInto(h);
-        if (tables == null) h.put(-1);
-        else tables.hashInto(h);
+        hashZap(h);
     }
 }

@@ -25,23 +25,16 @@ import java.util.List;
  * ({@link Sites#UNMAP_START}, {@link Sites#ZAP_FORCE_FLUSH}, {@link Sites#UNMAP_END},
  * {@link Sites#PGTABLE_FORCE_FLUSH}, {@link Sites#GATHER_FINISH}).
  */
-final class Munmap extends OpFrame {
+final class Munmap extends ZapFrame {
     private static final int BEGIN = 0, UNMAP_VMAS = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FREE_PGTABLES = 5, UNLINK = 6,
             UNLINK_AGAIN = 7, FINISH_FLUSH = 8, FINISH_FREE = 9, RETURN = 10, RETURNED = 11;
 
-    // the call
-    private final String space;
     private final Range r;
-    // do_munmap's and unmap_region's locals
+    /** free_pgtables' floor and ceiling: the neighbouring VMAs' ends, fixed at do_munmap. */
     private long floor, ceiling;
-    private MmuGather tlb;
-    /** unmap_vmas over the detached VMAs: where it stopped. */
-    private Zap.UnmapVmas unmap;
-    /** free_pgtables: the tables it unlinked and the next to batch. */
-    private Zap.TableCursor tables;
 
     Munmap(String space, Range r) {
-        this.space = space;
+        super(space);
         this.r = r;
     }
 
@@ -65,6 +58,7 @@ final class Munmap extends OpFrame {
         OpRunner run = vmm.run;
         Space s = k.spaces.get(space);
         while (true) {
+            String p;
             switch (pc) {
                 case BEGIN: { // do_munmap: split, detach; unmap_region: lru_add_drain, tlb_gather_mmu, then the notifier
                     run.beginOp("munmap", s);
@@ -87,15 +81,11 @@ final class Munmap extends OpFrame {
                     pc = ZAP;
                     continue;
                 case ZAP: // unmap_single_vma per VMA; zap_pte_range per PTE table; a full batch pauses at batch-flush
-                    if (vmm.zap.unmapVmas(s, tlb, unmap, listener)) {
-                        pc = ZAP_AGAIN;
-                        return "batch-flush";
-                    }
+                    if ((p = zapOn(k, ZAP_AGAIN)) != null) return p;
                     pc = END;
                     return run.reach("clear");
                 case ZAP_AGAIN: // back from a forced flush: the zap goes on where it stopped
-                    run.step("clear");
-                    pc = ZAP;
+                    resume(k, "clear", ZAP);
                     continue;
                 case END:
                     run.step("end");
@@ -108,27 +98,16 @@ final class Munmap extends OpFrame {
                     pc = UNLINK;
                     continue;
                 case UNLINK:
-                    if (tables.done()) {
-                        pc = FINISH_FLUSH;
-                        return run.reach("unlink-tables");
-                    }
-                    if (vmm.zap.freeNextTable(tlb, tables)) {
-                        pc = UNLINK_AGAIN;
-                        return "batch-flush";
-                    }
-                    continue;
+                    if ((p = unlinkOn(k, UNLINK_AGAIN)) != null) return p;
+                    pc = FINISH_FLUSH;
+                    return run.reach("unlink-tables");
                 case UNLINK_AGAIN:
-                    run.step("unlink-tables");
-                    pc = UNLINK;
+                    resume(k, "unlink-tables", UNLINK);
                     continue;
                 case FINISH_FLUSH: // tlb_finish_mmu
-                    run.step("flush");
-                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-                    pc = FINISH_FREE;
-                    return run.reach("flush");
+                    return finishFlush(k, FINISH_FREE);
                 case FINISH_FREE:
-                    run.step("free");
-                    vmm.zap.tlbFlushMmuFree(tlb);
+                    finishFree(k);
                     pc = RETURN;
                     return run.reach("free");
                 case RETURN:
@@ -143,24 +122,15 @@ final class Munmap extends OpFrame {
 
     @Override
     protected OpFrame copyFor(Kernel k) {
-        Munmap c = new Munmap(space, r);
-        c.pc = pc;
+        Munmap c = copyZap(new Munmap(space, r), k);
         c.floor = floor;
         c.ceiling = ceiling;
-        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
-        c.unmap = unmap == null ? null : unmap.copy();
-        c.tables = tables == null ? null : tables.copy();
         return c;
     }
 
     @Override
     protected void hashInto(StateHasher h) {
-        h.put(pc).put(space).put(r.start()).put(r.end());
-        if (pc == BEGIN) return;
-        h.put(floor).put(ceiling);
-        tlb.hashInto(h);
-        unmap.hashInto(h);
-        if (tables == null) h.put(-1);
-        else tables.hashInto(h);
+        hashZap(h);
+        h.put(r.start()).put(r.end()).put(floor).put(ceiling);
     }
 }

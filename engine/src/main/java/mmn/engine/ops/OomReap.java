@@ -26,18 +26,17 @@ import java.util.List;
  * </pre>
  * VMAs and page tables stay.
  */
-final class OomReap extends OpFrame {
+final class OomReap extends ZapFrame {
     private static final int BEGIN = 0, NEXT_VMA = 1, CLEAR = 2, ZAP = 3, ZAP_AGAIN = 4, END = 5, FLUSH = 6, FREE = 7, RETURNED = 8;
 
-    private final String space;
     /** The VMAs to reap, as [start, end) pairs taken when the reaper began, and the next one. */
     private long[] ranges;
     private int next;
-    private MmuGather tlb;
+    /** zap_pte_range over the current VMA: where it stopped. */
     private Zap.ZapCursor zap;
 
     OomReap(String space) {
-        this.space = space;
+        super(space);
     }
 
     @Override
@@ -111,8 +110,7 @@ final class OomReap extends OpFrame {
                     pc = END;
                     return run.reach("clear");
                 case ZAP_AGAIN:
-                    run.step("clear");
-                    pc = ZAP;
+                    resume(k, "clear", ZAP);
                     continue;
                 case END:
                     run.step("end");
@@ -120,13 +118,9 @@ final class OomReap extends OpFrame {
                     pc = FLUSH;
                     return run.reach("end");
                 case FLUSH:
-                    run.step("flush");
-                    vmm.zap.tlbFlushMmuTlbOnly(tlb, Sites.GATHER_FINISH);
-                    pc = FREE;
-                    return run.reach("flush");
+                    return finishFlush(k, FREE);
                 case FREE:
-                    run.step("free");
-                    vmm.zap.tlbFlushMmuFree(tlb);
+                    finishFree(k);
                     next++;
                     pc = NEXT_VMA;
                     return run.reach("free");
@@ -138,25 +132,22 @@ final class OomReap extends OpFrame {
 
     @Override
     protected OpFrame copyFor(Kernel k) {
-        OomReap c = new OomReap(space);
-        c.pc = pc;
+        OomReap c = copyZap(new OomReap(space), k);
         c.ranges = ranges; // fixed once taken: shared
         c.next = next;
-        c.tlb = tlb == null ? null : tlb.copyFor(k.spaces.get(space));
         c.zap = zap == null ? null : zap.copy();
         return c;
     }
 
     @Override
     protected void hashInto(StateHasher h) {
-        h.put(pc).put(space).put(next);
+        hashZap(h);
+        h.put(next);
         if (ranges == null) h.put(-1);
         else {
             h.put(ranges.length);
             for (long x : ranges) h.put(x);
         }
-        if (tlb == null) h.put(-1);
-        else tlb.hashInto(h);
         if (zap == null) h.put(-1);
         else zap.hashInto(h);
     }

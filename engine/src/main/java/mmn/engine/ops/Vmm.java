@@ -10,7 +10,6 @@ import mmn.engine.PhaseListener;
 import mmn.engine.check.Trace;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.FrameKind;
-import mmn.engine.mem.MmuGather;
 import mmn.engine.mem.PhysMem;
 import mmn.engine.mem.Pte;
 import mmn.engine.mem.Range;
@@ -19,7 +18,6 @@ import mmn.engine.mem.Translation;
 import mmn.engine.mem.Vma;
 import mmn.engine.profile.Arch;
 import mmn.engine.profile.Sites;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
