@@ -203,6 +203,9 @@ public final class World extends Kernel {
 
     public void mprotect(Space s, Range r, int prot, PhaseListener l) { vmm.mprotect(s, r, prot, l); }
 
+    /** mprotect as a frame for the explorer to step, or null when it cannot be stepped here. */
+    public mmn.engine.ops.OpFrame mprotectFrame(Space s, Range r, int prot) { return vmm.mprotectFrame(s, r, prot); }
+
     public void exit(Space s, PhaseListener l) { vmm.exitMmap(s, l); }
 
     /** exit as a frame for the explorer to step, or null when it cannot be stepped here. */

@@ -97,7 +97,7 @@ final class OpCalls {
                 } catch (EngineException e) {
                     throw new ScriptError(pn.pos(), e.getMessage(), e.hint());
                 }
-                return (w, l) -> w.mprotect(w.space(sp), r, prot, l);
+                return withFrame((w, l) -> w.mprotect(w.space(sp), r, prot, l), w -> w.mprotectFrame(w.space(sp), r, prot));
             }
             case "fork": {
                 String parent = space(a, 0).name();

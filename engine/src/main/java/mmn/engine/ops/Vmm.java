@@ -364,69 +364,14 @@ public final class Vmm {
         return Dontneed.steppable(s, r) ? new Dontneed(s.name, r) : null;
     }
 
-    /**
-     * mprotect: change_protection. The notifier window closes before the CPU flush, so
-     * the device hears of the downgrade before the CPU does.
-     */
+    /** mprotect: change_protection ({@link Mprotect}, a step program). */
     public void mprotect(Space s, Range r, int prot, PhaseListener l) {
-        run.beginOp("mprotect", s);
-        hugetlb.checkHugetlbCut(s, r, "mprotect");
-        hugetlb.hugetlbSplitUnshare(s, r);
-        s.splitAt(r);
-        List<Vma> vmas = s.vmasIn(r);
-        if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
-        for (Vma v : vmas) v.prot = prot;
-        long hugetlb = vmas.stream().filter(v -> v.hugetlb).count();
-        if (hugetlb > 0) {
-            if (hugetlb < vmas.size())
-                throw new EngineException("mprotect " + r + " spans hugetlb and other VMAs; the model takes one kind per call",
-                        "one mprotect per VMA");
-            // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
-            for (Vma v : vmas) this.hugetlb.hugetlbChangeProtection(s, v, prot, l);
-            run.endOp();
-            return;
-        }
-        run.step("start");
-        w.fire(s, Sites.MPROTECT_START, r);
-        run.phase("start", l);
-        run.step("change");
-        List<Long> addrs = s.pageTable.populated(r);
-        Range gathered = null; // 6.0+: the mmu_gather's range, widened by tlb_flush_pte_range
-        int i = 0;
-        while (i < addrs.size()) {
-            long table = addrs.get(i) & -Addr.PMD_SIZE;
-            run.lockPtl(s);
-            while (i < addrs.size() && (addrs.get(i) & -Addr.PMD_SIZE) == table) {
-                long va = addrs.get(i++);
-                long pte = s.pageTable.get(va);
-                if (!Pte.mapsPage(pte)) continue;
-                Vma v = s.findVma(va);
-                long changed = changePte(pte, v, prot);
-                s.pageTable.set(va, changed);
-                if (pteNeedsFlush(pte, changed)) {
-                    // change_pte_range: tlb_flush_pte_range of the page; a huge PMD's change_huge_pmd:
-                    // tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE), the whole 2M (mm/huge_memory.c, 6.0+)
-                    Range page = Pte.huge(pte) ? new Range(va & -Addr.PMD_SIZE, (va & -Addr.PMD_SIZE) + Addr.PMD_SIZE) : Range.page(va);
-                    gathered = gathered == null ? page : gathered.union(page);
-                }
-            }
-            run.unlockPtl(s);
-        }
-        run.phase("change", l);
-        run.step("end");
-        w.fire(s, Sites.MPROTECT_END, r);
-        run.phase("end", l);
-        run.step("flush");
-        if (!w.profile.mprotectGathers()) {
-            run.cpuFlush(s, r);
-            w.fire(s, Sites.MPROTECT_FLUSH, r);
-        } else if (gathered != null) {
-            // do_mprotect_pkey -> tlb_finish_mmu: the gathered range only, and nothing if no PTE needed a flush
-            run.cpuFlush(s, gathered);
-            w.fire(s, Sites.MPROTECT_FLUSH, gathered);
-        }
-        run.phase("flush", l);
-        run.endOp();
+        w.runOp(new Mprotect(s.name, r, prot), l);
+    }
+
+    /** mprotect not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    public OpFrame mprotectFrame(Space s, Range r, int prot) {
+        return Mprotect.steppable(s, r) ? new Mprotect(s.name, r, prot) : null;
     }
 
     /**
@@ -435,7 +380,7 @@ public final class Vmm {
      * one for a demotion only (write or present bit cleared, another frame); the generic
      * one (arm64) for every present PTE changed.
      */
-    private boolean pteNeedsFlush(long old, long changed) {
+    boolean pteNeedsFlush(long old, long changed) {
         if (!Pte.present(old)) return false;
         if (w.arch() != Arch.X86) return true;
         return !Pte.present(changed) || Pte.pfn(old) != Pte.pfn(changed) || (Pte.writable(old) && !Pte.writable(changed));

@@ -5,6 +5,7 @@ import mmn.engine.check.ViolationKind;
 import mmn.engine.profile.Profiles;
 import mmn.engine.profile.Profile;
 import mmn.engine.mem.Range;
+import mmn.engine.mem.Vma;
 import static mmn.engine.explore.Scenarios.BASE;
 import static mmn.engine.explore.Scenarios.dma;
 import static mmn.engine.explore.Scenarios.thread;
@@ -121,6 +122,10 @@ class ExplorerTest {
                         OpProgram.stepped((w, l) -> w.dontneed(w.space("A"), three, l), w -> w.dontneedFrame(w.space("A"), three))),
                 new Case("dontneed 6.8", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.dontneed(w.space("A"), vma, l), w -> w.dontneedFrame(w.space("A"), vma))),
+                new Case("mprotect read-only", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.mprotect(w.space("A"), three, Vma.READ, l),
+                        w -> w.mprotectFrame(w.space("A"), three, Vma.READ))),
+                new Case("mprotect read-only 6.8 (gathered flush)", Profiles.LINUX_6_8, OpProgram.stepped(
+                        (w, l) -> w.mprotect(w.space("A"), three, Vma.READ, l), w -> w.mprotectFrame(w.space("A"), three, Vma.READ))),
                 new Case("exit", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.exit(w.space("A"), l), w -> w.exitFrame(w.space("A")))),
                 new Case("oom-reap 6.8", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))));
