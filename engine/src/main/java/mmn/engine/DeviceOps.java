@@ -24,7 +24,8 @@ public final class DeviceOps {
     }
 
     /** The access goes through s's translations only if d is bound to s (PASID bind). */
-    static void requireBound(Device d, Space s) {
+    /** A device accesses only the space it is bound to: the error a dma gets otherwise. */
+    public static void requireBound(Device d, Space s) {
         if (d.space != s) throw new EngineException(d.name + " is " + (d.space == null ? "not bound to any space" : "bound to " + d.space.name)
                 + ", not " + s.name, "bind " + d.name + " " + s.name);
     }

@@ -1,5 +1,6 @@
 package mmn.interp;
 
+import mmn.engine.DeviceOps;
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
 import mmn.engine.World;
@@ -633,6 +634,13 @@ final class Interpreter implements Stmt.Visitor<Void> {
         for (Stmt.Block t : s.threads()) {
             List<Action> actions = new ArrayList<>();
             for (Stmt st : t.body()) {
+                if (st instanceof Stmt.Dma dma) { // as a dma statement would be told, before any interleaving runs
+                    try {
+                        DeviceOps.requireBound(device(dma.device()), space(dma.space()));
+                    } catch (EngineException e) {
+                        throw ScriptError.at(dma.pos(), e);
+                    }
+                }
                 if (st instanceof Stmt.Dma dma && device(dma.device()) instanceof DriverDevice dd) {
                     // a miss runs the driver's fault path, one step at a time
                     for (DeviceAction d : dmaActions(dma)) {
