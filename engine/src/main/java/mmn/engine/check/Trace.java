@@ -146,6 +146,11 @@ public final class Trace {
         return keep;
     }
 
+    /** Whether the trace holds as many events as it keeps: later ones are counted, not kept (a hot path skips building their text). */
+    public boolean full() {
+        return events.size() >= limit;
+    }
+
     public void event(String type, String text) {
         event(type, text, NONE);
     }

@@ -119,7 +119,9 @@ public final class Vmm {
         }
         int pfn = t.pfnFor(va);
         if (write) w.mem.setValue(pfn, ++w.writeSeq);
-        if (w.trace.keeping()) w.trace.event("access", "cpu(" + s.name + ") " + (write ? "write " : "read ") + Addr.hex(va) + ": pfn " + pfn,
+        if (!w.trace.keeping()) return;
+        if (w.trace.full()) w.trace.event("access", null, null); // counted against the budget as any event; its text is never kept
+        else w.trace.event("access", "cpu(" + s.name + ") " + (write ? "write " : "read ") + Addr.hex(va) + ": pfn " + pfn,
                 new Trace.Fields().device("cpu").space(s.name).address(va).write(write).result("ok").frame(pfn, w.mem.gen(pfn)));
     }
 
