@@ -219,6 +219,9 @@ public final class World extends Kernel {
     /** Migrate the pages mapped in r to new frames (migrate_pages, synchronous). */
     public void migrate(Space s, Range r, PhaseListener l) { vmm.rmap.migrate(s, r, l); }
 
+    /** migrate as a frame for the explorer to step. */
+    public mmn.engine.ops.OpFrame migrateFrame(Space s, Range r) { return vmm.rmap.migrateFrame(s, r); }
+
     /** Swap out the pages mapped in r through rmap (shrink_page_list). */
     public void reclaim(Space s, Range r, PhaseListener l) { vmm.rmap.reclaim(s, r, l); }
 

@@ -67,7 +67,11 @@ final class OpCalls {
                 Range r = range(a, 1);
                 return withFrame((w, l) -> w.dontneed(w.space(sp), r, l), w -> w.dontneedFrame(w.space(sp), r));
             }
-            case "migrate": return onRange(a, World::migrate);
+            case "migrate": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return withFrame((w, l) -> w.migrate(w.space(sp), r, l), w -> w.migrateFrame(w.space(sp), r));
+            }
             case "reclaim": return onRange(a, World::reclaim);
             case "age": return onRange(a, World::age);
             case "remap": return onRange(a, World::remap);

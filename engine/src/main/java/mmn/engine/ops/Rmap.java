@@ -3,7 +3,6 @@ package mmn.engine.ops;
 import mmn.engine.EngineException;
 import mmn.engine.PhaseListener;
 import mmn.engine.mem.Addr;
-import mmn.engine.mem.FrameKind;
 import mmn.engine.mem.PhysMem;
 import mmn.engine.mem.Pte;
 import mmn.engine.mem.Range;
@@ -59,7 +58,7 @@ public final class Rmap {
     }
 
     /** The distinct frames mapped by 4 KiB PTEs in r (the zero page is never migrated or reclaimed). */
-    private List<Integer> pagesIn(Space s, Range r, String op) {
+    List<Integer> pagesIn(Space s, Range r, String op) {
         List<Integer> out = new ArrayList<>();
         for (long va : s.pageTable.populated(r)) {
             long pte = s.pageTable.get(va);
@@ -80,10 +79,10 @@ public final class Rmap {
     }
 
     /** The call sites of one try_to_unmap_one flavour; {@code young} is null where the caller passes TTU_IGNORE_ACCESS. */
-    private record UnmapSites(String start, String young, String clear, String entry, String unlock, String end) {}
+    record UnmapSites(String start, String young, String clear, String entry, String unlock, String end) {}
 
     /** migrate_pages passes TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS in every tree: no young test. */
-    private static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, null, Sites.MIGRATE_CLEAR, null,
+    static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, null, Sites.MIGRATE_CLEAR, null,
             Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
     private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_YOUNG, Sites.RECLAIM_CLEAR,
             Sites.RECLAIM_SWAP_ENTRY, Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
@@ -93,111 +92,29 @@ public final class Rmap {
      * 3.16-4.15 (shrink_page_list passes no TTU_IGNORE_ACCESS), where the profile's row
      * fires ->clear_flush_young; the 6.x trees have no such test.
      */
-    private boolean testsYoung(UnmapSites sites) {
+    boolean testsYoung(UnmapSites sites) {
         return sites.young() != null && w.profile.row(sites.young()).hooks().contains(Hook.CLEAR_FLUSH_YOUNG);
     }
 
-    /**
-     * try_to_unmap_one for one mapping: [start], PTL, [the young test], clear (and flush
-     * the CPU, unless the flush is batched), install the migration or swap entry, drop the
-     * mapping's reference (the caller's keeps the page), unlock, [invalidate_page], [end].
-     * {@code slot} < 0 means a migration entry. Where the young test finds the page young
-     * (the PTE's bit or any subscriber's ->clear_flush_young answer) the PTE stays, the
-     * unmap is abandoned (3.16/3.19 SWAP_FAIL: no invalidate_page; 4.15 ret = false: end
-     * still fires) and this returns false: the rmap walk stops there.
-     * Phases: start, young (3.16-4.15 reclaim), clear, unlock, end (once per mapping).
-     */
+    /** try_to_unmap_one for one mapping, run whole ({@link TryToUnmapOne}); false where the page was young (the walk stops). */
     private boolean tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
-        Space s = m.space();
-        Range page = Range.page(m.va());
-        run.step("start");
-        w.fire(s, sites.start(), page);
-        run.phase("start", l);
-        run.step("clear");
-        run.lockPtl(s);
-        long pte = s.pageTable.get(m.va());
-        boolean mapped = Pte.mapsPage(pte) && Pte.pfn(pte) == pfn; // page_vma_mapped_walk may find it gone
-        boolean young = false;
-        if (mapped && testsYoung(sites)) {
-            // ptep_clear_flush_young_notify: x86 ptep_clear_flush_young test-and-clears the bit (no CPU flush), then the subscribers
-            run.step("young");
-            boolean cpu = Pte.young(pte);
-            if (cpu) s.pageTable.set(m.va(), Pte.mkold(pte));
-            young = w.fireYoung(s, sites.young(), page) | cpu;
-            if (young) w.trace.event("reclaim", "pfn " + pfn + " at " + s.name + " " + Addr.hex(m.va()) + " is young ("
-                    + (cpu ? "PTE" : "a subscriber") + "): try_to_unmap_one gives up, the page stays mapped");
-            run.phase("young", l);
-            run.step("clear");
-        }
-        boolean unmapped = mapped && !young;
-        if (unmapped) {
-            s.pageTable.set(m.va(), Pte.NONE);
-            if (!batched) run.cpuFlush(s, page);
-            // a queued (batched) flush is for the whole mm: arch_tlbbatch_add_pending passes 0..-1
-            w.fire(s, sites.clear(), batched ? Range.ALL : page);
-            long entry = slot < 0 ? Pte.make(pfn, Pte.MIGRATION | (pte & Pte.WRITE)) : Pte.make(slot, Pte.SWAP);
-            s.pageTable.set(m.va(), entry);
-            if (sites.entry() != null) w.fire(s, sites.entry(), page);
-            w.mem.removeMap(pfn);
-            w.mem.put(pfn); // the mapping's reference; the caller's isolation reference remains
-        }
-        if (!young) run.phase("clear", l);
-        run.unlockPtl(s);
-        run.step("unlock");
-        if (unmapped) w.fire(s, sites.unlock(), page, m.va(), Pte.NONE);
-        run.phase("unlock", l);
-        run.step("end");
-        w.fire(s, sites.end(), page);
-        run.phase("end", l);
-        return !young;
+        TryToUnmapOne u = new TryToUnmapOne(m.space().name, m.va(), pfn, slot, sites, batched);
+        for (String p = u.step(w); p != null; p = u.step(w)) l.after(p);
+        return !u.young;
     }
 
-    /**
-     * migrate (migrate_pages, MIGRATE_SYNC): per page, isolate it (a reference), unmap
-     * every mapping into migration entries (try_to_unmap_one), copy to a new frame,
-     * replace the migration entries by PTEs to the new frame (remove_migration_ptes: no
-     * flush, no notifier) and drop the isolation reference, which frees the old frame.
-     * Phases: start, clear, unlock, end (per mapping), copy, remap (per mapping), free.
-     */
+    /** migrate_pages over r ({@link Migrate}, a step program). */
     public void migrate(Space s, Range r, PhaseListener l) {
-        run.beginOp("migrate", s);
-        for (int old : pagesIn(s, r, "migrate")) {
-            w.mem.get(old); // isolate_lru_page
-            List<Mapping> maps = rmap(old);
-            for (Mapping m : maps) tryToUnmapOne(m, old, -1, MIGRATION, false, l);
-            run.step("copy");
-            int fresh = w.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
-            pageCacheReplace(old, fresh); // migrate_page_move_mapping
-            w.mem.setValue(fresh, w.mem.value(old)); // migrate_page_copy
-            w.copiedOut.add(old);
-            w.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
-            run.phase("copy", l);
-            for (Mapping m : maps) {
-                run.step("remap");
-                Space sp = m.space();
-                run.lockPtl(sp);
-                long pte = sp.pageTable.get(m.va());
-                if (Pte.isMigration(pte) && Pte.pfn(pte) == old) {
-                    w.fire(sp, Sites.MIGRATE_REMAP, Range.page(m.va()));
-                    long wr = pte & Pte.WRITE;
-                    w.mem.get(fresh);
-                    w.mem.addMap(fresh);
-                    sp.pageTable.set(m.va(), Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
-                }
-                run.unlockPtl(sp);
-                run.phase("remap", l);
-            }
-            w.mem.put(fresh);
-            run.step("free");
-            w.mem.put(old); // putback: the isolation reference was the last one
-            w.copiedOut.remove(old);
-            run.phase("free", l);
-        }
-        run.endOp();
+        w.runOp(new Migrate(s.name, r), l);
+    }
+
+    /** migrate not yet begun, as a frame to step (it refuses huge pages before its first step: always steppable). */
+    public OpFrame migrateFrame(Space s, Range r) {
+        return new Migrate(s.name, r);
     }
 
     /** migrate_page_move_mapping for a page-cache page: the cache's slot and reference move to the new frame. */
-    private void pageCacheReplace(int old, int fresh) {
+    void pageCacheReplace(int old, int fresh) {
         if (w.pageCache.replace(old, fresh)) {
             w.mem.get(fresh);
             w.mem.put(old);

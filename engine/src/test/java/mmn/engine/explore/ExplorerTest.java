@@ -111,6 +111,7 @@ class ExplorerTest {
         boolean steppedWas = Explorer.stepped;
         boolean checkWas = Explorer.checkCache;
         Range three = new Range(BASE, BASE + 3 * 4096);
+        Range two = new Range(BASE, BASE + 2 * 4096);
         Range vma = new Range(BASE, BASE + 64 * 1024); // the whole VMA: free_pgtables unlinks the tables (no ceiling keeps them)
         record Case(String name, Profile profile, OpProgram op) {}
         List<Case> cases = List.of(
@@ -126,6 +127,10 @@ class ExplorerTest {
                         w -> w.mprotectFrame(w.space("A"), three, Vma.READ))),
                 new Case("mprotect read-only 6.8 (gathered flush)", Profiles.LINUX_6_8, OpProgram.stepped(
                         (w, l) -> w.mprotect(w.space("A"), three, Vma.READ, l), w -> w.mprotectFrame(w.space("A"), three, Vma.READ))),
+                new Case("migrate 2 pages", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.migrate(w.space("A"), two, l), w -> w.migrateFrame(w.space("A"), two))),
+                new Case("migrate 2 pages (forked: two mappings each)", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.migrate(w.space("A"), two, l), w -> w.migrateFrame(w.space("A"), two))),
                 new Case("exit", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.exit(w.space("A"), l), w -> w.exitFrame(w.space("A")))),
                 new Case("oom-reap 6.8", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))));

@@ -1,0 +1,177 @@
+package mmn.engine.ops;
+
+import mmn.engine.mem.FrameKind;
+import mmn.engine.mem.Pte;
+import mmn.engine.mem.Range;
+import mmn.engine.mem.Space;
+import mmn.engine.mem.StateHasher;
+import mmn.engine.profile.Sites;
+import java.util.List;
+
+/**
+ * migrate as a step program: mm/migrate.c migrate_pages (MIGRATE_SYNC), page by page:
+ * isolate it (a reference), unmap every mapping into a migration entry
+ * ({@link TryToUnmapOne}), copy to a new frame, replace the migration entries by PTEs to
+ * the new frame (remove_migration_ptes: no flush, no notifier but the remap site) and
+ * drop the isolation reference, which frees the old frame.
+ *
+ * <pre>
+ *   start, clear, unlock, end   try_to_unmap_one, per mapping (Sites.MIGRATE_*)
+ *   copy                        a new frame; migrate_page_move_mapping, migrate_page_copy
+ *   remap                       remove_migration_pte, per mapping (Sites.MIGRATE_REMAP)
+ *   free                        putback: the old frame's last reference
+ * </pre>
+ */
+final class Migrate extends OpFrame {
+    private static final int BEGIN = 0, NEXT_PAGE = 1, UNMAP = 2, COPY = 3, REMAP = 4, FREE = 5, RETURNED = 6;
+
+    private final String space;
+    private final Range r;
+    /** The pages to move (taken when migrate began), the one moving, its new frame. */
+    private int[] pages;
+    private int page;
+    private int fresh;
+    /** The rmap walk's mappings of the moving page: spaces by name, addresses; and the one being unmapped or remapped. */
+    private String[] mapSpaces;
+    private long[] mapVas;
+    private int map;
+    private TryToUnmapOne unmapOne;
+
+    Migrate(String space, Range r) {
+        this.space = space;
+        this.r = r;
+    }
+
+    @Override
+    public String name() {
+        return "migrate";
+    }
+
+    private int old() {
+        return pages[page];
+    }
+
+    @Override
+    public String step(Kernel k) {
+        Rmap rmap = k.vmm.rmap;
+        OpRunner run = k.vmm.run;
+        Space s = k.spaces.get(space);
+        while (true) {
+            switch (pc) {
+                case BEGIN:
+                    run.beginOp("migrate", s);
+                    pages = rmap.pagesIn(s, r, "migrate").stream().mapToInt(Integer::intValue).toArray();
+                    page = 0;
+                    pc = NEXT_PAGE;
+                    continue;
+                case NEXT_PAGE: {
+                    if (page == pages.length) {
+                        run.endOp();
+                        pc = RETURNED;
+                        return null;
+                    }
+                    k.mem.get(old()); // isolate_lru_page
+                    List<Rmap.Mapping> maps = rmap.rmap(old());
+                    mapSpaces = new String[maps.size()];
+                    mapVas = new long[maps.size()];
+                    for (int i = 0; i < maps.size(); i++) {
+                        mapSpaces[i] = maps.get(i).space().name;
+                        mapVas[i] = maps.get(i).va();
+                    }
+                    map = 0;
+                    unmapOne = null;
+                    pc = UNMAP;
+                    continue;
+                }
+                case UNMAP: { // try_to_unmap: every mapping into a migration entry
+                    if (unmapOne == null) {
+                        if (map == mapVas.length) {
+                            pc = COPY;
+                            continue;
+                        }
+                        unmapOne = new TryToUnmapOne(mapSpaces[map], mapVas[map], old(), -1, Rmap.MIGRATION, false);
+                    }
+                    String p = unmapOne.step(k);
+                    if (p != null) return p;
+                    unmapOne = null;
+                    map++;
+                    continue;
+                }
+                case COPY: {
+                    run.step("copy");
+                    int old = old();
+                    fresh = k.mem.alloc(FrameKind.USER); // the new page's own reference, dropped after remap
+                    rmap.pageCacheReplace(old, fresh); // migrate_page_move_mapping
+                    k.mem.setValue(fresh, k.mem.value(old)); // migrate_page_copy
+                    k.copiedOut.add(old);
+                    k.trace.event("copy", "pfn " + old + " copied to pfn " + fresh);
+                    map = 0;
+                    pc = REMAP;
+                    return run.reach("copy");
+                }
+                case REMAP: { // remove_migration_ptes
+                    if (map == mapVas.length) {
+                        pc = FREE;
+                        continue;
+                    }
+                    run.step("remap");
+                    Space sp = k.spaces.get(mapSpaces[map]);
+                    long va = mapVas[map];
+                    run.lockPtl(sp);
+                    long pte = sp.pageTable.get(va);
+                    if (Pte.isMigration(pte) && Pte.pfn(pte) == old()) {
+                        k.fire(sp, Sites.MIGRATE_REMAP, Range.page(va));
+                        long wr = pte & Pte.WRITE;
+                        k.mem.get(fresh);
+                        k.mem.addMap(fresh);
+                        sp.pageTable.set(va, Pte.make(fresh, Pte.PRESENT | Pte.YOUNG | wr | (wr != 0 ? Pte.DIRTY : 0)));
+                    }
+                    run.unlockPtl(sp);
+                    map++;
+                    return run.reach("remap");
+                }
+                case FREE:
+                    k.mem.put(fresh);
+                    run.step("free");
+                    k.mem.put(old()); // putback: the isolation reference was the last one
+                    k.copiedOut.remove(old());
+                    page++;
+                    pc = NEXT_PAGE;
+                    return run.reach("free");
+                default:
+                    throw new IllegalStateException("migrate has returned");
+            }
+        }
+    }
+
+    @Override
+    protected OpFrame copyFor(Kernel k) {
+        Migrate c = new Migrate(space, r);
+        c.pc = pc;
+        c.pages = pages; // fixed once taken: shared
+        c.page = page;
+        c.fresh = fresh;
+        c.mapSpaces = mapSpaces; // fixed per page: shared
+        c.mapVas = mapVas;
+        c.map = map;
+        c.unmapOne = unmapOne == null ? null : unmapOne.copy();
+        return c;
+    }
+
+    @Override
+    protected void hashInto(StateHasher h) {
+        h.put(pc).put(space).put(r.start()).put(r.end()).put(page).put(fresh).put(map);
+        if (pages == null) h.put(-1);
+        else {
+            h.put(pages.length);
+            for (int p : pages) h.put(p);
+        }
+        if (mapVas == null) h.put(-1);
+        else {
+            h.put(mapVas.length);
+            for (int i = 0; i < mapVas.length; i++) h.put(mapSpaces[i]).put(mapVas[i]);
+        }
+        if (unmapOne == null) h.put(-1);
+        else unmapOne.hashInto(h);
+    }
+}
