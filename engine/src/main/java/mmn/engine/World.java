@@ -225,11 +225,17 @@ public final class World extends Kernel {
     /** Swap out the pages mapped in r through rmap (shrink_page_list). */
     public void reclaim(Space s, Range r, PhaseListener l) { vmm.rmap.reclaim(s, r, l); }
 
+    /** reclaim as a frame for the explorer to step. */
+    public mmn.engine.ops.OpFrame reclaimFrame(Space s, Range r) { return vmm.rmap.reclaimFrame(s, r); }
+
     /** KSM merges b's page at vb into a's page at va (one write-protected frame). */
     public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm.ksm(a, va, b, vb, l); }
 
     /** Page aging of the pages mapped in r (page_referenced: clear_flush_young). */
     public void age(Space s, Range r, PhaseListener l) { vmm.rmap.age(s, r, l); }
+
+    /** age as a frame for the explorer to step. */
+    public mmn.engine.ops.OpFrame ageFrame(Space s, Range r) { return vmm.rmap.ageFrame(s, r); }
 
     /** The OOM reaper on s (__oom_reap_task_mm). */
     public void oomReap(Space s, PhaseListener l) { vmm.oomReaper.oomReap(s, l); }

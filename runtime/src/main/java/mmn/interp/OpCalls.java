@@ -72,8 +72,16 @@ final class OpCalls {
                 Range r = range(a, 1);
                 return withFrame((w, l) -> w.migrate(w.space(sp), r, l), w -> w.migrateFrame(w.space(sp), r));
             }
-            case "reclaim": return onRange(a, World::reclaim);
-            case "age": return onRange(a, World::age);
+            case "reclaim": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return withFrame((w, l) -> w.reclaim(w.space(sp), r, l), w -> w.reclaimFrame(w.space(sp), r));
+            }
+            case "age": {
+                String sp = space(a, 0).name();
+                Range r = range(a, 1);
+                return withFrame((w, l) -> w.age(w.space(sp), r, l), w -> w.ageFrame(w.space(sp), r));
+            }
             case "remap": return onRange(a, World::remap);
             case "cow": {
                 String sp = space(a, 0).name();

@@ -6,7 +6,6 @@ import mmn.engine.mem.Range;
 import mmn.engine.mem.Space;
 import mmn.engine.mem.StateHasher;
 import mmn.engine.profile.Sites;
-import java.util.List;
 
 /**
  * migrate as a step program: mm/migrate.c migrate_pages (MIGRATE_SYNC), page by page:
@@ -22,23 +21,16 @@ import java.util.List;
  *   free                        putback: the old frame's last reference
  * </pre>
  */
-final class Migrate extends OpFrame {
+final class Migrate extends RmapFrame {
     private static final int BEGIN = 0, NEXT_PAGE = 1, UNMAP = 2, COPY = 3, REMAP = 4, FREE = 5, RETURNED = 6;
 
-    private final String space;
     private final Range r;
-    /** The pages to move (taken when migrate began), the one moving, its new frame. */
-    private int[] pages;
-    private int page;
+    /** The moving page's new frame. */
     private int fresh;
-    /** The rmap walk's mappings of the moving page: spaces by name, addresses; and the one being unmapped or remapped. */
-    private String[] mapSpaces;
-    private long[] mapVas;
-    private int map;
     private TryToUnmapOne unmapOne;
 
     Migrate(String space, Range r) {
-        this.space = space;
+        super(space);
         this.r = r;
     }
 
@@ -48,7 +40,7 @@ final class Migrate extends OpFrame {
     }
 
     private int old() {
-        return pages[page];
+        return pfn();
     }
 
     @Override
@@ -71,14 +63,7 @@ final class Migrate extends OpFrame {
                         return null;
                     }
                     k.mem.get(old()); // isolate_lru_page
-                    List<Rmap.Mapping> maps = rmap.rmap(old());
-                    mapSpaces = new String[maps.size()];
-                    mapVas = new long[maps.size()];
-                    for (int i = 0; i < maps.size(); i++) {
-                        mapSpaces[i] = maps.get(i).space().name;
-                        mapVas[i] = maps.get(i).va();
-                    }
-                    map = 0;
+                    walk(k);
                     unmapOne = null;
                     pc = UNMAP;
                     continue;
@@ -146,31 +131,16 @@ final class Migrate extends OpFrame {
 
     @Override
     protected OpFrame copyFor(Kernel k) {
-        Migrate c = new Migrate(space, r);
-        c.pc = pc;
-        c.pages = pages; // fixed once taken: shared
-        c.page = page;
+        Migrate c = copyRmap(new Migrate(space, r));
         c.fresh = fresh;
-        c.mapSpaces = mapSpaces; // fixed per page: shared
-        c.mapVas = mapVas;
-        c.map = map;
         c.unmapOne = unmapOne == null ? null : unmapOne.copy();
         return c;
     }
 
     @Override
     protected void hashInto(StateHasher h) {
-        h.put(pc).put(space).put(r.start()).put(r.end()).put(page).put(fresh).put(map);
-        if (pages == null) h.put(-1);
-        else {
-            h.put(pages.length);
-            for (int p : pages) h.put(p);
-        }
-        if (mapVas == null) h.put(-1);
-        else {
-            h.put(mapVas.length);
-            for (int i = 0; i < mapVas.length; i++) h.put(mapSpaces[i]).put(mapVas[i]);
-        }
+        hashRmap(h);
+        h.put(r.start()).put(r.end()).put(fresh);
         if (unmapOne == null) h.put(-1);
         else unmapOne.hashInto(h);
     }

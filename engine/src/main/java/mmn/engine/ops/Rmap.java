@@ -84,7 +84,7 @@ public final class Rmap {
     /** migrate_pages passes TTU_MIGRATION|TTU_IGNORE_MLOCK|TTU_IGNORE_ACCESS in every tree: no young test. */
     static final UnmapSites MIGRATION = new UnmapSites(Sites.MIGRATE_START, null, Sites.MIGRATE_CLEAR, null,
             Sites.MIGRATE_UNLOCK, Sites.MIGRATE_END);
-    private static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_YOUNG, Sites.RECLAIM_CLEAR,
+    static final UnmapSites SWAP_OUT = new UnmapSites(Sites.RECLAIM_START, Sites.RECLAIM_YOUNG, Sites.RECLAIM_CLEAR,
             Sites.RECLAIM_SWAP_ENTRY, Sites.RECLAIM_UNLOCK, Sites.RECLAIM_END);
 
     /**
@@ -94,13 +94,6 @@ public final class Rmap {
      */
     boolean testsYoung(UnmapSites sites) {
         return sites.young() != null && w.profile.row(sites.young()).hooks().contains(Hook.CLEAR_FLUSH_YOUNG);
-    }
-
-    /** try_to_unmap_one for one mapping, run whole ({@link TryToUnmapOne}); false where the page was young (the walk stops). */
-    private boolean tryToUnmapOne(Mapping m, int pfn, int slot, UnmapSites sites, boolean batched, PhaseListener l) {
-        TryToUnmapOne u = new TryToUnmapOne(m.space().name, m.va(), pfn, slot, sites, batched);
-        for (String p = u.step(w); p != null; p = u.step(w)) l.after(p);
-        return !u.young;
     }
 
     /** migrate_pages over r ({@link Migrate}, a step program). */
@@ -121,108 +114,23 @@ public final class Rmap {
         }
     }
 
-    /**
-     * reclaim (shrink_page_list for one anon page): add_to_swap, unmap every mapping into
-     * swap entries (try_to_unmap_one), flush the batched CPU TLB flush where the profile
-     * batches it (4.3+ TTU_BATCH_FLUSH), write the page out, then __remove_mapping frees it
-     * unless it was mapped again meanwhile. The model reclaims as if page_check_references
-     * had found the page old: the aging pass is the separate `age` operation. Up to 4.15
-     * try_to_unmap_one still tests the young bits: a young mapping stops the walk, the
-     * page is reactivated (activate_locked) and stays in the swap cache, and nothing is
-     * written or freed.
-     * Phases: start, young, clear, unlock, end (per mapping), flush, writeback, free.
-     */
+    /** reclaim over r ({@link Reclaim}, a step program). */
     public void reclaim(Space s, Range r, PhaseListener l) {
-        run.beginOp("reclaim", s);
-        boolean batched = w.profile.batchedUnmapFlush;
-        for (int pfn : pagesIn(s, r, "reclaim")) {
-            if (isPageCache(pfn))
-                throw new EngineException("reclaim " + s.name + " " + r + ": pfn " + pfn + " is a file page; the model swaps out anonymous pages only",
-                        "reclaim a page of an anon mapping");
-            w.mem.get(pfn); // isolate_lru_page
-            int slot = w.swap.allocSlot();
-            w.swap.addToCache(slot, pfn); // add_to_swap: the swap cache holds a reference
-            w.mem.get(pfn);
-            List<Mapping> maps = rmap(pfn);
-            boolean unmapped = true;
-            for (Mapping m : maps) {
-                if (!tryToUnmapOne(m, pfn, slot, SWAP_OUT, batched, l)) {
-                    unmapped = false; // rmap_walk stops at the first mapping that fails
-                    break;
-                }
-            }
-            run.step("flush");
-            for (Space sp : spacesOf(maps)) {
-                if (batched) run.cpuFlush(sp, Range.ALL); // try_to_unmap_flush_dirty (or, on failure, shrink_page_list's final try_to_unmap_flush)
-                w.fire(sp, Sites.RECLAIM_FLUSH, Range.ALL);
-            }
-            run.phase("flush", l);
-            if (!unmapped) {
-                // activate_locked: the page stays in the swap cache (vm_swap_full is false) and goes back to the LRU
-                w.trace.event("reclaim", "pfn " + pfn + " was young: try_to_unmap failed, the page is reactivated and stays in the swap cache");
-                w.mem.put(pfn); // putback: the isolation reference
-                continue;
-            }
-            run.step("writeback");
-            w.swap.writeOut(slot, w.mem.value(pfn)); // pageout
-            w.copiedOut.add(pfn);
-            run.phase("writeback", l);
-            run.step("free");
-            // __remove_mapping: the reference freeze fails if the page was faulted back in
-            if (w.mem.mapcount(pfn) == 0 && w.mem.refcount(pfn) == 2) {
-                w.swap.removeFromCache(slot);
-                w.mem.put(pfn);
-                w.mem.put(pfn);
-            } else {
-                w.trace.event("reclaim", "pfn " + pfn + " was mapped again: __remove_mapping fails, the page stays in the swap cache");
-                w.mem.put(pfn);
-            }
-            w.copiedOut.remove(pfn);
-            run.phase("free", l);
-        }
-        run.endOp();
+        w.runOp(new Reclaim(s.name, r), l);
     }
 
-    private static List<Space> spacesOf(List<Mapping> maps) {
-        List<Space> out = new ArrayList<>();
-        for (Mapping m : maps) if (!out.contains(m.space())) out.add(m.space());
-        return out;
+    /** reclaim not yet begun, as a frame to step. */
+    public OpFrame reclaimFrame(Space s, Range r) {
+        return new Reclaim(s.name, r);
     }
 
-    private boolean isPageCache(int pfn) {
-        return w.pageCache.contains(pfn);
-    }
-
-    /**
-     * age: page_referenced for each page mapped in r: per mapping (rmap walk), under the
-     * PTL, ptep_clear_flush_young (test and clear the young bit; x86 does no CPU flush)
-     * then ->clear_flush_young; the page counts as referenced if either saw it young.
-     * Nothing is freed and no start/end is fired. Phases: clear-young, unlock (per mapping).
-     */
+    /** age over r ({@link Age}, a step program). */
     public void age(Space s, Range r, PhaseListener l) {
-        run.beginOp("age", s);
-        for (int pfn : pagesIn(s, r, "age")) {
-            boolean referenced = false;
-            for (Mapping m : rmap(pfn)) {
-                Space sp = m.space();
-                Range page = Range.page(m.va());
-                run.step("clear-young");
-                run.lockPtl(sp);
-                long pte = sp.pageTable.get(m.va());
-                boolean young = Pte.young(pte);
-                if (young) {
-                    sp.pageTable.set(m.va(), Pte.mkold(pte));
-                    w.fire(sp, Sites.AGE_FLUSH_YOUNG, page); // arm64 flushes a young PTE (and from 6.6 notifies)
-                }
-                boolean secondary = w.fireYoung(sp, Sites.AGE_NOTIFY, page);
-                referenced |= young || secondary;
-                run.phase("clear-young", l);
-                run.unlockPtl(sp);
-                run.step("unlock");
-                run.phase("unlock", l);
-            }
-            w.trace.event("age", "pfn " + pfn + (referenced ? " referenced" : " not referenced"));
-        }
-        run.endOp();
+        w.runOp(new Age(s.name, r), l);
+    }
+
+    /** age not yet begun, as a frame to step. */
+    public OpFrame ageFrame(Space s, Range r) {
+        return new Age(s.name, r);
     }
 }

@@ -131,6 +131,12 @@ class ExplorerTest {
                         OpProgram.stepped((w, l) -> w.migrate(w.space("A"), two, l), w -> w.migrateFrame(w.space("A"), two))),
                 new Case("migrate 2 pages (forked: two mappings each)", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.migrate(w.space("A"), two, l), w -> w.migrateFrame(w.space("A"), two))),
+                new Case("reclaim 2 pages 3.19 (the young test)", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.reclaim(w.space("A"), two, l), w -> w.reclaimFrame(w.space("A"), two))),
+                new Case("reclaim 2 pages 6.8 (forked; batched flush)", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.reclaim(w.space("A"), two, l), w -> w.reclaimFrame(w.space("A"), two))),
+                new Case("age 2 pages (forked)", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.age(w.space("A"), two, l), w -> w.ageFrame(w.space("A"), two))),
                 new Case("exit", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.exit(w.space("A"), l), w -> w.exitFrame(w.space("A")))),
                 new Case("oom-reap 6.8", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))));
