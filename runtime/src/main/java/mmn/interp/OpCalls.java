@@ -57,31 +57,11 @@ final class OpCalls {
     OpCall of(Stmt.Operation s) {
         List<Stmt.Operand> a = s.args();
         switch (s.op()) {
-            case "munmap": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return withFrame((w, l) -> w.munmap(w.space(sp), r, l), w -> w.munmapFrame(w.space(sp), r));
-            }
-            case "dontneed": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return withFrame((w, l) -> w.dontneed(w.space(sp), r, l), w -> w.dontneedFrame(w.space(sp), r));
-            }
-            case "migrate": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return withFrame((w, l) -> w.migrate(w.space(sp), r, l), w -> w.migrateFrame(w.space(sp), r));
-            }
-            case "reclaim": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return withFrame((w, l) -> w.reclaim(w.space(sp), r, l), w -> w.reclaimFrame(w.space(sp), r));
-            }
-            case "age": {
-                String sp = space(a, 0).name();
-                Range r = range(a, 1);
-                return withFrame((w, l) -> w.age(w.space(sp), r, l), w -> w.ageFrame(w.space(sp), r));
-            }
+            case "munmap": return onRange(a, World::munmap, World::munmapFrame);
+            case "dontneed": return onRange(a, World::dontneed, World::dontneedFrame);
+            case "migrate": return onRange(a, World::migrate, World::migrateFrame);
+            case "reclaim": return onRange(a, World::reclaim, World::reclaimFrame);
+            case "age": return onRange(a, World::age, World::ageFrame);
             case "remap": return onRange(a, World::remap);
             case "cow": {
                 String sp = space(a, 0).name();
@@ -150,6 +130,18 @@ final class OpCalls {
                 return frame.apply(w);
             }
         };
+    }
+
+    /** A range operation that is a step program ({@code frame} makes its frame, not begun, in a world). */
+    @FunctionalInterface
+    interface RangeFrame {
+        mmn.engine.ops.OpFrame make(World w, Space s, Range r);
+    }
+
+    private OpCall onRange(List<Stmt.Operand> a, RangeOp op, RangeFrame frame) {
+        String sp = space(a, 0).name();
+        Range r = range(a, 1);
+        return withFrame((w, l) -> op.run(w, w.space(sp), r, l), w -> frame.make(w, w.space(sp), r));
     }
 
     /** SPACE RANGE: the range is evaluated now, the space looked up in the world the call runs in. */

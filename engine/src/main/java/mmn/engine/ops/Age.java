@@ -18,7 +18,7 @@ import mmn.engine.profile.Sites;
  * </pre>
  */
 final class Age extends RmapFrame {
-    private static final int BEGIN = 0, NEXT_PAGE = 1, MAP = 2, UNLOCK = 3, RETURNED = 4;
+    private static final int BEGIN = 0, NEXT_PAGE = 1, MAP = 2, UNLOCK = 3;
 
     private final Range r;
     /** Whether any mapping of the page in hand was young. */
@@ -41,16 +41,12 @@ final class Age extends RmapFrame {
         while (true) {
             switch (pc) {
                 case BEGIN:
-                    run.beginOp("age", s);
-                    pages = k.vmm.rmap.pagesIn(s, r, "age").stream().mapToInt(Integer::intValue).toArray();
-                    page = 0;
+                    begin(k, s, r);
                     pc = NEXT_PAGE;
                     continue;
                 case NEXT_PAGE:
                     if (page == pages.length) {
-                        run.endOp();
-                        pc = RETURNED;
-                        return null;
+                        return returnOp(k);
                     }
                     referenced = false;
                     walk(k);
@@ -86,7 +82,7 @@ final class Age extends RmapFrame {
                     pc = MAP;
                     return run.reach("unlock");
                 default:
-                    throw new IllegalStateException("age has returned");
+                    throw returned();
             }
         }
     }

@@ -29,8 +29,7 @@ import mmn.engine.profile.Sites;
  * </pre>
  */
 final class Cow extends OpFrame {
-    private static final int BEGIN = 0, COPY = 1, START = 2, CLEAR = 3, SET = 4, UNLOCK = 5, END = 6, PUT = 7, ACCESS = 8, RETURN_ONLY = 9,
-            RETURNED = 10;
+    private static final int BEGIN = 0, COPY = 1, START = 2, CLEAR = 3, SET = 4, UNLOCK = 5, END = 6, PUT = 7, ACCESS = 8, RETURN_ONLY = 9;
 
     private final String space;
     private final long va;
@@ -121,9 +120,7 @@ final class Cow extends OpFrame {
                     k.trace.event("fault", s.name + " " + Addr.hex(page) + ": the PTE is already writable (COW was broken by another actor):"
                             + " handle_pte_fault only marks it dirty");
                     vmm.cpuAccess(s, va, true);
-                    run.endOp();
-                    pc = RETURNED;
-                    return null;
+                    return returnOp(k);
                 }
                 if (Pte.writable(pte))
                     throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": the PTE is writable, there is nothing to copy",
@@ -218,16 +215,12 @@ final class Cow extends OpFrame {
                 }
                 if (outer != null && phased()) k.phase = outer; // wp_page_copy returns into the fault: the write runs in cow's phase
                 vmm.cpuAccess(s, va, true);
-                run.endOp();
-                pc = RETURNED;
-                return null;
+                return returnOp(k);
             case RETURN_ONLY: // hugetlb_cow ran whole: the write, then return
                 vmm.cpuAccess(s, va, true);
-                run.endOp();
-                pc = RETURNED;
-                return null;
+                return returnOp(k);
             default:
-                throw new IllegalStateException("cow has returned");
+                throw returned();
         }
     }
 

@@ -23,8 +23,7 @@ import java.util.List;
  * </pre>
  */
 final class Dontneed extends ZapFrame {
-    private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FINISH_FLUSH = 5, FINISH_FREE = 6, RETURN = 7,
-            RETURNED = 8;
+    private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FINISH_FLUSH = 5, FINISH_FREE = 6, RETURN = 7;
 
     private final Range r;
     /** The notifier's range: r, widened for hugetlb PMD sharing. */
@@ -98,11 +97,9 @@ final class Dontneed extends ZapFrame {
                     pc = RETURN;
                     return run.reach("free");
                 case RETURN:
-                    run.endOp();
-                    pc = RETURNED;
-                    return null;
+                    return returnOp(k);
                 default:
-                    throw new IllegalStateException("dontneed has returned");
+                    throw returned();
             }
         }
     }

@@ -23,7 +23,7 @@ import java.util.List;
  */
 final class ExitMmap extends ZapFrame {
     private static final int BEGIN = 0, CLEAR = 1, ZAP = 2, ZAP_AGAIN = 3, FREE_PGTABLES = 4, UNLINK = 5, UNLINK_AGAIN = 6,
-            FINISH_FLUSH = 7, FINISH_FREE = 8, RETURN = 9, RETURNED = 10;
+            FINISH_FLUSH = 7, FINISH_FREE = 8, RETURN = 9;
 
     ExitMmap(String space) {
         super(space);
@@ -89,11 +89,9 @@ final class ExitMmap extends ZapFrame {
                     pc = RETURN;
                     return run.reach("free");
                 case RETURN:
-                    run.endOp();
-                    pc = RETURNED;
-                    return null;
+                    return returnOp(k);
                 default:
-                    throw new IllegalStateException("exit has returned");
+                    throw returned();
             }
         }
     }

@@ -22,7 +22,7 @@ import mmn.engine.profile.Sites;
  * </pre>
  */
 final class Migrate extends RmapFrame {
-    private static final int BEGIN = 0, NEXT_PAGE = 1, UNMAP = 2, COPY = 3, REMAP = 4, FREE = 5, RETURNED = 6;
+    private static final int BEGIN = 0, NEXT_PAGE = 1, UNMAP = 2, COPY = 3, REMAP = 4, FREE = 5;
 
     private final Range r;
     /** The moving page's new frame. */
@@ -51,16 +51,12 @@ final class Migrate extends RmapFrame {
         while (true) {
             switch (pc) {
                 case BEGIN:
-                    run.beginOp("migrate", s);
-                    pages = rmap.pagesIn(s, r, "migrate").stream().mapToInt(Integer::intValue).toArray();
-                    page = 0;
+                    begin(k, s, r);
                     pc = NEXT_PAGE;
                     continue;
                 case NEXT_PAGE: {
                     if (page == pages.length) {
-                        run.endOp();
-                        pc = RETURNED;
-                        return null;
+                        return returnOp(k);
                     }
                     k.mem.get(old()); // isolate_lru_page
                     walk(k);
@@ -124,7 +120,7 @@ final class Migrate extends RmapFrame {
                     pc = NEXT_PAGE;
                     return run.reach("free");
                 default:
-                    throw new IllegalStateException("migrate has returned");
+                    throw returned();
             }
         }
     }

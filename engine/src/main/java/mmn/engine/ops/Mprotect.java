@@ -25,7 +25,7 @@ import java.util.List;
  * </pre>
  */
 final class Mprotect extends OpFrame {
-    private static final int BEGIN = 0, CHANGE = 1, END = 2, FLUSH = 3, RETURN = 4, RETURNED = 5;
+    private static final int BEGIN = 0, CHANGE = 1, END = 2, FLUSH = 3, RETURN = 4;
 
     private final String space;
     private final Range r;
@@ -70,9 +70,7 @@ final class Mprotect extends OpFrame {
                                 "one mprotect per VMA");
                     // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
                     for (Vma v : vmas) vmm.hugetlb.hugetlbChangeProtection(s, v, prot, listener);
-                    run.endOp();
-                    pc = RETURNED;
-                    return null;
+                    return returnOp(k);
                 }
                 run.step("start");
                 k.fire(s, Sites.MPROTECT_START, r);
@@ -123,11 +121,9 @@ final class Mprotect extends OpFrame {
                 pc = RETURN;
                 return run.reach("flush");
             case RETURN:
-                run.endOp();
-                pc = RETURNED;
-                return null;
+                return returnOp(k);
             default:
-                throw new IllegalStateException("mprotect has returned");
+                throw returned();
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.List;
  */
 final class Munmap extends ZapFrame {
     private static final int BEGIN = 0, UNMAP_VMAS = 1, ZAP = 2, ZAP_AGAIN = 3, END = 4, FREE_PGTABLES = 5, UNLINK = 6,
-            UNLINK_AGAIN = 7, FINISH_FLUSH = 8, FINISH_FREE = 9, RETURN = 10, RETURNED = 11;
+            UNLINK_AGAIN = 7, FINISH_FLUSH = 8, FINISH_FREE = 9, RETURN = 10;
 
     private final Range r;
     /** free_pgtables' floor and ceiling: the neighbouring VMAs' ends, fixed at do_munmap. */
@@ -111,11 +111,9 @@ final class Munmap extends ZapFrame {
                     pc = RETURN;
                     return run.reach("free");
                 case RETURN:
-                    run.endOp();
-                    pc = RETURNED;
-                    return null;
+                    return returnOp(k);
                 default:
-                    throw new IllegalStateException("munmap has returned");
+                    throw returned();
             }
         }
     }

@@ -27,7 +27,7 @@ import java.util.List;
  * VMAs and page tables stay.
  */
 final class OomReap extends ZapFrame {
-    private static final int BEGIN = 0, NEXT_VMA = 1, CLEAR = 2, ZAP = 3, ZAP_AGAIN = 4, END = 5, FLUSH = 6, FREE = 7, RETURNED = 8;
+    private static final int BEGIN = 0, NEXT_VMA = 1, CLEAR = 2, ZAP = 3, ZAP_AGAIN = 4, END = 5, FLUSH = 6, FREE = 7;
 
     /** The VMAs to reap, as [start, end) pairs taken when the reaper began, and the next one. */
     private long[] ranges;
@@ -61,9 +61,7 @@ final class OomReap extends ZapFrame {
                     run.beginOp("oom-reap", s);
                     if (k.profile.oomReaperSkipsSubscribed && k.notifier.hasSubscribers(s)) {
                         k.trace.event("oom", s.name + " has mmu notifiers: the OOM reaper skips it (mm_has_notifiers) and sets MMF_OOM_SKIP");
-                        run.endOp();
-                        pc = RETURNED;
-                        return null;
+                        return returnOp(k);
                     }
                     List<Long> rs = new ArrayList<>();
                     for (Vma v : s.vmas.values()) {
@@ -79,9 +77,7 @@ final class OomReap extends ZapFrame {
                 }
                 case NEXT_VMA: {
                     if (2 * next == ranges.length) {
-                        run.endOp();
-                        pc = RETURNED;
-                        return null;
+                        return returnOp(k);
                     }
                     Range r = current();
                     tlb = new MmuGather(s, r, false, k.gatherBatch);
@@ -125,7 +121,7 @@ final class OomReap extends ZapFrame {
                     pc = NEXT_VMA;
                     return run.reach("free");
                 default:
-                    throw new IllegalStateException("oom-reap has returned");
+                    throw returned();
             }
         }
     }

@@ -20,6 +20,21 @@ public abstract class OpFrame {
     /** The step to run next: an index into the program's steps, each subclass's own. */
     protected int pc;
 
+    /** The program counter once the operation has returned. */
+    protected static final int RETURNED = -1;
+
+    /** The operation returns (OpRunner.endOp): the driver is told by the null. */
+    protected final String returnOp(Kernel k) {
+        k.vmm.run.endOp();
+        pc = RETURNED;
+        return null;
+    }
+
+    /** A step asked of an operation that has returned: a driver's bug. */
+    protected final IllegalStateException returned() {
+        return new IllegalStateException(name() + " has returned");
+    }
+
     /**
      * Where a scripted run's injected actions go ({@link Kernel#runOp} sets it), for the
      * parts of an operation that are not steps yet and call it synchronously (a step

@@ -26,7 +26,7 @@ import java.util.List;
  * </pre>
  */
 final class Reclaim extends RmapFrame {
-    private static final int BEGIN = 0, NEXT_PAGE = 1, UNMAP = 2, FLUSH = 3, WRITEBACK = 4, FREE = 5, RETURNED = 6;
+    private static final int BEGIN = 0, NEXT_PAGE = 1, UNMAP = 2, FLUSH = 3, WRITEBACK = 4, FREE = 5;
 
     private final Range r;
     private boolean batched;
@@ -52,17 +52,13 @@ final class Reclaim extends RmapFrame {
         while (true) {
             switch (pc) {
                 case BEGIN:
-                    run.beginOp("reclaim", s);
+                    begin(k, s, r);
                     batched = k.profile.batchedUnmapFlush;
-                    pages = k.vmm.rmap.pagesIn(s, r, "reclaim").stream().mapToInt(Integer::intValue).toArray();
-                    page = 0;
                     pc = NEXT_PAGE;
                     continue;
                 case NEXT_PAGE: {
                     if (page == pages.length) {
-                        run.endOp();
-                        pc = RETURNED;
-                        return null;
+                        return returnOp(k);
                     }
                     int pfn = pfn();
                     if (k.pageCache.contains(pfn))
@@ -143,7 +139,7 @@ final class Reclaim extends RmapFrame {
                     return run.reach("free");
                 }
                 default:
-                    throw new IllegalStateException("reclaim has returned");
+                    throw returned();
             }
         }
     }

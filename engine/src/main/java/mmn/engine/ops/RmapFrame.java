@@ -1,5 +1,6 @@
 package mmn.engine.ops;
 
+import mmn.engine.mem.Space;
 import mmn.engine.mem.StateHasher;
 import java.util.List;
 
@@ -18,6 +19,13 @@ abstract class RmapFrame extends OpFrame {
 
     RmapFrame(String space) {
         this.space = space;
+    }
+
+    /** The operation begins: the distinct 4 KiB pages mapped in r, the first in hand. */
+    protected final void begin(Kernel k, Space s, mmn.engine.mem.Range r) {
+        k.vmm.run.beginOp(name(), s);
+        pages = k.vmm.rmap.pagesIn(s, r, name()).stream().mapToInt(Integer::intValue).toArray();
+        page = 0;
     }
 
     /** The frame of the page in hand. */
