@@ -1,7 +1,6 @@
 package mmn.engine.ops;
 
 import mmn.engine.PhaseListener;
-
 import mmn.engine.StepMeter;
 import mmn.engine.check.Checker;
 import mmn.engine.check.Trace;
