@@ -54,6 +54,27 @@ class InterpreterTest {
 
     static final String SETUP = "profile linux-3.19\nspace A\nmap A 0x400000 +64K rw anon\ndevice gpu ats\nbind gpu A\n";
 
+    /**
+     * Every operation the engine has as a step program reaches the explorer as one from a
+     * script (OpCalls gives its frame): the explore's successors are stepped from states,
+     * not replayed from the root. Each explore must also hold its verdict.
+     */
+    @Test
+    void exploresOfStepProgramsAreSteppedFromStates() {
+        String setup = "profile linux-6.8\nspace A\nmap A 0x400000 +64K rw anon\ndevice gpu ats { atc 64; pri retries 8 }\nbind gpu A\n"
+                + "notifier n on A for gpu uses range\ntouch A 0x400000 +8K write\n";
+        List<String> ops = List.of("munmap A 0x400000 +8K", "dontneed A 0x400000 +8K", "mprotect A 0x400000 +8K r", "migrate A 0x400000 +8K",
+                "reclaim A 0x400000 +8K", "age A 0x400000 +8K", "exit A", "oom-reap A");
+        for (String op : ops) {
+            long before = mmn.engine.explore.Explorer.steppedSuccessors();
+            ok(setup + "explore { " + op + " } with { dma gpu A 0x400000 read } with { dma gpu A 0x401000 write } expect coherent\n");
+            assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, op + ": the explore replayed instead of stepping");
+        }
+        long before = mmn.engine.explore.Explorer.steppedSuccessors();
+        ok(setup + "fork A B\nexplore { cow A 0x400000 } with { dma gpu A 0x400000 read } expect coherent\n");
+        assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "cow: the explore replayed instead of stepping");
+    }
+
     // ---------------------------------------------------------------- expressions and variables
 
     @Test

@@ -50,6 +50,11 @@ public final class Explorer {
     /** Successors stepped from a state's snapshot (step programs) since start-up (tests check the path is taken). */
     static final java.util.concurrent.atomic.LongAdder STEPPED = new java.util.concurrent.atomic.LongAdder();
 
+    /** Successors stepped from a state's snapshot since start-up: whether front ends hand the explorer step programs (tests, benchmarks). */
+    public static long steppedSuccessors() {
+        return STEPPED.sum();
+    }
+
     /** Successors computed from a parent's snapshot since start-up (tests check the path is taken). */
     static final java.util.concurrent.atomic.LongAdder CACHED = new java.util.concurrent.atomic.LongAdder();
 
