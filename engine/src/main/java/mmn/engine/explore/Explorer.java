@@ -267,17 +267,20 @@ public final class Explorer {
         }
 
         /**
-         * The successors of one state, into out[at..]: the operation's step by a full
-         * replay (which snapshots the state on the way), each device step by restoring
-         * that snapshot and running the one step (Replayer.step). With one successor, or
-         * with the cache off, every successor is a full replay. A choice in the state's
-         * sleep set is not taken; each child gets its own sleep set.
+         * The successors of one state, into out[at..]. With a step program, the state is
+         * brought back from its parent's snapshot once (restore + its last step) and each
+         * successor is a restore of that and one step: nothing is replayed from the root.
+         * Otherwise the operation's step is a full replay (which snapshots the state on the
+         * way), and with the cache on each device step restores that snapshot and runs the
+         * one step (Replayer.step); with the cache off, or one successor, every successor is
+         * a full replay. A choice in the state's sleep set is not taken; each child gets its
+         * own sleep set.
          */
         private boolean successors(Replayer r, Replayer.Outcome parent, boolean[] sleep, Replayer.Outcome[] out, boolean[][] outSleep, int at) {
             byte[] s = parent.schedule();
             boolean[] en = parent.enabled();
-            if (steps) return steppedSuccessors(r, parent, sleep, out, outSleep, at);
-            boolean cached = cache && SleepSets.expanded(en, sleep) > 1;
+            Replayer.Parent here = steps ? materialize(r, parent) : null;
+            boolean cached = !steps && cache && SleepSets.expanded(en, sleep) > 1;
             Replayer.Parent snap = null;
             int i = at;
             for (int c = 0; c < choices; c++) {
@@ -286,55 +289,33 @@ public final class Explorer {
                 if (stopNow()) return false;
                 byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
                 child[s.length] = (byte) c;
-                if (!cached) {
-                    out[i++] = replay(r, child, null, false);
+                Replayer.Outcome o;
+                if (steps) {
+                    o = replay(r, child, here, false);
+                    STEPPED.increment();
+                    if (checkCache) checkCached(o, replay(r, child, null, false));
+                } else if (!cached) {
+                    o = replay(r, child, null, false);
                 } else if (c == Replayer.OP) {
-                    out[i++] = replay(r, child, null, true);
+                    o = replay(r, child, null, true);
                     snap = r.captured();
                 } else {
                     if (snap == null) snap = snapshotAfter(r, s);
-                    Replayer.Outcome o = replay(r, child, snap, false);
+                    o = replay(r, child, snap, false);
                     CACHED.increment();
                     if (checkCache) checkCached(o, replay(r, child, null, false));
-                    out[i++] = o;
                 }
+                out[i++] = o;
             }
             return true;
         }
 
-        /**
-         * The successors of one state when the operation is a step program: the state is
-         * brought back from its parent's snapshot once (restore + its last step), then each
-         * successor is a restore of that and one step: nothing is replayed from the root.
-         */
-        private boolean steppedSuccessors(Replayer r, Replayer.Outcome parent, boolean[] sleep, Replayer.Outcome[] out, boolean[][] outSleep,
-                int at) {
-            byte[] s = parent.schedule();
-            boolean[] en = parent.enabled();
-            Replayer.Parent here;
+        private static Replayer.Parent materialize(Replayer r, Replayer.Outcome state) {
             try {
-                here = r.materialize(parent);
+                return r.materialize(state);
             } catch (EngineException e) {
-                throw named(e, s);
+                throw named(e, state.schedule());
             }
-            int i = at;
-            for (int c = 0; c < choices; c++) {
-                if (!en[c] || (sleep != null && sleep[c])) continue;
-                outSleep[i] = SleepSets.child(parent.readOnly(), sleep, c);
-                if (stopNow()) return false;
-                byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
-                child[s.length] = (byte) c;
-                Replayer.Outcome o;
-                try {
-                    o = r.stepped(here, child);
-                } catch (EngineException e) {
-                    throw named(e, child);
-                }
-                STEPPED.increment();
-                if (checkCache) checkCached(o, replay(r, child, null, false));
-                out[i++] = o;
-            }
-            return true;
         }
 
         /** Between two successors: the cancel flag or the deadline stops the search. */
@@ -369,9 +350,9 @@ public final class Explorer {
         }
 
         /** An engine error in some interleaving (a cow on a page a device write already copied) names that interleaving. */
-        private static Replayer.Outcome replay(Replayer r, byte[] schedule, Replayer.Parent from, boolean capture) {
+        private Replayer.Outcome replay(Replayer r, byte[] schedule, Replayer.Parent from, boolean capture) {
             try {
-                if (from != null) return r.step(from, schedule);
+                if (from != null) return r.step(from, schedule, steps);
                 return capture ? r.replayCapturing(schedule) : r.replay(schedule, null);
             } catch (EngineException e) {
                 throw named(e, schedule);

@@ -254,29 +254,18 @@ final class Replayer {
     }
 
     /**
-     * The child of {@code parent} by one device step (the schedule's last choice, a
-     * thread): restore the parent's snapshot and run that step, instead of replaying the
-     * whole schedule. Same outcome as {@code replay(schedule, null)}: the world is
-     * restored exactly (frames, spaces, devices with in-flight faults, the checker's
-     * reported set and pending statement-end work) and the step touches nothing else.
+     * The child of {@code parent} by the schedule's last choice, from the parent's
+     * snapshot instead of a replay of the whole schedule. Same outcome as {@code
+     * replay(schedule, null)}: the world is restored exactly (frames, spaces, devices with
+     * in-flight faults, the checker's reported set and pending statement-end work) and the
+     * step touches nothing else. The choice is a device step, or, when the operation is a
+     * step program ({@link OpProgram#frame}), also the operation's next step; then
+     * {@code keepParent} makes the outcome remember {@code parent}, so the child can be
+     * brought back ({@link #materialize}) to step its own successors.
      */
-    Outcome step(Parent parent, byte[] schedule) {
-        if (schedule[schedule.length - 1] == OP) throw new IllegalArgumentException("step runs a device choice");
+    Outcome step(Parent parent, byte[] schedule, boolean keepParent) {
         int before = stepFrom(parent, schedule);
-        Outcome o = finish(before);
-        from = null;
-        return o;
-    }
-
-    /**
-     * Stepped mode (the operation is a step program, {@link OpProgram#frame}): the child of
-     * {@code parent} by the schedule's last choice, the operation's next step or a device
-     * step, from the parent's snapshot. The outcome remembers {@code parent}, so the child
-     * can be brought back ({@link #materialize}) to step its own successors.
-     */
-    Outcome stepped(Parent parent, byte[] schedule) {
-        int before = stepFrom(parent, schedule);
-        from = parent;
+        from = keepParent ? parent : null;
         Outcome o = finish(before);
         from = null;
         return o;
@@ -325,6 +314,7 @@ final class Replayer {
     private void stepOp() {
         pos++;
         if (w.frame == null) w.frame = op.frame(w);
+        if (w.frame == null) throw new IllegalArgumentException("the operation is not a step program: its steps are replayed, not stepped");
         String phase = w.stepOp();
         if (phase == null) {
             opDone = true;

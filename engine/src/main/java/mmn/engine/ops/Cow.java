@@ -133,7 +133,7 @@ final class Cow extends OpFrame {
                     throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": a write fault on a transparent huge page"
                             + " (do_huge_pmd_wp_page: split the PMD, then copy 4K) is not modelled", "split it first");
                 run.step("copy");
-                if (vma.hugetlb) { // not a step program: runs whole (scripted runs only, see steppable)
+                if (vma.hugetlb) { // not a step program: runs whole (scripted runs only: the explorer is given no frame for it, Vmm.cowFrame)
                     vmm.hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, listener == mmn.engine.PhaseListener.NONE ? phase -> { } : listener);
                     pc = RETURN_ONLY;
                     return RUN_ON;

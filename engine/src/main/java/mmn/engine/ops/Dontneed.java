@@ -34,11 +34,6 @@ final class Dontneed extends ZapFrame {
         this.r = r;
     }
 
-    /** Stepped by the explorer unless a hugetlb VMA is in the range (its zap is not a step program yet). */
-    static boolean steppable(Space s, Range r) {
-        return Munmap.steppable(s, r);
-    }
-
     @Override
     public String name() {
         return "dontneed";

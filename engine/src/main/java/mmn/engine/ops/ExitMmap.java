@@ -29,11 +29,6 @@ final class ExitMmap extends ZapFrame {
         super(space);
     }
 
-    /** Stepped by the explorer unless a hugetlb VMA is mapped (its zap is not a step program yet). */
-    static boolean steppable(Space s) {
-        return Munmap.steppable(s, new Range(0, Addr.TASK_SIZE));
-    }
-
     @Override
     public String name() {
         return "exit";

@@ -39,11 +39,6 @@ final class Mprotect extends OpFrame {
         this.prot = prot;
     }
 
-    /** Stepped by the explorer unless a hugetlb VMA is in the range (hugetlb_change_protection is not a step program yet). */
-    static boolean steppable(Space s, Range r) {
-        return Munmap.steppable(s, r);
-    }
-
     @Override
     public String name() {
         return "mprotect";
@@ -64,7 +59,7 @@ final class Mprotect extends OpFrame {
                 if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
                 for (Vma v : vmas) v.prot = prot;
                 long hugetlb = vmas.stream().filter(v -> v.hugetlb).count();
-                if (hugetlb > 0) { // not a step program: runs whole (scripted runs only, see steppable)
+                if (hugetlb > 0) { // not a step program: runs whole (scripted runs only: the explorer is given no frame for it, Vmm.mprotectFrame)
                     if (hugetlb < vmas.size())
                         throw new EngineException("mprotect " + r + " spans hugetlb and other VMAs; the model takes one kind per call",
                                 "one mprotect per VMA");

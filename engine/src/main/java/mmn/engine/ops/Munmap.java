@@ -38,15 +38,6 @@ final class Munmap extends ZapFrame {
         this.r = r;
     }
 
-    /**
-     * Whether the explorer can drive this munmap step by step in {@code s}: a hugetlb VMA
-     * in the range is zapped by __unmap_hugepage_range, which is not a step program yet.
-     */
-    static boolean steppable(Space s, Range r) {
-        for (Vma v : s.vmas.values()) if (v.hugetlb && r.overlaps(v.start, v.end)) return false;
-        return true;
-    }
-
     @Override
     public String name() {
         return "munmap";

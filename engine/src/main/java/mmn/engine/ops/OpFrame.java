@@ -38,7 +38,7 @@ public abstract class OpFrame {
     /**
      * Where a scripted run's injected actions go ({@link Kernel#runOp} sets it), for the
      * parts of an operation that are not steps yet and call it synchronously (a step
-     * program the explorer drives has none: see each operation's steppable check). Null
+     * program the explorer drives has none: the frame factories in Vmm and Rmap refuse those). Null
      * while the explorer steps the frame: every phase point is a stop. Not state.
      */
     PhaseListener listener;

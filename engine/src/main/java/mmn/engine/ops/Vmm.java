@@ -351,9 +351,13 @@ public final class Vmm {
         w.runOp(new Munmap(s.name, r), l);
     }
 
-    /** munmap not yet begun, as a frame to step; null if it cannot run step by step in this world ({@link Munmap#steppable}). */
+    /**
+     * munmap not yet begun, as a frame to step; null if it cannot run step by step in this
+     * world: a hugetlb VMA in the range is zapped by __unmap_hugepage_range, which is not a
+     * step program yet (the same holds for dontneed, mprotect and exit below).
+     */
     public OpFrame munmapFrame(Space s, Range r) {
-        return Munmap.steppable(s, r) ? new Munmap(s.name, r) : null;
+        return s.hugetlbIn(r) ? null : new Munmap(s.name, r);
     }
 
     /** madvise(MADV_DONTNEED): zap_page_range; page tables stay ({@link Dontneed}, a step program). */
@@ -363,7 +367,7 @@ public final class Vmm {
 
     /** dontneed not yet begun, as a frame to step; null if it cannot run step by step in this world. */
     public OpFrame dontneedFrame(Space s, Range r) {
-        return Dontneed.steppable(s, r) ? new Dontneed(s.name, r) : null;
+        return s.hugetlbIn(r) ? null : new Dontneed(s.name, r);
     }
 
     /** mprotect: change_protection ({@link Mprotect}, a step program). */
@@ -373,7 +377,7 @@ public final class Vmm {
 
     /** mprotect not yet begun, as a frame to step; null if it cannot run step by step in this world. */
     public OpFrame mprotectFrame(Space s, Range r, int prot) {
-        return Mprotect.steppable(s, r) ? new Mprotect(s.name, r, prot) : null;
+        return s.hugetlbIn(r) ? null : new Mprotect(s.name, r, prot);
     }
 
     /**
@@ -410,6 +414,6 @@ public final class Vmm {
 
     /** exit not yet begun, as a frame to step; null if it cannot run step by step in this world. */
     public OpFrame exitFrame(Space s) {
-        return ExitMmap.steppable(s) ? new ExitMmap(s.name) : null;
+        return s.hugetlbIn(new Range(0, Addr.TASK_SIZE)) ? null : new ExitMmap(s.name);
     }
 }

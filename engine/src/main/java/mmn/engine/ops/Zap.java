@@ -187,12 +187,6 @@ final class Zap {
             return new UnmapVmas(this);
         }
 
-        /** Whether a hugetlb VMA is in the loop (__unmap_hugepage_range is not a step program: a scripted run only). */
-        boolean anyHugetlb() {
-            for (boolean h : hugetlb) if (h) return true;
-            return false;
-        }
-
         void hashInto(StateHasher h) {
             h.put(start.length).put(vma);
             for (int i = 0; i < start.length; i++) h.put(start[i]).put(end[i]).put(hugetlb[i]);
