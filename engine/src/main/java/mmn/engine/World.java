@@ -285,9 +285,12 @@ public final class World extends Kernel {
     public void restore(Snapshot snap) {
         World src = snap.state;
         profile = src.profile;
+        PhysMem before = mem;
         mem = src.mem.copyInto(mem);
-        clearState();
-        copyStateFrom(src);
+        if (mem != before || !assignStateFrom(src)) { // page tables name their memory object: a new one needs new tables
+            clearState();
+            copyStateFrom(src);
+        }
         mem.setListener(checker);
         checker.rebuild(snap.violations, snap.reported);
         if (snap.pending != null) checker.restorePending(snap.pending);

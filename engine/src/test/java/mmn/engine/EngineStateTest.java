@@ -46,6 +46,50 @@ class EngineStateTest {
         assertEquals(a.w.stateHash(), b.w.stateHash());
     }
 
+    /**
+     * A restore into a world that already holds another state of the same explore
+     * refills its objects in place (Kernel.assignStateFrom). Every pair of snapshots
+     * (mid-munmap states with a gather, a split VMA, walk-cache entries, a page request
+     * in flight, a PTE-less page) restored one after the other into one world must give
+     * exactly what a restore into a fresh world gives: the state hash and the checker's
+     * pending statement-end work.
+     */
+    @Test
+    void restoringInPlaceEqualsRestoringIntoAFreshWorld() {
+        Rig t = workload();
+        List<Snapshot> snaps = new java.util.ArrayList<>();
+        snaps.add(t.w.snapshot());
+        t.stmt("mprotect", () -> t.w.mprotect(t.a, r(BASE + 2 * PAGE, PAGE), mmn.engine.mem.Vma.READ, PhaseListener.NONE));
+        snaps.add(t.w.snapshot());
+        t.w.beginStatement("munmap");
+        t.w.deviceOps().startAccess(t.gpu, t.a, BASE + 9 * PAGE, false, 7); // past the touched pages: a page request in flight
+        snaps.add(t.w.snapshotMidStatement());
+        t.w.munmap(t.a, r(BASE, 4 * PAGE), phase -> snaps.add(t.w.snapshotMidStatement()));
+        snaps.add(t.w.snapshotMidStatement());
+        t.w.endStatement();
+        snaps.add(t.w.snapshot());
+        assertTrue(snaps.size() > 6, "the munmap passed its phase points");
+
+        World into = new World();
+        for (int i = 0; i < snaps.size(); i++) {
+            for (int j = 0; j < snaps.size(); j++) {
+                into.restore(snaps.get(i));
+                into.dma(into.device("gpu"), into.space("A"), BASE + 5 * PAGE, true); // the step a restore undoes
+                into.restore(snaps.get(j));
+                World fresh = new World();
+                fresh.restore(snaps.get(j));
+                assertEquals(fresh.stateHash(), into.stateHash(), "snapshot " + j + " restored over " + i);
+                assertEquals(pending(fresh), pending(into), "pending work of snapshot " + j + " restored over " + i);
+            }
+        }
+    }
+
+    private static String pending(World w) {
+        mmn.engine.mem.StateHasher h = new mmn.engine.mem.StateHasher();
+        w.hashPendingChecks(h);
+        return h.hex();
+    }
+
     @Test
     void restoreBringsBackTheExactState() {
         Rig t = workload();

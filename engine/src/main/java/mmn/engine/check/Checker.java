@@ -415,6 +415,10 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     public void hashPending(StateHasher h) {
         // numbers, not names: a space by its declaration index, an entry by its cache's
         // position in allCaches() (both fixed for a world), each tuple packed and sorted
+        if (dirtyPages.isEmpty() && newEntries.isEmpty()) { // what the code below feeds then, without its lists
+            h.put(0).put(0);
+            return;
+        }
         List<Space> spaces = new ArrayList<>(w.spaceMap().values());
         long[] pages = new long[dirtyPages.size()];
         int i = 0;

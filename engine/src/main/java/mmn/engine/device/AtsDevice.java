@@ -207,9 +207,12 @@ public final class AtsDevice extends Device {
             atc.insert(va, pfn, w.memory().gen(pfn), false);
             iotlb.insert(va, pfn, w.memory().gen(pfn), false);
         }
-        why[0] = root == RootKind.EMPTY ? "walk from the empty page table" : "walk found " + Pte.describe(pte);
+        why[0] = root == RootKind.EMPTY ? "walk from the empty page table" : pte == Pte.NONE ? WALK_FOUND_NONE : "walk found " + Pte.describe(pte);
         return null;
     }
+
+    /** The commonest reason, built once: an explorer's accesses after a zap find no PTE every time (and the key hashes it). */
+    private static final String WALK_FOUND_NONE = "walk found " + Pte.describe(Pte.NONE);
 
     /** The page request itself: one IO page fault, one interrupt; past the storm threshold the access is abandoned. */
     private AccessResult pageRequest(DeviceHost w, long va, boolean write, int tries, String faultWhy) {
@@ -277,6 +280,10 @@ public final class AtsDevice extends Device {
             this.write = write;
             this.tries = tries;
             this.why = why;
+        }
+
+        boolean sameAs(PendingRequest o) {
+            return va == o.va && write == o.write && tries == o.tries && java.util.Objects.equals(why, o.why) && answer == o.answer;
         }
 
         PendingRequest copy() {
@@ -400,10 +407,46 @@ public final class AtsDevice extends Device {
     }
 
     @Override
+    public boolean sameShape(Device src) {
+        if (!(src instanceof AtsDevice o) || !name.equals(o.name) || !sameSpaceName(o) || host == null) return false;
+        if (atcCapacity != o.atcCapacity || iotlbCapacity != o.iotlbCapacity || walkCacheOn != o.walkCacheOn
+                || !java.util.Objects.equals(priRetries, o.priRetries)) return false;
+        if (atc == null || o.atc == null) return atc == o.atc;
+        return atc.id() == o.atc.id() && iotlb.id() == o.iotlb.id();
+    }
+
+    @Override
+    public void assignFrom(Device src) {
+        AtsDevice o = (AtsDevice) src;
+        o.copyCommon(this);
+        root = o.root;
+        if (atc != null) {
+            atc.assignFrom(o.atc);
+            iotlb.assignFrom(o.iotlb);
+            walkCache.assignFrom(o.walkCache);
+        }
+        if (!samePending(o)) {
+            pending.clear();
+            for (var e : o.pending.entrySet()) pending.put(e.getKey(), e.getValue().copy());
+        }
+    }
+
+    private boolean samePending(AtsDevice o) {
+        if (pending.size() != o.pending.size()) return false;
+        var mine = pending.entrySet().iterator();
+        for (var e : o.pending.entrySet()) {
+            var m = mine.next();
+            if (!m.getKey().equals(e.getKey()) || !m.getValue().sameAs(e.getValue())) return false;
+        }
+        return true;
+    }
+
+    @Override
     public void hashInto(StateHasher h) {
         super.hashInto(h);
         h.put(root.ordinal());
         h.put(pending.size());
+        if (pending.isEmpty()) return;
         java.util.function.IntUnaryOperator rename = h.owners();
         List<Map.Entry<Integer, PendingRequest>> es = new ArrayList<>(pending.entrySet());
         if (rename != null) es.sort(java.util.Comparator.comparingInt(e -> rename.applyAsInt(e.getKey())));

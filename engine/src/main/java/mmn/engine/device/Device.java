@@ -84,6 +84,25 @@ public abstract class Device {
 
     public abstract Device copyFor(DeviceHost w, Space s);
 
+    /**
+     * Whether {@link #assignFrom} can make this device (a restored world's) a copy of src
+     * in place: the same kind and configuration, bound to the space of the same name, its
+     * caches the same caches ({@link TranslationCache#id}). None can by default.
+     */
+    public boolean sameShape(Device src) {
+        return false;
+    }
+
+    /** Makes this device a copy of src in place (only when {@link #sameShape}); its space and host stay. */
+    public void assignFrom(Device src) {
+        throw new UnsupportedOperationException(kind() + " devices are copied, not assigned");
+    }
+
+    /** Whether this device and o are bound to spaces of the same name (or both to none). */
+    final boolean sameSpaceName(Device o) {
+        return space == null ? o.space == null : o.space != null && space.name.equals(o.space.name);
+    }
+
     void copyCommon(Device c) {
         c.faults = faults;
         c.opFaults = opFaults;

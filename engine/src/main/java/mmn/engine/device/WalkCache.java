@@ -112,6 +112,27 @@ public final class WalkCache {
         return c;
     }
 
+    /** Makes this cache (a restored world's, of the same device) hold o's entries; left alone when it holds them already. */
+    void assignFrom(WalkCache o) {
+        if (sameEntries(o)) return;
+        for (int l = 2; l <= 4; l++) {
+            levels[l].clear();
+            for (Entry e : o.levels[l].values()) levels[l].put(e.va, new Entry(this, e.level, e.va, e.pfn, e.gen));
+        }
+    }
+
+    private boolean sameEntries(WalkCache o) {
+        for (int l = 2; l <= 4; l++) {
+            if (levels[l].size() != o.levels[l].size()) return false;
+            var mine = levels[l].values().iterator();
+            for (Entry e : o.levels[l].values()) {
+                Entry m = mine.next();
+                if (m.va != e.va || m.pfn != e.pfn || m.gen != e.gen) return false;
+            }
+        }
+        return true;
+    }
+
     public void reindex() {
         if (index != null) for (Entry e : entries()) index.inserted(e);
     }

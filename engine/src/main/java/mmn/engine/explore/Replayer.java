@@ -418,16 +418,27 @@ final class Replayer {
     private int[] roles() {
         int n = act.length;
         int[] role = identity(n);
+        int[] members = new int[n], sorted = new int[n];
         for (int t = 0; t < n; t++) {
             if (symmetryClass[t] != t) continue;
-            List<Integer> members = new ArrayList<>();
-            for (int u = t; u < n; u++) if (symmetryClass[u] == t) members.add(u);
-            if (members.size() < 2) continue;
-            List<Integer> sorted = new ArrayList<>(members);
-            sorted.sort((a, b) -> act[a] != act[b] ? Integer.compare(act[a], act[b]) : stp[a] != stp[b] ? Integer.compare(stp[a], stp[b]) : Integer.compare(a, b));
-            for (int k = 0; k < members.size(); k++) role[sorted.get(k)] = members.get(k);
+            int m = 0;
+            for (int u = t; u < n; u++) if (symmetryClass[u] == t) members[m++] = u;
+            if (m < 2) continue;
+            for (int k = 0; k < m; k++) { // insertion sort by (action, step, index): a class has a few threads
+                int u = members[k], j = k;
+                for (; j > 0 && before(u, sorted[j - 1]); j--) sorted[j] = sorted[j - 1];
+                sorted[j] = u;
+            }
+            for (int k = 0; k < m; k++) role[sorted[k]] = members[k];
         }
         return role;
+    }
+
+    /** Whether thread a comes before thread b in a class's canonical order: by program counter, ties by index. */
+    private boolean before(int a, int b) {
+        if (act[a] != act[b]) return act[a] < act[b];
+        if (stp[a] != stp[b]) return stp[a] < stp[b];
+        return a < b;
     }
 
     /**

@@ -262,6 +262,11 @@ public final class PageTable {
         h.put(root);
     }
 
+    /** Makes this table (a restored world's, over the same memory object) o's copy: the root is all it holds besides the frames. */
+    public void assignFrom(PageTable o) {
+        root = o.root;
+    }
+
     public PageTable copyFor(PhysMem m, Space s) {
         return new PageTable(m, s, root);
     }

@@ -41,6 +41,13 @@ public final class PhysMem {
     private int freeTop;
     private int highWater;
     private Listener listener;
+    /**
+     * The whole memory's digest while {@code memDigested}: every write below drops it, and
+     * copies share it, so the explorer's key (most of whose steps touch no frame: a device
+     * read that hits its TLB) does not rehash every frame each transition.
+     */
+    private long memHi, memLo;
+    private boolean memDigested;
 
     /** Heap per frame when every frame is in use: kind, gen, value, refcount, mapcount, table and free-stack slots. */
     public static final int BYTES_PER_FRAME = 48;
@@ -96,26 +103,32 @@ public final class PhysMem {
         refcount[ZERO_PFN] = 1;
     }
 
+    /** A copy whose arrays end near the high-water mark (a snapshot's: frames above it were never allocated). */
     private PhysMem(PhysMem o) {
         frames = o.frames;
-        kind = o.kind.clone();
-        gen = o.gen.clone();
-        value = o.value.clone();
-        refcount = o.refcount.clone();
-        mapcount = o.mapcount.clone();
+        int len = Math.min(o.kind.length, Math.max(o.highWater, 16));
+        kind = Arrays.copyOf(o.kind, len);
+        gen = Arrays.copyOf(o.gen, len);
+        value = Arrays.copyOf(o.value, len);
+        refcount = Arrays.copyOf(o.refcount, len);
+        mapcount = Arrays.copyOf(o.mapcount, len);
         // the tables are shared, and from now on neither side owns them: each clones before its first write
-        table = o.table.clone();
-        owned = new boolean[o.owned.length];
-        java.util.Arrays.fill(o.owned, false);
-        digestHi = o.digestHi.clone();
-        digestLo = o.digestLo.clone();
-        digested = o.digested.clone();
-        freeStack = o.freeStack.clone();
+        table = Arrays.copyOf(o.table, len);
+        owned = new boolean[len];
+        Arrays.fill(o.owned, 0, o.highWater, false);
+        digestHi = Arrays.copyOf(o.digestHi, len);
+        digestLo = Arrays.copyOf(o.digestLo, len);
+        digested = Arrays.copyOf(o.digested, len);
+        freeStack = Arrays.copyOf(o.freeStack, len);
         freeTop = o.freeTop;
         highWater = o.highWater;
+        memHi = o.memHi;
+        memLo = o.memLo;
+        memDigested = o.memDigested;
     }
 
     public PhysMem copy() {
+        digestNow(); // a snapshot is restored many times: its copies then start with the digest
         return new PhysMem(this);
     }
 
@@ -125,22 +138,39 @@ public final class PhysMem {
      * allocated then), else a new copy. Tables are shared as {@link #copy} shares them.
      */
     public PhysMem copyInto(PhysMem into) {
-        if (into == null || into == this || into.frames != frames || into.kind.length != kind.length) return copy();
-        int n = kind.length;
-        System.arraycopy(kind, 0, into.kind, 0, n);
-        System.arraycopy(gen, 0, into.gen, 0, n);
-        System.arraycopy(value, 0, into.value, 0, n);
-        System.arraycopy(refcount, 0, into.refcount, 0, n);
-        System.arraycopy(mapcount, 0, into.mapcount, 0, n);
-        System.arraycopy(table, 0, into.table, 0, n);
-        Arrays.fill(into.owned, false);
-        Arrays.fill(owned, false);
-        System.arraycopy(digestHi, 0, into.digestHi, 0, n);
-        System.arraycopy(digestLo, 0, into.digestLo, 0, n);
-        System.arraycopy(digested, 0, into.digested, 0, n);
-        System.arraycopy(freeStack, 0, into.freeStack, 0, n);
+        if (into == null || into == this || into.frames != frames || into.kind.length < highWater) return copy();
+        // frames from a high-water mark up were never allocated on that side: they hold the
+        // defaults, so a small world's copy costs its frames, not its arrays' length
+        int h = highWater, hi = into.highWater;
+        System.arraycopy(kind, 0, into.kind, 0, h);
+        System.arraycopy(gen, 0, into.gen, 0, h);
+        System.arraycopy(value, 0, into.value, 0, h);
+        System.arraycopy(refcount, 0, into.refcount, 0, h);
+        System.arraycopy(mapcount, 0, into.mapcount, 0, h);
+        System.arraycopy(table, 0, into.table, 0, h);
+        Arrays.fill(into.owned, 0, h, false);
+        Arrays.fill(owned, 0, h, false);
+        System.arraycopy(digestHi, 0, into.digestHi, 0, h);
+        System.arraycopy(digestLo, 0, into.digestLo, 0, h);
+        System.arraycopy(digested, 0, into.digested, 0, h);
+        if (hi > h) { // frames into allocated past this one's mark: back to never allocated
+            Arrays.fill(into.kind, h, hi, FrameKind.FREE);
+            Arrays.fill(into.gen, h, hi, 0);
+            Arrays.fill(into.value, h, hi, 0);
+            Arrays.fill(into.refcount, h, hi, 0);
+            Arrays.fill(into.mapcount, h, hi, 0);
+            Arrays.fill(into.table, h, hi, null);
+            Arrays.fill(into.owned, h, hi, false);
+            Arrays.fill(into.digestHi, h, hi, 0);
+            Arrays.fill(into.digestLo, h, hi, 0);
+            Arrays.fill(into.digested, h, hi, false);
+        }
+        System.arraycopy(freeStack, 0, into.freeStack, 0, freeTop); // above freeTop: never read
         into.freeTop = freeTop;
         into.highWater = highWater;
+        into.memHi = memHi;
+        into.memLo = memLo;
+        into.memDigested = memDigested;
         return into;
     }
 
@@ -158,6 +188,7 @@ public final class PhysMem {
 
     /** Allocates a frame of the given kind with one reference; generation bumped. */
     public int alloc(FrameKind k) {
+        memDigested = false;
         int pfn;
         if (freeTop > 0) {
             pfn = freeStack[--freeTop];
@@ -204,6 +235,7 @@ public final class PhysMem {
      * reference and a map count per 4 KiB subpage instead of the compound head's.
      */
     public int allocHuge() {
+        memDigested = false;
         int n = Addr.PTRS_PER_TABLE;
         int base = (highWater + n - 1) / n * n;
         if (base + n > frames) throw new EngineException("out of memory: no 2M-aligned run of 512 free frames for a huge page (raise `memory`)");
@@ -225,6 +257,7 @@ public final class PhysMem {
 
     /** Returns a frame to the allocator. The checker hears of it before anything reuses it. */
     public void free(int pfn) {
+        memDigested = false;
         if (pfn == ZERO_PFN) return;
         if (kind[pfn] == FrameKind.FREE) throw new EngineException("double free of frame " + pfn);
         FrameKind was = kind[pfn];
@@ -240,11 +273,13 @@ public final class PhysMem {
 
     /** get_page */
     public void get(int pfn) {
+        memDigested = false;
         if (pfn != ZERO_PFN) refcount[pfn]++;
     }
 
     /** put_page: the last put frees the frame. Returns true when it did. */
     public boolean put(int pfn) {
+        memDigested = false;
         if (pfn == ZERO_PFN) return false;
         if (--refcount[pfn] <= 0) {
             free(pfn);
@@ -270,6 +305,7 @@ public final class PhysMem {
     }
 
     public void setValue(int pfn, long v) {
+        memDigested = false;
         value[pfn] = v;
     }
 
@@ -283,11 +319,13 @@ public final class PhysMem {
 
     /** page_add_*_rmap */
     public void addMap(int pfn) {
+        memDigested = false;
         if (pfn != ZERO_PFN) mapcount[pfn]++;
     }
 
     /** page_remove_rmap */
     public void removeMap(int pfn) {
+        memDigested = false;
         if (pfn != ZERO_PFN) mapcount[pfn]--;
     }
 
@@ -298,6 +336,7 @@ public final class PhysMem {
 
     /** Entries of a page-table frame, to write: cloned first if a copy shares them; the frame's digest is dropped. */
     long[] tableForWrite(int pfn) {
+        memDigested = false;
         long[] t = table[pfn];
         if (!owned[pfn]) {
             t = t.clone();
@@ -327,6 +366,20 @@ public final class PhysMem {
     }
 
     public void hashInto(StateHasher h) {
+        digestNow();
+        h.put(memHi).put(memLo);
+    }
+
+    private void digestNow() {
+        if (memDigested) return;
+        StateHasher d = new StateHasher();
+        digestFrames(d);
+        memHi = d.high();
+        memLo = d.low();
+        memDigested = true;
+    }
+
+    private void digestFrames(StateHasher h) {
         h.put(highWater).put(freeTop);
         for (int i = 0; i < freeTop; i++) h.put(freeStack[i]);
         for (int i = 1; i < highWater; i++) {

@@ -129,6 +129,37 @@ public final class Space {
         return n;
     }
 
+    /**
+     * Makes this space (a restored world's, of o's name, over the same memory object) a
+     * copy of o in place: what the last step left alone (the VMAs, the deposits) is
+     * compared, not copied; the TLB shares o's entries.
+     */
+    public void assignFrom(Space o) {
+        if (!sameVmas(o)) {
+            vmas.clear();
+            for (Vma v : o.vmas.values()) vmas.put(v.start, v.copy());
+        }
+        if (pageTable == null || o.pageTable == null) throw new IllegalStateException("assignFrom: " + name + " has no page table");
+        pageTable.assignFrom(o.pageTable);
+        cpuTlb.assignFrom(o.cpuTlb);
+        activeInvalidations = o.activeInvalidations;
+        released = o.released;
+        exited = o.exited;
+        ptlDepth = o.ptlDepth;
+        mmapWriteLocked = o.mmapWriteLocked;
+        if (!deposits.equals(o.deposits)) {
+            deposits.clear();
+            deposits.putAll(o.deposits);
+        }
+    }
+
+    private boolean sameVmas(Space o) {
+        if (vmas.size() != o.vmas.size()) return false;
+        var mine = vmas.values().iterator();
+        for (Vma v : o.vmas.values()) if (!mine.next().sameAs(v)) return false;
+        return true;
+    }
+
     public void hashInto(StateHasher h) {
         h.put(name).put(vmas.size());
         for (Vma v : vmas.values()) v.hashInto(h);

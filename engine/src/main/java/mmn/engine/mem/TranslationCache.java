@@ -177,6 +177,21 @@ public final class TranslationCache {
         return c;
     }
 
+    /**
+     * Makes this cache (of a restored world, the same {@link #id}) hold o's entries,
+     * shared until either writes, as {@link #copyFor} does; the index stays attached and
+     * the caller marks it stale.
+     */
+    public void assignFrom(TranslationCache o) {
+        if (o.id != id) throw new IllegalArgumentException(o.id + " is not " + id);
+        entries = o.entries;
+        shared = true;
+        o.shared = true;
+        digested = o.digested;
+        digestHi = o.digestHi;
+        digestLo = o.digestLo;
+    }
+
     /** Each entry, in insertion order. */
     public void forEach(java.util.function.Consumer<Translation> f) {
         for (Translation t : entries.values()) f.accept(t);

@@ -29,6 +29,12 @@ public final class Vma {
         this.pgoff = pgoff;
     }
 
+    /** Whether o is a copy of this (every field equal). */
+    public boolean sameAs(Vma o) {
+        return start == o.start && end == o.end && prot == o.prot && anon == o.anon && java.util.Objects.equals(file, o.file)
+                && shared == o.shared && huge == o.huge && hugetlb == o.hugetlb && pgoff == o.pgoff;
+    }
+
     public Vma copy() {
         return new Vma(start, end, prot, anon, file, shared, huge, hugetlb, pgoff);
     }

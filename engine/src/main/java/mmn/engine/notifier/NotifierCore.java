@@ -96,6 +96,35 @@ public final class NotifierCore {
         host.trace().event("decl", "unregister " + name);
     }
 
+    /**
+     * Whether src has this core's subscriptions (a restored world's): the same spaces'
+     * lists, in order, of subscribers with the same names, spaces, devices and strategies.
+     * Then {@link #assignFrom} refills the subscribers in place.
+     */
+    public boolean sameShape(NotifierCore src) {
+        if (subscriptions.size() != src.subscriptions.size() || byName.size() != src.byName.size()) return false;
+        var mine = subscriptions.entrySet().iterator();
+        for (Map.Entry<Space, List<Subscriber>> e : src.subscriptions.entrySet()) {
+            Map.Entry<Space, List<Subscriber>> m = mine.next();
+            if (!m.getKey().name.equals(e.getKey().name) || m.getValue().size() != e.getValue().size()) return false;
+            for (int i = 0; i < e.getValue().size(); i++) if (!m.getValue().get(i).sameShape(e.getValue().get(i))) return false;
+        }
+        var names = byName.values().iterator();
+        for (Subscriber s : src.byName.values()) if (!names.next().sameShape(s)) return false;
+        return true;
+    }
+
+    /** Each subscriber made a copy of src's in place (only when {@link #sameShape}). */
+    public void assignFrom(NotifierCore src) {
+        var mine = subscriptions.values().iterator();
+        for (List<Subscriber> l : src.subscriptions.values()) {
+            List<Subscriber> m = mine.next();
+            for (int i = 0; i < l.size(); i++) m.get(i).assignFrom(l.get(i));
+        }
+        var names = byName.values().iterator();
+        for (Subscriber s : src.byName.values()) names.next().assignFrom(s);
+    }
+
     /** The subscription lists of src, rebuilt over a copy's spaces and subscribers. */
     public void copyFrom(NotifierCore src, Map<Space, Space> spaces, java.util.function.Function<Subscriber, Subscriber> copy) {
         subscriptions.clear();

@@ -38,6 +38,18 @@ public final class Subscriber {
         return c;
     }
 
+    /** Whether o is this subscriber in another world: the same name, space, device and strategy (by name). */
+    boolean sameShape(Subscriber o) {
+        return name.equals(o.name) && space.name.equals(o.space.name) && strategy.equals(o.strategy)
+                && (device == null ? o.device == null : o.device != null && device.name.equals(o.device.name));
+    }
+
+    /** Makes this subscriber a copy of o's state in place (see {@link #sameShape}). */
+    void assignFrom(Subscriber o) {
+        released = o.released;
+        ops = o.ops.copy();
+    }
+
     public void hashInto(StateHasher h) {
         h.put(name).put(released);
         ops.hashInto(h);

@@ -347,13 +347,64 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         pageCache.copyFrom(o.pageCache);
         swap.copyFrom(o.swap);
         copiedOut.addAll(o.copiedOut);
+        copyScalarsFrom(o);
+        frame = o.frame == null ? null : o.frame.copyFor(this);
+    }
+
+    /**
+     * Makes this a copy of o's state in place, when this already has o's shape: the same
+     * spaces, devices and subscriptions, by name and in order, over the memory object o's
+     * memory was just copied into. An explorer's worker restores snapshots of one explore
+     * hundreds of thousands of times, and a step seldom changes the shape: its objects are
+     * kept and refilled, and what the step left alone (VMAs, caches shared copy-on-write)
+     * costs a comparison, not a copy. Returns false, having changed nothing, when the
+     * shapes differ; the caller then copies ({@link #copyStateFrom}).
+     */
+    protected boolean assignStateFrom(Kernel o) {
+        if (!sameShape(o)) return false;
+        reverseMap.invalidate();
+        memoryBytes = o.memoryBytes;
+        memoryUsed = o.memoryUsed;
+        var mine = spaces.values().iterator();
+        for (Space s : o.spaces.values()) mine.next().assignFrom(s);
+        opFaulted.clear();
+        var devs = devices.values().iterator();
+        for (Device d : o.devices.values()) {
+            Device n = devs.next();
+            n.assignFrom(d);
+            if (n.opFaults != 0 || n.stormReported) opFaulted.add(n);
+        }
+        notifier.assignFrom(o.notifier);
+        pageCache.copyFrom(o.pageCache);
+        swap.copyFrom(o.swap);
+        if (!copiedOut.equals(o.copiedOut)) {
+            copiedOut.clear();
+            copiedOut.addAll(o.copiedOut);
+        }
+        copyScalarsFrom(o);
+        frame = o.frame == null ? null : o.frame.copyFor(this);
+        return true;
+    }
+
+    private boolean sameShape(Kernel o) {
+        if (spaces.size() != o.spaces.size() || devices.size() != o.devices.size()) return false;
+        var mine = spaces.values().iterator();
+        for (Space s : o.spaces.values()) {
+            Space m = mine.next();
+            if (!m.name.equals(s.name) || m.pageTable == null || s.pageTable == null) return false;
+        }
+        var devs = devices.values().iterator();
+        for (Device d : o.devices.values()) if (!devs.next().sameShape(d)) return false;
+        return notifier.sameShape(o.notifier);
+    }
+
+    private void copyScalarsFrom(Kernel o) {
         gatherBatch = o.gatherBatch;
         stormThreshold = o.stormThreshold;
         writeSeq = o.writeSeq;
         seed = o.seed;
         statementNo = o.statementNo;
         arch = o.arch;
-        frame = o.frame == null ? null : o.frame.copyFor(this);
     }
 
     /** Feeds the canonical state into h (equal states, equal hashes, whatever the history). */
