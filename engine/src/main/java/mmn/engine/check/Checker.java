@@ -474,6 +474,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         newEntries.clear();
         dirtyPages = p.pages();
         dirtyShared = true;
+        if (p.entryVas().length == 0) return;
         List<TranslationCache> caches = allCaches();
         for (int i = 0; i < p.entryVas().length; i++) {
             Translation t = caches.get(p.entryCaches()[i]).lookup(p.entryVas()[i]);

@@ -448,13 +448,25 @@ public final class AtsDevice extends Device {
         h.put(pending.size());
         if (pending.isEmpty()) return;
         java.util.function.IntUnaryOperator rename = h.owners();
-        List<Map.Entry<Integer, PendingRequest>> es = new ArrayList<>(pending.entrySet());
-        if (rename != null) es.sort(java.util.Comparator.comparingInt(e -> rename.applyAsInt(e.getKey())));
-        for (var e : es) {
-            PendingRequest r = e.getValue();
+        // by renamed owner, ties in the map's order (a stable insertion sort: a few requests at most)
+        int n = pending.size(), k = 0;
+        int[] owners = new int[n];
+        PendingRequest[] reqs = new PendingRequest[n];
+        for (var e : pending.entrySet()) {
+            int o = rename == null ? e.getKey() : rename.applyAsInt(e.getKey());
+            int j = k++;
+            for (; j > 0 && owners[j - 1] > o; j--) {
+                owners[j] = owners[j - 1];
+                reqs[j] = reqs[j - 1];
+            }
+            owners[j] = o;
+            reqs[j] = e.getValue();
+        }
+        for (int i = 0; i < n; i++) {
+            PendingRequest r = reqs[i];
             // canonical: tries is compared only against pri retries N (response), never without it
             long tries = !h.isCanonical() ? r.tries : priRetries == null ? 0 : Math.min(r.tries, priRetries + 1L);
-            h.put(rename == null ? e.getKey() : rename.applyAsInt(e.getKey())).put(r.va).put(r.write).put(tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
+            h.put(owners[i]).put(r.va).put(r.write).put(tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
         }
     }
 }
