@@ -6,22 +6,24 @@
 #   sh bench/spin/ladder.sh                     # every rung: P in 2 4 8 12, T in 2 3 4
 #   RUNGS="2x2 4x3" sh bench/spin/ladder.sh     # some rungs
 # Environment: TIMEOUT (seconds per tool and rung, default 300), MMN_ARGS (default
-# "--threads 1"), HEAP (mmn's -Xmx, default 2g), PAN_MEM (pan's -DMEMLIM in MB, default
-# 2048), JAR (default repl/target/mmn.jar). Everything runs under `nice -n 19`.
+# "--threads 1 --max-states 5000000": the search is timed, not the default budget of a
+# million states), HEAP (mmn's -Xmx, default 2g), PAN_MEM (pan's -DMEMLIM in MB, default
+# 2048), MMN (the command, default ./mmn: the launcher, with its JVM options for `check`
+# and its class-data archive, as a user runs it). Everything runs under `nice -n 19`.
 #
 # Per rung and strategy: `RungOnce --script` writes the .mmn (bench/.../Rung.java),
 # bench/spin/rung-pml.sh writes the Promela twin; then, in alternating order (SPIN first on
 # even rows, mmn first on odd ones):
 #   SPIN: spin -a rung.pml; gcc -O2 -DSAFETY -DMEMLIM=$PAN_MEM pan.c; ./pan   (timed whole)
-#   mmn:  java -Xmx$HEAP -jar $JAR check $MMN_ARGS rung.mmn                   (timed whole,
+#   mmn:  MMN_JAVA_OPTS=-Xmx$HEAP ./mmn check $MMN_ARGS rung.mmn               (timed whole,
 #         JVM start-up included)
 # and checks the verdicts: range must be coherent and start-only a violation for both
 # tools (mmn: use-after-free). A tool that runs past TIMEOUT is killed and its cell says
-# "timeout". Prints one row per rung: verdicts, times, states, mmn time / SPIN time.
+# "timeout"; an mmn explore that passes its state bound says "inconclusive" (exit 3). Prints one row per rung: verdicts, times, states, mmn time / SPIN time.
 set -u
-JAR=${JAR:-repl/target/mmn.jar}
+MMN=${MMN:-./mmn}
 TIMEOUT=${TIMEOUT:-300}
-MMN_ARGS=${MMN_ARGS:---threads 1}
+MMN_ARGS=${MMN_ARGS:---threads 1 --max-states 5000000}
 HEAP=${HEAP:-2g}
 PAN_MEM=${PAN_MEM:-2048}
 RUNGS=${RUNGS:-"2x2 2x3 2x4 4x2 4x3 4x4 8x2 8x3 8x4 12x2 12x3 12x4"}
@@ -41,10 +43,11 @@ spin_run() { # dir
 
 mmn_run() { # dir
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" nice -n 19 java -Xmx"$HEAP" -jar "$JAR" check $MMN_ARGS "$1/rung.mmn" > "$1/mmn.out" 2>&1
+    MMN_JAVA_OPTS="-Xmx$HEAP" timeout "$TIMEOUT" nice -n 19 $MMN check $MMN_ARGS "$1/rung.mmn" > "$1/mmn.out" 2>&1
     echo $? > "$1/mmn.rc"
 }
 
+$MMN --version > /dev/null 2>&1 # a first run builds the jar and its class-data archive: not timed
 printf 'uptime: %s\n' "$(uptime)"
 printf '%-18s %-10s %-10s %-8s %10s %12s %10s %14s %8s\n' rung spin mmn verdicts "spin s" "spin stored" "mmn s" "mmn distinct" mmn/spin
 for r in $RUNGS; do
@@ -69,6 +72,7 @@ for r in $RUNGS; do
         fi
         stored=$(grep -o '[0-9]* states, stored' "$d/pan.out" 2>/dev/null | grep -o '^[0-9]*' || echo -)
         if [ "$(cat "$d/mmn.rc")" = 124 ]; then mv=timeout
+        elif [ "$(cat "$d/mmn.rc")" = 3 ]; then mv=inconclusive # a bound (max-states) cut the explore short
         elif grep -q 'explore: coherent over every interleaving' "$d/mmn.out"; then mv=coherent
         elif grep -q 'explore: use-after-free on' "$d/mmn.out"; then mv=violation
         else mv=failed
@@ -77,7 +81,8 @@ for r in $RUNGS; do
         want=coherent; [ "$s" = start-only ] && want=violation
         if [ "$sv" = "$want" ] && [ "$mv" = "$want" ]; then same=agree
         elif [ "$sv" = timeout ] || [ "$mv" = timeout ]; then same=timeout
-        else same=MISMATCH; status=1; tail -5 "$d/pan.out" "$d/mmn.out" >&2
+        elif [ "$mv" = inconclusive ]; then same=bound
+        else same=MISMATCH; status=1; tail -n 5 "$d/pan.out" "$d/mmn.out" >&2
         fi
         ratio=$(echo "$mt / $st" | bc -l)
         printf '%-18s %-10s %-10s %-8s %10.2f %12s %10.2f %14s %8.2f\n' "$r:$s" "$sv" "$mv" "$same" "$st" "${stored:--}" "$mt" "${distinct:--}" "$ratio"
