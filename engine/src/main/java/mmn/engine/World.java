@@ -229,7 +229,9 @@ public final class World extends Kernel {
     public mmn.engine.ops.OpFrame reclaimFrame(Space s, Range r) { return vmm.rmap.reclaimFrame(s, r); }
 
     /** KSM merges b's page at vb into a's page at va (one write-protected frame). */
-    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm.ksm(a, va, b, vb, l); }
+    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) { vmm.ksm(a, va, b, vb, l); }
+
+    public mmn.engine.ops.OpFrame ksmFrame(Space a, long va, Space b, long vb) { return vmm.ksmFrame(a, va, b, vb); }
 
     /** Page aging of the pages mapped in r (page_referenced: clear_flush_young). */
     public void age(Space s, Range r, PhaseListener l) { vmm.rmap.age(s, r, l); }
@@ -247,7 +249,9 @@ public final class World extends Kernel {
     public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap.mremap(s, r, newStart, l); }
 
     /** uprobes installing a breakpoint in the text page at va (__replace_page). */
-    public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobes.uprobe(s, va, l); }
+    public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobe(s, va, l); }
+
+    public mmn.engine.ops.OpFrame uprobeFrame(Space s, long va) { return vmm.uprobeFrame(s, va); }
 
     /** Split the transparent huge page mapped at va (__split_huge_pmd). */
     public void split(Space s, long va, PhaseListener l) { vmm.thp.split(s, va, l); }

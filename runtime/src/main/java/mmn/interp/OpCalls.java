@@ -63,12 +63,8 @@ final class OpCalls {
             case "reclaim": return onRange(a, World::reclaim, World::reclaimFrame);
             case "age": return onRange(a, World::age, World::ageFrame);
             case "remap": return onRange(a, World::remap);
-            case "cow": {
-                String sp = space(a, 0).name();
-                long va = address(a, 1);
-                return withFrame((w, l) -> w.cow(w.space(sp), va, l), w -> w.cowFrame(w.space(sp), va));
-            }
-            case "uprobe": return onAddress(a, World::uprobe);
+            case "cow": return onAddress(a, World::cow, World::cowFrame);
+            case "uprobe": return onAddress(a, World::uprobe, World::uprobeFrame);
             case "split": return onAddress(a, World::split);
             case "collapse": return onAddress(a, World::collapse);
             case "exit": {
@@ -101,7 +97,7 @@ final class OpCalls {
                 long va = address(a, 1);
                 String sb = space(a, 2).name();
                 long vb = address(a, 3);
-                return (w, l) -> w.ksm(w.space(sa), va, w.space(sb), vb, l);
+                return withFrame((w, l) -> w.ksm(w.space(sa), va, w.space(sb), vb, l), w -> w.ksmFrame(w.space(sa), va, w.space(sb), vb));
             }
             case "mremap": {
                 String sp = space(a, 0).name();
@@ -155,6 +151,18 @@ final class OpCalls {
         String sp = space(a, 0).name();
         long va = address(a, 1);
         return (w, l) -> op.run(w, w.space(sp), va, l);
+    }
+
+    /** An operation at one address that is a step program ({@code frame} makes its frame, not begun, in a world). */
+    @FunctionalInterface
+    interface AddressFrame {
+        mmn.engine.ops.OpFrame make(World w, Space s, long va);
+    }
+
+    private OpCall onAddress(List<Stmt.Operand> a, AddressOp op, AddressFrame frame) {
+        String sp = space(a, 0).name();
+        long va = address(a, 1);
+        return withFrame((w, l) -> op.run(w, w.space(sp), va, l), w -> frame.make(w, w.space(sp), va));
     }
 
     private Space space(List<Stmt.Operand> a, int i) {

@@ -33,17 +33,16 @@ import java.util.TreeMap;
  * Each operation announces its phases so that injected device actions run right after
  * the matching micro-step. The plumbing (operations, phases, the PTL, the CPU flush) is
  * {@link OpRunner}. The other kernel areas live in classes of their own, one instance
- * each, held here: {@link Zap}, {@link Rmap}, {@link Ksm}, {@link OomReaper},
- * {@link Mremap}, {@link Uprobes}, {@link Fremap}, {@link Thp}, {@link Hugetlb}.
+ * each, held here: {@link Zap}, {@link Rmap}, {@link OomReaper}, {@link Mremap},
+ * {@link Fremap}, {@link Thp}, {@link Hugetlb}; {@link Ksm} and {@link Uprobe} are step
+ * programs, a frame per call.
  */
 public final class Vmm {
     private final Kernel w;
     final Zap zap;
     public final Rmap rmap;
-    public final Ksm ksm;
     public final OomReaper oomReaper;
     public final Mremap mremap;
-    public final Uprobes uprobes;
     public final Fremap fremap;
     public final Thp thp;
     final Hugetlb hugetlb;
@@ -55,10 +54,8 @@ public final class Vmm {
         this.run = new OpRunner(w);
         this.zap = new Zap(w, this);
         this.rmap = new Rmap(w, run);
-        this.ksm = new Ksm(w, run);
         this.oomReaper = new OomReaper(w);
         this.mremap = new Mremap(w, this);
-        this.uprobes = new Uprobes(w, this);
         this.fremap = new Fremap(w, this);
         this.thp = new Thp(w, this);
         this.hugetlb = new Hugetlb(w, this);
@@ -373,6 +370,26 @@ public final class Vmm {
     /** mprotect: change_protection ({@link Mprotect}, a step program). */
     public void mprotect(Space s, Range r, int prot, PhaseListener l) {
         w.runOp(new Mprotect(s.name, r, prot), l);
+    }
+
+    /** ksm merging a's page at va and b's at vb (try_to_merge_two_pages). */
+    public void ksm(Space a, long va, Space b, long vb, PhaseListener l) {
+        w.runOp(new Ksm(a.name, va, b.name, vb), l);
+    }
+
+    /** ksm not yet begun, as a frame to step. */
+    public OpFrame ksmFrame(Space a, long va, Space b, long vb) {
+        return new Ksm(a.name, va, b.name, vb);
+    }
+
+    /** uprobes installing a breakpoint in the text page at va (uprobe_write_opcode -> __replace_page). */
+    public void uprobe(Space s, long va, PhaseListener l) {
+        w.runOp(new Uprobe(s.name, va), l);
+    }
+
+    /** uprobe not yet begun, as a frame to step. */
+    public OpFrame uprobeFrame(Space s, long va) {
+        return new Uprobe(s.name, va);
     }
 
     /** mprotect not yet begun, as a frame to step; null if it cannot run step by step in this world. */

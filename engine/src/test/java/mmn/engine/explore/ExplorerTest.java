@@ -137,6 +137,15 @@ class ExplorerTest {
                         OpProgram.stepped((w, l) -> w.reclaim(w.space("A"), two, l), w -> w.reclaimFrame(w.space("A"), two))),
                 new Case("age 2 pages (forked)", Profiles.LINUX_3_19,
                         OpProgram.stepped((w, l) -> w.age(w.space("A"), two, l), w -> w.ageFrame(w.space("A"), two))),
+                new Case("ksm two pages", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.ksm(w.space("A"), BASE, w.space("A"), BASE + 4096, l),
+                        w -> w.ksmFrame(w.space("A"), BASE, w.space("A"), BASE + 4096))),
+                new Case("ksm 6.8, a device write racing the compare", Profiles.LINUX_6_8, OpProgram.stepped(
+                        (w, l) -> w.ksm(w.space("A"), BASE + 4096, w.space("A"), BASE + 8192, l),
+                        w -> w.ksmFrame(w.space("A"), BASE + 4096, w.space("A"), BASE + 8192))),
+                new Case("uprobe (text)", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.uprobe(w.space("A"), BASE + 4096, l), w -> w.uprobeFrame(w.space("A"), BASE + 4096))),
+                new Case("uprobe 6.8 (text), a page no one touched", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.uprobe(w.space("A"), BASE + 8192, l), w -> w.uprobeFrame(w.space("A"), BASE + 8192))),
                 new Case("exit", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.exit(w.space("A"), l), w -> w.exitFrame(w.space("A")))),
                 new Case("oom-reap 6.8", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))));
@@ -144,7 +153,9 @@ class ExplorerTest {
             for (Case c : cases) {
                 for (String strategy : List.of("start-only", "range")) {
                     for (int batch : new int[] {1, 2, 512}) { // small batches: forced flushes mid-zap and mid-free_pgtables
-                        World w = c.name().contains("forked") ? Scenarios.forked(c.profile(), strategy, 3) : Scenarios.world(c.profile(), strategy, 3);
+                        World w = c.name().contains("forked") ? Scenarios.forked(c.profile(), strategy, 3)
+                                : c.name().contains("text") ? Scenarios.text(c.profile(), strategy, c.name().contains("no one") ? 2 : 3)
+                                : Scenarios.world(c.profile(), strategy, 3);
                         w.setKnob("gather-batch", batch);
                         List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));
                         for (Bounds b : List.of(ONE, TWO)) {

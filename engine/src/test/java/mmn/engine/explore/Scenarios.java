@@ -21,16 +21,25 @@ public final class Scenarios {
 
     /** A world with `pages` pages of A written by the CPU and read by gpu (so the ATC holds them). */
     public static World world(Profile p, String strategy, int pages) {
+        return world(p, strategy, pages, false);
+    }
+
+    /** As {@link #world}, A's range a private read-execute file mapping ("libc.so"), read by the CPU: text a uprobe can patch. */
+    public static World text(Profile p, String strategy, int pages) {
+        return world(p, strategy, pages, true);
+    }
+
+    private static World world(Profile p, String strategy, int pages, boolean text) {
         World w = new World(p);
         w.setMemory(1L << 20);
         Space a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 64 * 1024), Vma.READ | Vma.WRITE, null, false, false, false);
+        w.map(a, new Range(BASE, BASE + 64 * 1024), text ? Vma.READ | Vma.EXEC : Vma.READ | Vma.WRITE, text ? "libc.so" : null, false, false, false);
         var gpu = w.createAtsDevice("gpu", 64, false, 8);
         w.bind(gpu, a);
         w.register("n1", a, gpu, strategy);
         w.beginStatement("setup");
         for (int i = 0; i < pages; i++) {
-            w.touch(a, BASE + i * Addr.PAGE_SIZE, true);
+            w.touch(a, BASE + i * Addr.PAGE_SIZE, !text);
             w.dma(gpu, a, BASE + i * Addr.PAGE_SIZE, false);
         }
         w.endStatement();
