@@ -246,7 +246,9 @@ public final class World extends Kernel {
     public mmn.engine.ops.OpFrame oomReapFrame(Space s) { return vmm.oomReaper.oomReapFrame(s); }
 
     /** mremap(MREMAP_FIXED) of r to newStart (move_page_tables). */
-    public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap.mremap(s, r, newStart, l); }
+    public void mremap(Space s, Range r, long newStart, PhaseListener l) { vmm.mremap(s, r, newStart, l); }
+
+    public mmn.engine.ops.OpFrame mremapFrame(Space s, Range r, long newStart) { return vmm.mremapFrame(s, r, newStart); }
 
     /** uprobes installing a breakpoint in the text page at va (__replace_page). */
     public void uprobe(Space s, long va, PhaseListener l) { vmm.uprobe(s, va, l); }
@@ -260,7 +262,9 @@ public final class World extends Kernel {
     public void collapse(Space s, long va, PhaseListener l) { vmm.thp.collapse(s, va, l); }
 
     /** remap_file_pages over r (3.16/3.19 nonlinear; 4.0+ an mmap emulation). */
-    public void remap(Space s, Range r, PhaseListener l) { vmm.fremap.remap(s, r, l); }
+    public void remap(Space s, Range r, PhaseListener l) { vmm.remap(s, r, l); }
+
+    public mmn.engine.ops.OpFrame remapFrame(Space s, Range r) { return vmm.remapFrame(s, r); }
 
     /** fork: the child space is created if it was not declared. */
     public void fork(Space parent, String child, PhaseListener l) {

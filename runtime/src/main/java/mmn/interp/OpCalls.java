@@ -62,7 +62,7 @@ final class OpCalls {
             case "migrate": return onRange(a, World::migrate, World::migrateFrame);
             case "reclaim": return onRange(a, World::reclaim, World::reclaimFrame);
             case "age": return onRange(a, World::age, World::ageFrame);
-            case "remap": return onRange(a, World::remap);
+            case "remap": return onRange(a, World::remap, World::remapFrame);
             case "cow": return onAddress(a, World::cow, World::cowFrame);
             case "uprobe": return onAddress(a, World::uprobe, World::uprobeFrame);
             case "split": return onAddress(a, World::split);
@@ -106,7 +106,7 @@ final class OpCalls {
                 if (!Addr.pageAligned(to))
                     throw new ScriptError(a.get(2).pos(), "mremap's new address must be page aligned: " + Addr.hex(to) + " is not",
                             "did you mean " + Addr.hex(Addr.pageDown(to)) + "?");
-                return (w, l) -> w.mremap(w.space(sp), r, to, l);
+                return withFrame((w, l) -> w.mremap(w.space(sp), r, to, l), w -> w.mremapFrame(w.space(sp), r, to));
             }
             default:
                 throw Checks.notSupported(s.pos(), "operation '" + s.op() + "'", "available: " + String.join(", ", Interpreter.operations()));

@@ -64,7 +64,8 @@ class InterpreterTest {
         String setup = "profile linux-6.8\nspace A\nmap A 0x400000 +64K rw anon\ndevice gpu ats { atc 64; pri retries 8 }\nbind gpu A\n"
                 + "notifier n on A for gpu uses range\ntouch A 0x400000 +8K write\n";
         List<String> ops = List.of("munmap A 0x400000 +8K", "dontneed A 0x400000 +8K", "mprotect A 0x400000 +8K r", "migrate A 0x400000 +8K",
-                "reclaim A 0x400000 +8K", "age A 0x400000 +8K", "exit A", "oom-reap A", "ksm A 0x400000 A 0x401000");
+                "reclaim A 0x400000 +8K", "age A 0x400000 +8K", "exit A", "oom-reap A", "ksm A 0x400000 A 0x401000",
+                "mremap A 0x400000 +8K to 0x900000");
         for (String op : ops) {
             long before = mmn.engine.explore.Explorer.steppedSuccessors();
             ok(setup + "explore { " + op + " } with { dma gpu A 0x400000 read } with { dma gpu A 0x401000 write } expect coherent\n");
@@ -77,6 +78,10 @@ class InterpreterTest {
         ok(setup + "map A 0x500000 +8K rx file \"libc.so\"\ntouch A 0x500000 read\n"
                 + "explore { uprobe A 0x500000 } with { dma gpu A 0x500000 read } expect coherent\n");
         assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "uprobe: the explore replayed instead of stepping");
+        before = mmn.engine.explore.Explorer.steppedSuccessors();
+        ok(setup + "map A 0x600000 +8K rw file \"data.bin\" shared\ntouch A 0x600000 write\n"
+                + "explore { remap A 0x600000 +8K } with { dma gpu A 0x600000 read } expect coherent\n");
+        assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "remap: the explore replayed instead of stepping");
     }
 
     // ---------------------------------------------------------------- expressions and variables

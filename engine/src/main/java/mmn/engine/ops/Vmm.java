@@ -33,8 +33,8 @@ import java.util.TreeMap;
  * Each operation announces its phases so that injected device actions run right after
  * the matching micro-step. The plumbing (operations, phases, the PTL, the CPU flush) is
  * {@link OpRunner}. The other kernel areas live in classes of their own, one instance
- * each, held here: {@link Zap}, {@link Rmap}, {@link OomReaper}, {@link Mremap},
- * {@link Fremap}, {@link Thp}, {@link Hugetlb}; {@link Ksm} and {@link Uprobe} are step
+ * each, held here: {@link Zap}, {@link Rmap}, {@link OomReaper}, {@link Thp},
+ * {@link Hugetlb}; {@link Ksm}, {@link Uprobe}, {@link Remap} and {@link Mremap} are step
  * programs, a frame per call.
  */
 public final class Vmm {
@@ -42,8 +42,6 @@ public final class Vmm {
     final Zap zap;
     public final Rmap rmap;
     public final OomReaper oomReaper;
-    public final Mremap mremap;
-    public final Fremap fremap;
     public final Thp thp;
     final Hugetlb hugetlb;
     /** The plumbing every operation shares: operations, phases, the PTL, the CPU flush. */
@@ -55,8 +53,6 @@ public final class Vmm {
         this.zap = new Zap(w, this);
         this.rmap = new Rmap(w, run);
         this.oomReaper = new OomReaper(w);
-        this.mremap = new Mremap(w, this);
-        this.fremap = new Fremap(w, this);
         this.thp = new Thp(w, this);
         this.hugetlb = new Hugetlb(w, this);
     }
@@ -380,6 +376,26 @@ public final class Vmm {
     /** ksm not yet begun, as a frame to step. */
     public OpFrame ksmFrame(Space a, long va, Space b, long vb) {
         return new Ksm(a.name, va, b.name, vb);
+    }
+
+    /** mremap(MREMAP_FIXED) of r to newStart: {@link Mremap}. */
+    public void mremap(Space s, Range r, long newStart, PhaseListener l) {
+        w.runOp(new Mremap(s.name, r, newStart), l);
+    }
+
+    /** mremap not yet begun, as a frame to step. */
+    public OpFrame mremapFrame(Space s, Range r, long newStart) {
+        return new Mremap(s.name, r, newStart);
+    }
+
+    /** remap_file_pages over r (3.16/3.19 nonlinear; 4.0+ an mmap emulation): {@link Remap}. */
+    public void remap(Space s, Range r, PhaseListener l) {
+        w.runOp(new Remap(s.name, r), l);
+    }
+
+    /** remap not yet begun, as a frame to step; null for a hugetlb range (its do_munmap is not a step program there). */
+    public OpFrame remapFrame(Space s, Range r) {
+        return s.hugetlbIn(r) ? null : new Remap(s.name, r);
     }
 
     /** uprobes installing a breakpoint in the text page at va (uprobe_write_opcode -> __replace_page). */

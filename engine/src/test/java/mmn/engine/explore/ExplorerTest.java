@@ -142,6 +142,14 @@ class ExplorerTest {
                 new Case("ksm 6.8, a device write racing the compare", Profiles.LINUX_6_8, OpProgram.stepped(
                         (w, l) -> w.ksm(w.space("A"), BASE + 4096, w.space("A"), BASE + 8192, l),
                         w -> w.ksmFrame(w.space("A"), BASE + 4096, w.space("A"), BASE + 8192))),
+                new Case("remap 3.19 nonlinear (shared file)", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.remap(w.space("A"), two, l), w -> w.remapFrame(w.space("A"), two))),
+                new Case("remap 6.8 emulated: do_munmap, map, populate (shared file)", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.remap(w.space("A"), two, l), w -> w.remapFrame(w.space("A"), two))),
+                new Case("mremap 3 pages 4.15 (the PTL-time flush of dirty PTEs)", Profiles.LINUX_4_15,
+                        OpProgram.stepped((w, l) -> w.mremap(w.space("A"), three, 0x900000, l), w -> w.mremapFrame(w.space("A"), three, 0x900000))),
+                new Case("mremap 2 pages 6.8", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.mremap(w.space("A"), two, 0x900000, l), w -> w.mremapFrame(w.space("A"), two, 0x900000))),
                 new Case("uprobe (text)", Profiles.LINUX_3_19,
                         OpProgram.stepped((w, l) -> w.uprobe(w.space("A"), BASE + 4096, l), w -> w.uprobeFrame(w.space("A"), BASE + 4096))),
                 new Case("uprobe 6.8 (text), a page no one touched", Profiles.LINUX_6_8,
@@ -155,6 +163,7 @@ class ExplorerTest {
                     for (int batch : new int[] {1, 2, 512}) { // small batches: forced flushes mid-zap and mid-free_pgtables
                         World w = c.name().contains("forked") ? Scenarios.forked(c.profile(), strategy, 3)
                                 : c.name().contains("text") ? Scenarios.text(c.profile(), strategy, c.name().contains("no one") ? 2 : 3)
+                                : c.name().contains("shared file") ? Scenarios.sharedFile(c.profile(), strategy, 3)
                                 : Scenarios.world(c.profile(), strategy, 3);
                         w.setKnob("gather-batch", batch);
                         List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));

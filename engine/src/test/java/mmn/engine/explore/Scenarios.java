@@ -21,19 +21,28 @@ public final class Scenarios {
 
     /** A world with `pages` pages of A written by the CPU and read by gpu (so the ATC holds them). */
     public static World world(Profile p, String strategy, int pages) {
-        return world(p, strategy, pages, false);
+        return world(p, strategy, pages, Backing.ANON);
     }
 
     /** As {@link #world}, A's range a private read-execute file mapping ("libc.so"), read by the CPU: text a uprobe can patch. */
     public static World text(Profile p, String strategy, int pages) {
-        return world(p, strategy, pages, true);
+        return world(p, strategy, pages, Backing.TEXT);
     }
 
-    private static World world(Profile p, String strategy, int pages, boolean text) {
+    /** As {@link #world}, A's range a shared writable file mapping ("data.bin"): what remap_file_pages takes. */
+    public static World sharedFile(Profile p, String strategy, int pages) {
+        return world(p, strategy, pages, Backing.SHARED_FILE);
+    }
+
+    private enum Backing { ANON, TEXT, SHARED_FILE }
+
+    private static World world(Profile p, String strategy, int pages, Backing backing) {
+        boolean text = backing == Backing.TEXT;
         World w = new World(p);
         w.setMemory(1L << 20);
         Space a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 64 * 1024), text ? Vma.READ | Vma.EXEC : Vma.READ | Vma.WRITE, text ? "libc.so" : null, false, false, false);
+        w.map(a, new Range(BASE, BASE + 64 * 1024), text ? Vma.READ | Vma.EXEC : Vma.READ | Vma.WRITE,
+                backing == Backing.ANON ? null : text ? "libc.so" : "data.bin", backing == Backing.SHARED_FILE, false, false);
         var gpu = w.createAtsDevice("gpu", 64, false, 8);
         w.bind(gpu, a);
         w.register("n1", a, gpu, strategy);
