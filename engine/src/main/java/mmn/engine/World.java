@@ -101,8 +101,7 @@ public final class World extends Kernel {
     // ---------------------------------------------------------------- declarations
 
     public Space createSpace(String name) {
-        if (spaces.containsKey(name) || devices.containsKey(name)) throw new EngineException("'" + name + "' is already declared");
-        return vmm.mmAlloc(name);
+        return vmm.mmAllocNamed(name);
     }
 
     public Map<String, Space> spaces() { return Map.copyOf(spaces); }
@@ -268,9 +267,11 @@ public final class World extends Kernel {
 
     /** fork: the child space is created if it was not declared. */
     public void fork(Space parent, String child, PhaseListener l) {
-        Space c = spaces.containsKey(child) ? spaces.get(child) : createSpace(child);
-        vmm.fork(parent, c, l);
+        vmm.fork(parent, child, l);
     }
+
+    /** fork not yet begun, as a frame to step (the child made at its first step); null if it cannot run step by step here. */
+    public mmn.engine.ops.OpFrame forkFrame(Space parent, String child) { return vmm.forkFrame(parent, child); }
 
     // ---------------------------------------------------------------- snapshots
 

@@ -90,7 +90,7 @@ final class OpCalls {
             case "fork": {
                 String parent = space(a, 0).name();
                 String child = ((Stmt.NameArg) a.get(1)).name().text();
-                return (w, l) -> w.fork(w.space(parent), child, l);
+                return withFrame((w, l) -> w.fork(w.space(parent), child, l), w -> w.forkFrame(w.space(parent), child));
             }
             case "ksm": { // operands in source order, so the first bad one is the one reported
                 String sa = space(a, 0).name();

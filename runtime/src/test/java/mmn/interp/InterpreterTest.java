@@ -65,7 +65,7 @@ class InterpreterTest {
                 + "notifier n on A for gpu uses range\ntouch A 0x400000 +8K write\n";
         List<String> ops = List.of("munmap A 0x400000 +8K", "dontneed A 0x400000 +8K", "mprotect A 0x400000 +8K r", "migrate A 0x400000 +8K",
                 "reclaim A 0x400000 +8K", "age A 0x400000 +8K", "exit A", "oom-reap A", "ksm A 0x400000 A 0x401000",
-                "mremap A 0x400000 +8K to 0x900000");
+                "mremap A 0x400000 +8K to 0x900000", "fork A B");
         for (String op : ops) {
             long before = mmn.engine.explore.Explorer.steppedSuccessors();
             ok(setup + "explore { " + op + " } with { dma gpu A 0x400000 read } with { dma gpu A 0x401000 write } expect coherent\n");

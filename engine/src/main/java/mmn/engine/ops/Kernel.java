@@ -391,7 +391,8 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         var mine = spaces.values().iterator();
         for (Space s : o.spaces.values()) {
             Space m = mine.next();
-            if (!m.name.equals(s.name) || m.pageTable == null || s.pageTable == null) return false;
+            // the same space, not one of the same name made in each world (fork's child, in each worker): its TLB is the same cache
+            if (!m.name.equals(s.name) || m.pageTable == null || s.pageTable == null || m.cpuTlb.id() != s.cpuTlb.id()) return false;
         }
         var devs = devices.values().iterator();
         for (Device d : o.devices.values()) if (!devs.next().sameShape(d)) return false;

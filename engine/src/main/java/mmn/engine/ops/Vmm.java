@@ -18,7 +18,6 @@ import mmn.engine.mem.Translation;
 import mmn.engine.mem.Vma;
 import mmn.engine.profile.Arch;
 import mmn.engine.profile.Sites;
-import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -70,6 +69,12 @@ public final class Vmm {
         w.spaces.put(name, s);
         w.trace.event("decl", "space " + name + " (pgd pfn " + s.pageTable.root() + ")");
         return s;
+    }
+
+    /** A new mm named name (fork's child when the script has not declared it); refused if a device has the name. */
+    public Space mmAllocNamed(String name) {
+        if (w.spaces.containsKey(name) || w.devices.containsKey(name)) throw new EngineException("'" + name + "' is already declared");
+        return mmAlloc(name);
     }
 
     /** mmap (do_mmap with MAP_FIXED_NOREPLACE): a new VMA; it may not overlap an existing one. */
@@ -282,59 +287,13 @@ public final class Vmm {
      * parent's and the child's PTEs of private mappings inside a notifier window on the
      * parent, and the parent's CPU TLB is flushed once at the end.
      */
-    public void fork(Space parent, Space child, PhaseListener l) {
-        run.beginOp("fork", parent);
-        if (!child.vmas.isEmpty()) throw new EngineException("fork " + parent.name + " " + child.name + ": " + child.name + " already has mappings",
-                "fork into a fresh space");
-        for (Vma v : List.copyOf(parent.vmas.values())) {
-            Vma cv = v.copy();
-            child.vmas.put(v.start, cv);
-            if (v.hugetlb) {
-                hugetlb.copyHugetlbPageRange(parent, child, v, cv, l);
-                continue;
-            }
-            boolean cow = !v.shared;
-            Range r = v.range();
-            if (cow) {
-                run.step("start");
-                w.fire(parent, Sites.FORK_START, r);
-                run.phase("start", l);
-            }
-            run.step("copy");
-            run.lockPtl(parent);
-            for (long va : parent.pageTable.populated(r)) {
-                long pte = parent.pageTable.get(va);
-                if (Pte.isSwap(pte)) {
-                    child.pageTable.set(va, pte);
-                    continue;
-                }
-                if (!Pte.mapsPage(pte)) continue;
-                if (cow && Pte.writable(pte)) {
-                    pte = Pte.wrprotect(pte);
-                    parent.pageTable.set(va, pte); // ptep_set_wrprotect: no flush here
-                }
-                int pfn = Pte.pfn(pte);
-                int n = Pte.huge(pte) ? Addr.PTRS_PER_TABLE : 1;
-                for (int k = 0; k < n; k++) {
-                    w.mem.get(pfn + k);
-                    w.mem.addMap(pfn + k);
-                }
-                if (Pte.huge(pte)) child.deposits.put(va, w.mem.alloc(FrameKind.PAGE_TABLE)); // copy_huge_pmd deposits a table for the child
-                child.pageTable.set(va, cow ? Pte.mkold(pte) : pte);
-            }
-            run.unlockPtl(parent);
-            run.phase("copy", l);
-            if (cow) {
-                run.step("end");
-                w.fire(parent, Sites.FORK_END, r);
-                run.phase("end", l);
-            }
-        }
-        run.step("flush");
-        run.cpuFlush(parent, Range.ALL);
-        w.fire(parent, Sites.FORK_FLUSH, Range.ALL);
-        run.phase("flush", l);
-        run.endOp();
+    public void fork(Space parent, String child, PhaseListener l) {
+        w.runOp(new Fork(parent.name, child), l);
+    }
+
+    /** fork not yet begun, as a frame to step; null if the parent maps hugetlb (copy_hugetlb_page_range is not a step program). */
+    public OpFrame forkFrame(Space parent, String child) {
+        return parent.vmas.values().stream().anyMatch(v -> v.hugetlb) ? null : new Fork(parent.name, child);
     }
 
     // ------------------------------------------------------------ operations
