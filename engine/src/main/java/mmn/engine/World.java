@@ -255,10 +255,14 @@ public final class World extends Kernel {
     public mmn.engine.ops.OpFrame uprobeFrame(Space s, long va) { return vmm.uprobeFrame(s, va); }
 
     /** Split the transparent huge page mapped at va (__split_huge_pmd). */
-    public void split(Space s, long va, PhaseListener l) { vmm.thp.split(s, va, l); }
+    public void split(Space s, long va, PhaseListener l) { vmm.split(s, va, l); }
+
+    public mmn.engine.ops.OpFrame splitFrame(Space s, long va) { return vmm.splitFrame(s, va); }
 
     /** khugepaged on the 2M range at va: collapse anon PTEs into a huge page, or retract a file range's page table. */
-    public void collapse(Space s, long va, PhaseListener l) { vmm.thp.collapse(s, va, l); }
+    public void collapse(Space s, long va, PhaseListener l) { vmm.collapse(s, va, l); }
+
+    public mmn.engine.ops.OpFrame collapseFrame(Space s, long va) { return vmm.collapseFrame(s, va); }
 
     /** remap_file_pages over r (3.16/3.19 nonlinear; 4.0+ an mmap emulation). */
     public void remap(Space s, Range r, PhaseListener l) { vmm.remap(s, r, l); }

@@ -65,8 +65,8 @@ final class OpCalls {
             case "remap": return onRange(a, World::remap, World::remapFrame);
             case "cow": return onAddress(a, World::cow, World::cowFrame);
             case "uprobe": return onAddress(a, World::uprobe, World::uprobeFrame);
-            case "split": return onAddress(a, World::split);
-            case "collapse": return onAddress(a, World::collapse);
+            case "split": return onAddress(a, World::split, World::splitFrame);
+            case "collapse": return onAddress(a, World::collapse, World::collapseFrame);
             case "exit": {
                 String sp = space(a, 0).name();
                 return withFrame((w, l) -> w.exit(w.space(sp), l), w -> w.exitFrame(w.space(sp)));
@@ -134,23 +134,11 @@ final class OpCalls {
         mmn.engine.ops.OpFrame make(World w, Space s, Range r);
     }
 
+    /** SPACE RANGE: the range is evaluated now, the space looked up in the world the call runs in. */
     private OpCall onRange(List<Stmt.Operand> a, RangeOp op, RangeFrame frame) {
         String sp = space(a, 0).name();
         Range r = range(a, 1);
         return withFrame((w, l) -> op.run(w, w.space(sp), r, l), w -> frame.make(w, w.space(sp), r));
-    }
-
-    /** SPACE RANGE: the range is evaluated now, the space looked up in the world the call runs in. */
-    private OpCall onRange(List<Stmt.Operand> a, RangeOp op) {
-        String sp = space(a, 0).name();
-        Range r = range(a, 1);
-        return (w, l) -> op.run(w, w.space(sp), r, l);
-    }
-
-    private OpCall onAddress(List<Stmt.Operand> a, AddressOp op) {
-        String sp = space(a, 0).name();
-        long va = address(a, 1);
-        return (w, l) -> op.run(w, w.space(sp), va, l);
     }
 
     /** An operation at one address that is a step program ({@code frame} makes its frame, not begun, in a world). */

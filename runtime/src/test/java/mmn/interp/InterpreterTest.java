@@ -82,6 +82,13 @@ class InterpreterTest {
         ok(setup + "map A 0x600000 +8K rw file \"data.bin\" shared\ntouch A 0x600000 write\n"
                 + "explore { remap A 0x600000 +8K } with { dma gpu A 0x600000 read } expect coherent\n");
         assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "remap: the explore replayed instead of stepping");
+        String thp = setup + "map A 0x800000 +2M rw anon huge\ntouch A 0x800000 write\ntouch A 0x801000 write\n";
+        before = mmn.engine.explore.Explorer.steppedSuccessors();
+        ok(thp + "explore { collapse A 0x800000 } with { dma gpu A 0x800000 read } expect coherent\n");
+        assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "collapse: the explore replayed instead of stepping");
+        before = mmn.engine.explore.Explorer.steppedSuccessors();
+        ok(thp + "collapse A 0x800000\nexplore { split A 0x800000 } with { dma gpu A 0x800000 write } expect coherent\n");
+        assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "split: the explore replayed instead of stepping");
     }
 
     // ---------------------------------------------------------------- expressions and variables

@@ -32,16 +32,16 @@ import java.util.TreeMap;
  * Each operation announces its phases so that injected device actions run right after
  * the matching micro-step. The plumbing (operations, phases, the PTL, the CPU flush) is
  * {@link OpRunner}. The other kernel areas live in classes of their own, one instance
- * each, held here: {@link Zap}, {@link Rmap}, {@link OomReaper}, {@link Thp},
- * {@link Hugetlb}; {@link Ksm}, {@link Uprobe}, {@link Remap} and {@link Mremap} are step
- * programs, a frame per call.
+ * each, held here: {@link Zap}, {@link Rmap}, {@link OomReaper}, {@link Hugetlb}; the
+ * other operations are step programs, a frame per call ({@link Ksm}, {@link Uprobe},
+ * {@link Remap}, {@link Mremap}, {@link Fork}, {@link Split}, {@link Collapse}, and the
+ * zap and rmap families).
  */
 public final class Vmm {
     private final Kernel w;
     final Zap zap;
     public final Rmap rmap;
     public final OomReaper oomReaper;
-    public final Thp thp;
     final Hugetlb hugetlb;
     /** The plumbing every operation shares: operations, phases, the PTL, the CPU flush. */
     final OpRunner run;
@@ -52,7 +52,6 @@ public final class Vmm {
         this.zap = new Zap(w, this);
         this.rmap = new Rmap(w, run);
         this.oomReaper = new OomReaper(w);
-        this.thp = new Thp(w, this);
         this.hugetlb = new Hugetlb(w, this);
     }
 
@@ -335,6 +334,26 @@ public final class Vmm {
     /** ksm not yet begun, as a frame to step. */
     public OpFrame ksmFrame(Space a, long va, Space b, long vb) {
         return new Ksm(a.name, va, b.name, vb);
+    }
+
+    /** Split the transparent huge page mapped at va: {@link Split}. */
+    public void split(Space s, long va, PhaseListener l) {
+        w.runOp(new Split(s.name, va), l);
+    }
+
+    /** split not yet begun, as a frame to step. */
+    public OpFrame splitFrame(Space s, long va) {
+        return new Split(s.name, va);
+    }
+
+    /** khugepaged on the 2M range at va: {@link Collapse}. */
+    public void collapse(Space s, long va, PhaseListener l) {
+        w.runOp(new Collapse(s.name, va), l);
+    }
+
+    /** collapse not yet begun, as a frame to step. */
+    public OpFrame collapseFrame(Space s, long va) {
+        return new Collapse(s.name, va);
     }
 
     /** mremap(MREMAP_FIXED) of r to newStart: {@link Mremap}. */

@@ -154,6 +154,14 @@ class ExplorerTest {
                         OpProgram.stepped((w, l) -> w.fork(w.space("A"), "B", l), w -> w.forkFrame(w.space("A"), "B"))),
                 new Case("fork into B 6.8 (shared file: no COW window)", Profiles.LINUX_6_8,
                         OpProgram.stepped((w, l) -> w.fork(w.space("A"), "B", l), w -> w.forkFrame(w.space("A"), "B"))),
+                new Case("collapse 3.19 (thp)", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.collapse(w.space("A"), BASE, l), w -> w.collapseFrame(w.space("A"), BASE))),
+                new Case("collapse 6.8 (thp)", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.collapse(w.space("A"), BASE, l), w -> w.collapseFrame(w.space("A"), BASE))),
+                new Case("split 3.19 (collapsed thp)", Profiles.LINUX_3_19,
+                        OpProgram.stepped((w, l) -> w.split(w.space("A"), BASE, l), w -> w.splitFrame(w.space("A"), BASE))),
+                new Case("split 6.8 (collapsed thp)", Profiles.LINUX_6_8,
+                        OpProgram.stepped((w, l) -> w.split(w.space("A"), BASE, l), w -> w.splitFrame(w.space("A"), BASE))),
                 new Case("uprobe (text)", Profiles.LINUX_3_19,
                         OpProgram.stepped((w, l) -> w.uprobe(w.space("A"), BASE + 4096, l), w -> w.uprobeFrame(w.space("A"), BASE + 4096))),
                 new Case("uprobe 6.8 (text), a page no one touched", Profiles.LINUX_6_8,
@@ -168,6 +176,8 @@ class ExplorerTest {
                         World w = c.name().contains("forked") ? Scenarios.forked(c.profile(), strategy, 3)
                                 : c.name().contains("text") ? Scenarios.text(c.profile(), strategy, c.name().contains("no one") ? 2 : 3)
                                 : c.name().contains("shared file") ? Scenarios.sharedFile(c.profile(), strategy, 3)
+                                : c.name().contains("collapsed thp") ? Scenarios.collapsed(c.profile(), strategy, 3)
+                                : c.name().contains("thp") ? Scenarios.thp(c.profile(), strategy, 3)
                                 : Scenarios.world(c.profile(), strategy, 3);
                         w.setKnob("gather-batch", batch);
                         List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));

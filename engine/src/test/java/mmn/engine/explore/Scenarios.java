@@ -34,15 +34,31 @@ public final class Scenarios {
         return world(p, strategy, pages, Backing.SHARED_FILE);
     }
 
-    private enum Backing { ANON, TEXT, SHARED_FILE }
+    /** As {@link #world}, A's range the first 64K of a 2M huge-eligible anon VMA, PTE-mapped: khugepaged can collapse it. */
+    public static World thp(Profile p, String strategy, int pages) {
+        return world(p, strategy, pages, Backing.THP);
+    }
+
+    /** {@link #thp}, then collapsed: a huge page to split. */
+    public static World collapsed(Profile p, String strategy, int pages) {
+        World w = thp(p, strategy, pages);
+        w.beginStatement("collapse");
+        w.collapse(w.space("A"), BASE, PhaseListener.NONE);
+        w.endStatement();
+        return w;
+    }
+
+    private enum Backing { ANON, TEXT, SHARED_FILE, THP }
 
     private static World world(Profile p, String strategy, int pages, Backing backing) {
         boolean text = backing == Backing.TEXT;
         World w = new World(p);
-        w.setMemory(1L << 20);
+        w.setMemory(backing == Backing.THP ? 8L << 20 : 1L << 20); // a huge page needs a 2M-aligned run of frames
         Space a = w.createSpace("A");
-        w.map(a, new Range(BASE, BASE + 64 * 1024), text ? Vma.READ | Vma.EXEC : Vma.READ | Vma.WRITE,
-                backing == Backing.ANON ? null : text ? "libc.so" : "data.bin", backing == Backing.SHARED_FILE, false, false);
+        long size = backing == Backing.THP ? Addr.PMD_SIZE : 64 * 1024;
+        w.map(a, new Range(BASE, BASE + size), text ? Vma.READ | Vma.EXEC : Vma.READ | Vma.WRITE,
+                backing == Backing.ANON || backing == Backing.THP ? null : text ? "libc.so" : "data.bin", backing == Backing.SHARED_FILE,
+                backing == Backing.THP, false);
         var gpu = w.createAtsDevice("gpu", 64, false, 8);
         w.bind(gpu, a);
         w.register("n1", a, gpu, strategy);
