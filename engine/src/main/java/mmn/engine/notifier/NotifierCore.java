@@ -114,13 +114,12 @@ public final class NotifierCore {
         return true;
     }
 
-    /** Each subscriber made a copy of src's in place (only when {@link #sameShape}). */
+    /**
+     * Each subscriber made a copy of src's in place (only when {@link #sameShape}). Through
+     * byName alone: every subscriber on a list is the one registered under its name (register
+     * adds it to both, unregister takes it from both, release empties the lists only).
+     */
     public void assignFrom(NotifierCore src) {
-        var mine = subscriptions.values().iterator();
-        for (List<Subscriber> l : src.subscriptions.values()) {
-            List<Subscriber> m = mine.next();
-            for (int i = 0; i < l.size(); i++) m.get(i).assignFrom(l.get(i));
-        }
         var names = byName.values().iterator();
         for (Subscriber s : src.byName.values()) names.next().assignFrom(s);
     }
