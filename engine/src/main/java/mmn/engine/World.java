@@ -120,6 +120,7 @@ public final class World extends Kernel {
         if (spaces.containsKey(name) || devices.containsKey(name)) throw new EngineException("'" + name + "' is already declared");
         AtsDevice d = new AtsDevice(name, atc, 0, walkCache, priRetries);
         devices.put(name, d);
+        shapeChanged();
         trace.event("decl", "device " + name + " ats");
         return d;
     }
@@ -142,6 +143,7 @@ public final class World extends Kernel {
     private Device declareDevice(Device d) {
         if (spaces.containsKey(d.name) || devices.containsKey(d.name)) throw new EngineException("'" + d.name + "' is already declared");
         devices.put(d.name, d);
+        shapeChanged();
         trace.event("decl", "device " + d.name + " " + d.kind());
         return d;
     }
@@ -155,6 +157,7 @@ public final class World extends Kernel {
         if (d.space != null) throw new EngineException(d.name + " is already bound to " + d.space.name);
         if (s.exited) throw new EngineException(s.name + " has exited");
         d.bind(this, s);
+        shapeChanged();
         trace.event("decl", "bind " + d.name + " " + s.name);
     }
 

@@ -70,8 +70,10 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
      */
     private boolean indexStale;
     private Set<PageKey> dirtyPages = new LinkedHashSet<>();
-    /** Whether dirtyPages is a mid-statement snapshot's set (restored as it is): the first change copies it. */
+    /** Whether dirtyPages is a mid-statement snapshot's set (restored as it is) or {@link #NO_PAGES}: the first change copies it. */
     private boolean dirtyShared;
+    /** An empty dirtyPages never written (shared: the first change copies it), so emptying the set allocates nothing. */
+    private static final Set<PageKey> NO_PAGES = java.util.Collections.unmodifiableSet(new LinkedHashSet<>());
 
     /** dirtyPages, to change. */
     private Set<PageKey> dirty() {
@@ -364,9 +366,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
      * boundary costs what changed since the last one.
      */
     private void clearPending() {
-        if (dirtyShared || dirtyPages.size() > 64) dirtyPages = new LinkedHashSet<>();
-        else dirtyPages.clear();
-        dirtyShared = false;
+        emptyDirtyPages();
         if (newEntries.size() > 64) newEntries = new LinkedHashSet<>();
         else newEntries.clear();
     }
@@ -415,27 +415,27 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     public void hashPending(StateHasher h) {
         // numbers, not names: a space by its declaration index, an entry by its cache's
         // position in allCaches() (both fixed for a world), each tuple packed and sorted
-        if (dirtyPages.isEmpty() && newEntries.isEmpty()) { // what the code below feeds then, without its lists
-            h.put(0).put(0);
-            return;
+        // Both are sets: hashed order-independently (StateHasher.SetDigest), no sort. A new
+        // entry is still in its cache (a removal drops it from newEntries), the only one of
+        // its cache at its address, and the cache's own digest has its frame and rights: so
+        // (cache, address) names it.
+        StateHasher.SetDigest pages = new StateHasher.SetDigest();
+        if (!dirtyPages.isEmpty()) {
+            List<Space> spaces = new ArrayList<>(w.spaceMap().values());
+            for (PageKey k : dirtyPages) pages.add(k.va() << 8 | spaceIndex(spaces, k.space()) & 0xff); // va < 2^47
         }
-        List<Space> spaces = new ArrayList<>(w.spaceMap().values());
-        long[] pages = new long[dirtyPages.size()];
-        int i = 0;
-        for (PageKey k : dirtyPages) pages[i++] = k.va() << 8 | spaceIndex(spaces, k.space()) & 0xff; // va < 2^47
-        java.util.Arrays.sort(pages);
-        h.put(pages.length);
-        for (long x : pages) h.put(x);
-        h.put(newEntries.size());
-        if (newEntries.isEmpty()) return;
-        List<TranslationCache> caches = allCaches();
-        long[][] fresh = new long[newEntries.size()][];
-        i = 0;
-        for (Translation t : newEntries) {
-            fresh[i++] = new long[] {indexOf(caches, t.owner), t.va, t.pfn, t.gen, t.writable ? 1 : 0};
+        h.putSet(pages);
+        StateHasher.SetDigest fresh = new StateHasher.SetDigest();
+        if (!newEntries.isEmpty()) {
+            List<TranslationCache> caches = allCaches();
+            TranslationCache.Id last = null;
+            int at = -1;
+            for (Translation t : newEntries) {
+                if (t.owner != last) at = indexOf(caches, last = t.owner);
+                fresh.add(StateHasher.element(StateHasher.element(0, at), t.va));
+            }
         }
-        java.util.Arrays.sort(fresh, java.util.Arrays::compare);
-        for (long[] e : fresh) for (long x : e) h.put(x);
+        h.putSet(fresh);
     }
 
     /** The boundary check's pending work, by names: a mid-statement snapshot carries it (see World.snapshotMidStatement). */
@@ -444,6 +444,16 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     private static int spaceIndex(List<Space> spaces, String name) {
         for (int i = 0; i < spaces.size(); i++) if (spaces.get(i).name.equals(name)) return i;
         return -1;
+    }
+
+    /** dirtyPages emptied: cleared in place if it is this checker's own and small, else the shared empty set. */
+    private void emptyDirtyPages() {
+        if (dirtyShared || dirtyPages.size() > 64) {
+            dirtyPages = NO_PAGES;
+            dirtyShared = true;
+        } else {
+            dirtyPages.clear();
+        }
     }
 
     /** Every translation cache of the world in a fixed order: the CPU TLBs by space, then each device's caches. */
@@ -490,10 +500,7 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
     public void rebuild(List<Violation> vs, Set<String> rep) {
         byFrame.clear();
         byPage.clear();
-        roots.clear();
-        if (dirtyShared) dirtyPages = new LinkedHashSet<>();
-        else dirtyPages.clear();
-        dirtyShared = false;
+        emptyDirtyPages();
         newEntries.clear();
         violations.clear();
         violations.addAll(vs);
@@ -501,12 +508,29 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
         reported.addAll(rep);
         indexStale = true;
         for (Space s : w.spaceMap().values()) s.cpuTlb.setIndex(tlbIndex);
-        for (Device d : w.deviceMap().values()) {
-            attach(d);
-            if (d instanceof AtsDevice a && a.root == AtsDevice.RootKind.SPACE && a.space.pageTable.root() >= 0) {
-                rootChanged(d, a.space.pageTable.root());
+        for (Device d : w.deviceMap().values()) attach(d);
+        if (!rootsCurrent()) {
+            roots.clear();
+            for (Device d : w.deviceMap().values()) {
+                if (d instanceof AtsDevice a && a.root == AtsDevice.RootKind.SPACE && a.space.pageTable.root() >= 0) {
+                    rootChanged(d, a.space.pageTable.root());
+                }
             }
         }
+    }
+
+    /** Whether roots already holds, for the world's devices, the roots a rebuild would make (a restore in place seldom changes them). */
+    private boolean rootsCurrent() {
+        int n = 0;
+        for (Device d : w.deviceMap().values()) {
+            if (d instanceof AtsDevice a && a.root == AtsDevice.RootKind.SPACE && a.space.pageTable.root() >= 0) {
+                int pfn = a.space.pageTable.root();
+                RootRef r = roots.get(d);
+                if (r == null || r.pfn() != pfn || r.gen() != w.memory().gen(pfn)) return false;
+                n++;
+            }
+        }
+        return n == roots.size();
     }
 
     /** The frame and page index from the caches, in the order a full rebuild makes it (CPU TLBs by space, then each device's caches, walk cache, root). */

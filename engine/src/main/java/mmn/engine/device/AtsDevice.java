@@ -86,11 +86,13 @@ public final class AtsDevice extends Device {
 
     @Override
     public List<TranslationCache> caches() {
-        List<TranslationCache> l = new ArrayList<>();
-        if (atc != null) l.add(atc);
-        if (iotlb != null) l.add(iotlb);
-        return l;
+        if (atc == null) return List.of();
+        if (cacheList == null || cacheList.get(0) != atc || cacheList.get(1) != iotlb) cacheList = List.of(atc, iotlb);
+        return cacheList;
     }
+
+    /** caches(), kept: the checker and the state key ask for it at every restore and key. */
+    private List<TranslationCache> cacheList;
 
     @Override
     public void bind(DeviceHost w, Space s) {
@@ -268,33 +270,26 @@ public final class AtsDevice extends Device {
     }
 
     /** An access's page request in flight, tagged with the explorer action that owns it. */
-    static final class PendingRequest {
-        final long va;
-        final boolean write;
-        int tries;
-        String why;
-        PageRequestResult answer; // null until the kernel handled it
-
-        PendingRequest(long va, boolean write, int tries, String why) {
-            this.va = va;
-            this.write = write;
-            this.tries = tries;
-            this.why = why;
-        }
-
-        boolean sameAs(PendingRequest o) {
-            return va == o.va && write == o.write && tries == o.tries && java.util.Objects.equals(why, o.why) && answer == o.answer;
-        }
-
-        PendingRequest copy() {
-            PendingRequest c = new PendingRequest(va, write, tries, why);
-            c.answer = answer;
-            return c;
+    /** Immutable: copies of the device (a snapshot, a restored world) share them, and the map too until either writes. */
+    record PendingRequest(long va, boolean write, int tries, String why, PageRequestResult answer /* null until the kernel handled it */) {
+        PendingRequest answered(PageRequestResult res) {
+            return new PendingRequest(va, write, tries, why, res);
         }
     }
 
     /** In-flight page requests by owner (sorted, so equal sets hash equally). */
     private java.util.TreeMap<Integer, PendingRequest> pending = new java.util.TreeMap<>();
+    /** Whether {@link #pending} is shared with a copy of this device: the first write clones it. */
+    private boolean pendingShared;
+
+    /** {@link #pending}, to change. */
+    private java.util.TreeMap<Integer, PendingRequest> pendingForWrite() {
+        if (pendingShared) {
+            pending = new java.util.TreeMap<>(pending);
+            pendingShared = false;
+        }
+        return pending;
+    }
 
     /** Owners of the page requests in flight, and where each stands (for tests and {@code show}). */
     public java.util.Map<Integer, AccessStage> pendingRequests() {
@@ -318,7 +313,7 @@ public final class AtsDevice extends Device {
         tries++;
         AccessResult abandoned = pageRequest(w, va, write, tries, why[0]);
         if (abandoned != null) return end(w, va, write, abandoned);
-        pending.put(owner, new PendingRequest(va, write, tries, why[0]));
+        pendingForWrite().put(owner, new PendingRequest(va, write, tries, why[0], null));
         return AccessStage.REQUESTED;
     }
 
@@ -336,7 +331,7 @@ public final class AtsDevice extends Device {
         PageRequestResult res = resolve(w, r.va, r.write);
         if (res == PageRequestResult.WAIT)
             throw new IllegalStateException(name + ": owner " + owner + "'s page request was handled while it waits");
-        r.answer = res;
+        pendingForWrite().put(owner, r.answered(res));
         return AccessStage.ANSWERED;
     }
 
@@ -344,7 +339,7 @@ public final class AtsDevice extends Device {
     public AccessStage retryAccess(DeviceHost w, int owner) {
         PendingRequest r = request(owner);
         if (r.answer == null) throw new IllegalStateException(name + ": owner " + owner + "'s page request is not answered yet");
-        pending.remove(owner);
+        pendingForWrite().remove(owner);
         AccessResult after = response(w, r.answer, r.tries, r.why);
         if (after != null) return end(w, r.va, r.write, after);
         return walkAndRequest(w, r.va, r.write, r.tries, owner);
@@ -402,7 +397,8 @@ public final class AtsDevice extends Device {
             c.iotlb = iotlb.copyFor(s);
             c.walkCache = walkCache.copy();
         }
-        for (var e : pending.entrySet()) c.pending.put(e.getKey(), e.getValue().copy());
+        c.pending = pending;
+        c.pendingShared = pendingShared = true;
         return c;
     }
 
@@ -425,48 +421,35 @@ public final class AtsDevice extends Device {
             iotlb.assignFrom(o.iotlb);
             walkCache.assignFrom(o.walkCache);
         }
-        if (!samePending(o)) {
-            pending.clear();
-            for (var e : o.pending.entrySet()) pending.put(e.getKey(), e.getValue().copy());
+        if (pending != o.pending) {
+            pending = o.pending;
+            pendingShared = o.pendingShared = true;
         }
-    }
-
-    private boolean samePending(AtsDevice o) {
-        if (pending.size() != o.pending.size()) return false;
-        var mine = pending.entrySet().iterator();
-        for (var e : o.pending.entrySet()) {
-            var m = mine.next();
-            if (!m.getKey().equals(e.getKey()) || !m.getValue().sameAs(e.getValue())) return false;
-        }
-        return true;
     }
 
     @Override
     public void hashInto(StateHasher h) {
         super.hashInto(h);
         h.put(root.ordinal());
-        h.put(pending.size());
-        if (pending.isEmpty()) return;
-        java.util.function.IntUnaryOperator rename = h.owners();
-        // by renamed owner, ties in the map's order (a stable insertion sort: a few requests at most)
-        int n = pending.size(), k = 0;
-        int[] owners = new int[n];
-        PendingRequest[] reqs = new PendingRequest[n];
-        for (var e : pending.entrySet()) {
-            int o = rename == null ? e.getKey() : rename.applyAsInt(e.getKey());
-            int j = k++;
-            for (; j > 0 && owners[j - 1] > o; j--) {
-                owners[j] = owners[j - 1];
-                reqs[j] = reqs[j - 1];
-            }
-            owners[j] = o;
-            reqs[j] = e.getValue();
+        if (pending.isEmpty()) {
+            h.put(0);
+            return;
         }
-        for (int i = 0; i < n; i++) {
-            PendingRequest r = reqs[i];
+        // a set by (renamed) owner, hashed order-independently: no sort, nothing allocated but the digest
+        java.util.function.IntUnaryOperator rename = h.owners();
+        StateHasher.SetDigest set = new StateHasher.SetDigest();
+        for (var e : pending.entrySet()) {
+            PendingRequest r = e.getValue();
+            int o = rename == null ? e.getKey() : rename.applyAsInt(e.getKey());
             // canonical: tries is compared only against pri retries N (response), never without it
             long tries = !h.isCanonical() ? r.tries : priRetries == null ? 0 : Math.min(r.tries, priRetries + 1L);
-            h.put(owners[i]).put(r.va).put(r.write).put(tries).put(r.why).put(r.answer == null ? -1 : r.answer.ordinal());
+            long x = StateHasher.element(0, o);
+            x = StateHasher.element(x, r.va);
+            x = StateHasher.element(x, r.write ? 1 : 0);
+            x = StateHasher.element(x, tries);
+            x = StateHasher.element(x, r.why == null ? -1 : (long) r.why.length() << 32 ^ r.why.hashCode());
+            set.add(StateHasher.element(x, r.answer == null ? -1 : r.answer.ordinal()));
         }
+        h.putSet(set);
     }
 }

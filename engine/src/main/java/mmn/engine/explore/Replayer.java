@@ -111,6 +111,9 @@ final class Replayer {
         this.label = label;
         this.act = new int[threads.size()];
         this.stp = new int[threads.size()];
+        this.who = new int[threads.size()];
+        this.members = new int[threads.size()];
+        this.sorted = new int[threads.size()];
         this.canonical = reductions.canonical();
         this.symmetry = reductions.symmetry();
         this.sleepSets = reductions.sleepSets();
@@ -313,8 +316,8 @@ final class Replayer {
     /** The operation's next step in stepped mode: it begins at the first OP choice, then runs to its next phase point or returns. */
     private void stepOp() {
         pos++;
-        if (w.frame == null) w.frame = op.frame(w);
-        if (w.frame == null) throw new IllegalArgumentException("the operation is not a step program: its steps are replayed, not stepped");
+        if (w.frame() == null) w.startOp(op.frame(w));
+        if (w.frame() == null) throw new IllegalArgumentException("the operation is not a step program: its steps are replayed, not stepped");
         String phase = w.stepOp();
         if (phase == null) {
             opDone = true;
@@ -392,22 +395,27 @@ final class Replayer {
         StateHasher h = canonical ? StateHasher.canonical() : new StateHasher();
         int[] role = symmetry ? roles() : null; // role[t]: the thread whose place t takes in the canonical order
         lastRole = role;
-        if (role != null) {
-            h.renameOwners(o -> o <= 0 || o >= ownerThread.length || ownerThread[o] < 0 ? o
-                    : ownerAt[role[ownerThread[o]]][ownerAction[o]]);
-        }
+        if (role != null) h.renameOwners(renameOwner);
         w.stateHashInto(h);
         w.hashPendingChecks(h);
         h.put(opPoints).put(opDone);
         if (role == null) {
             for (int t = 0; t < act.length; t++) h.put(act[t]).put(stp[t]);
         } else {
-            int[] who = new int[act.length]; // who[u]: the thread in place u
-            for (int t = 0; t < act.length; t++) who[role[t]] = t;
+            for (int t = 0; t < act.length; t++) who[role[t]] = t; // who[u]: the thread in place u
             for (int u = 0; u < act.length; u++) h.put(act[who[u]]).put(stp[who[u]]);
         }
         return new Key(h.high(), h.low());
     }
+
+    /** An owner tag renamed through {@link #lastRole} (the key's canonical order of identical threads). */
+    private final java.util.function.IntUnaryOperator renameOwner = this::renamedOwner;
+
+    private int renamedOwner(int o) {
+        return o <= 0 || o >= ownerThread.length || ownerThread[o] < 0 ? o : ownerAt[lastRole[ownerThread[o]]][ownerAction[o]];
+    }
+    /** Scratch for {@link #key} and {@link #roles}: a key is computed per transition. */
+    private final int[] who, members, sorted;
 
     /**
      * The canonical order of identical threads: within each class, the members sorted by
@@ -418,7 +426,6 @@ final class Replayer {
     private int[] roles() {
         int n = act.length;
         int[] role = identity(n);
-        int[] members = new int[n], sorted = new int[n];
         for (int t = 0; t < n; t++) {
             if (symmetryClass[t] != t) continue;
             int m = 0;

@@ -78,6 +78,49 @@ public final class StateHasher {
         return put(s.length()).put(s.hashCode());
     }
 
+    /**
+     * An order-independent digest of a set (its elements fed in any order hash equal):
+     * each element, folded into a long by {@link #element}, is mixed by two independent
+     * finalisers and summed per lane; {@link #putSet} feeds the count and both sums. No
+     * sort and no array: the explorer's key hashes the statement's pending work and the
+     * page requests in flight at every transition. A set, not a bag: elements are distinct.
+     */
+    public static final class SetDigest {
+        private long a, b;
+        private int n;
+
+        public SetDigest add(long element) {
+            a += mixA(element);
+            b += mixB(element);
+            n++;
+            return this;
+        }
+    }
+
+    /** Folds a tuple's fields into one long for {@link SetDigest#add} (start with {@code element(0, first)}). */
+    public static long element(long acc, long field) {
+        return (acc ^ field) * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+    }
+
+    public StateHasher putSet(SetDigest d) {
+        return put(d.n).put(d.a).put(d.b);
+    }
+
+    private static long mixA(long x) { // murmur3's fmix64
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        x ^= x >>> 33;
+        x *= 0xc4ceb9fe1a85ec53L;
+        return x ^ (x >>> 33);
+    }
+
+    private static long mixB(long x) { // splitmix64's finaliser
+        x += 0x9E3779B97F4A7C15L;
+        x = (x ^ (x >>> 30)) * 0xbf58476d1ce4e5b9L;
+        x = (x ^ (x >>> 27)) * 0x94d049bb133111ebL;
+        return x ^ (x >>> 31);
+    }
+
     /** The first 64 bits of the final hash. */
     public long high() {
         long x = a ^ (a >>> 33);

@@ -45,13 +45,22 @@ public final class NotifierCore {
     /** Every registered subscriber by name (the script's handle on it). */
     private final Map<String, Subscriber> byName = new LinkedHashMap<>();
 
-    public NotifierCore(Host h) {
+    /** Told whenever the subscriptions' shape changes (a list made, a subscriber in or out): see Kernel.shapeChanged. */
+    private final Runnable shapeChanged;
+
+    public NotifierCore(Host h, Runnable shapeChanged) {
         this.host = h;
+        this.shapeChanged = shapeChanged;
     }
 
-    /** The live subscription list of s (mm->notifier_subscriptions->list). */
+    /** The live subscription list of s (mm->notifier_subscriptions->list): to read; changes go through this class. */
     public List<Subscriber> subs(Space s) {
-        return subscriptions.computeIfAbsent(s, k -> new ArrayList<>());
+        List<Subscriber> l = subscriptions.get(s);
+        if (l == null) {
+            subscriptions.put(s, l = new ArrayList<>());
+            shapeChanged.run();
+        }
+        return l;
     }
 
     /** Whether s has any subscriber (mm_has_notifiers). */
@@ -73,6 +82,7 @@ public final class NotifierCore {
         Subscriber sub = new Subscriber(name, s, d, label, ops);
         subs(s).add(sub);
         byName.put(name, sub);
+        shapeChanged.run();
         host.trace().event("decl", "notifier " + name + " on " + s.name + (d != null ? " for " + d.name : "") + " uses " + label);
         return sub;
     }
@@ -92,6 +102,7 @@ public final class NotifierCore {
         }
         subs(sub.space).remove(sub);
         byName.remove(name);
+        shapeChanged.run();
         sub.released = true;
         host.trace().event("decl", "unregister " + name);
     }
@@ -203,6 +214,7 @@ public final class NotifierCore {
         }
         for (Subscriber sub : subs(s)) sub.released = true;
         subs(s).clear();
+        shapeChanged.run();
         s.released = true;
     }
 

@@ -94,7 +94,13 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
      * The operation running as a step program, or null: part of the state (copied with a
      * snapshot, hashed into the key when set), so the explorer can step it from a copy.
      */
-    public OpFrame frame;
+    private OpFrame frame;
+    /**
+     * Whether {@link #frame} is a snapshot's, shared by a restore in place: device steps
+     * only read (hash) it, and the operation's next step copies it first ({@link #stepOp}).
+     * Most successors of an explore state are device steps: they never copy the frame.
+     */
+    private boolean frameShared;
 
     // where we are, for reports and the trace
     public int statementNo;
@@ -118,7 +124,7 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         this.profile = p;
         this.trace = new Trace(this);
         this.checker = new Checker(this);
-        this.notifier = new NotifierCore(this);
+        this.notifier = new NotifierCore(this, this::shapeChanged);
         this.mem = mem != null ? mem : new PhysMem(memoryBytes);
         this.mem.setListener(checker);
         this.vmm = new Vmm(this);
@@ -319,6 +325,8 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         swap.clear();
         copiedOut.clear();
         frame = null;
+        frameShared = false;
+        shapeChanged();
     }
 
     /** Makes this (a fresh kernel over a copy of o's memory) a deep copy of o's state. */
@@ -349,6 +357,7 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         copiedOut.addAll(o.copiedOut);
         copyScalarsFrom(o);
         frame = o.frame == null ? null : o.frame.copyFor(this);
+        shape = o.shape; // the same spaces, devices and subscriptions, by name and in order
     }
 
     /**
@@ -382,11 +391,44 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
             copiedOut.addAll(o.copiedOut);
         }
         copyScalarsFrom(o);
-        frame = o.frame == null ? null : o.frame.copyFor(this);
+        frame = o.frame;
+        frameShared = frame != null;
         return true;
     }
 
+    /**
+     * This world's shape (its spaces, devices and subscriptions: what {@link #sameShape}
+     * compares), as an identity: a copy takes its source's, and every change of shape makes
+     * a new one ({@link #shapeChanged}). Worlds with the same Shape have the same shape, so
+     * a restore between them skips the structural comparison, which was a twentieth of an
+     * explore's time. {@code assignable} caches the comparison's answer for that shape
+     * (false when a device or subscriber is copied, not assigned: mirror and kvm devices).
+     */
+    static final class Shape {
+        volatile Boolean assignable;
+    }
+
+    private Shape shape = new Shape();
+
+    /** The spaces, devices or subscriptions changed: this world has a new shape. */
+    public final void shapeChanged() {
+        shape = new Shape();
+    }
+
     private boolean sameShape(Kernel o) {
+        if (shape == o.shape) {
+            Boolean known = shape.assignable;
+            if (known != null) return known;
+            boolean same = sameShapeCompared(o);
+            shape.assignable = same;
+            return same;
+        }
+        if (!sameShapeCompared(o)) return false;
+        shape = o.shape; // compared equal: from now on, until either changes, the same shape
+        return true;
+    }
+
+    private boolean sameShapeCompared(Kernel o) {
         if (spaces.size() != o.spaces.size() || devices.size() != o.devices.size()) return false;
         var mine = spaces.values().iterator();
         for (Space s : o.spaces.values()) {
@@ -432,6 +474,10 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
      * pausing at a phase), the frame stays the running one, as the state it paused in.
      */
     public void runOp(OpFrame f, PhaseListener l) {
+        if (frameShared) {
+            frame = frame.copyFor(this);
+            frameShared = false;
+        }
         OpFrame outer = frame;
         frame = f;
         f.listener = l;
@@ -444,11 +490,26 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         frame = outer;
     }
 
+    /** The operation running step by step, or null. */
+    public OpFrame frame() {
+        return frame;
+    }
+
+    /** Starts {@code f} as the operation the explorer steps ({@link #stepOp}). */
+    public void startOp(OpFrame f) {
+        frame = f;
+        frameShared = false;
+    }
+
     /**
      * The explorer's OP choice: runs the operation in {@link #frame} to its next phase
      * point and returns that phase, or returns null (and clears the frame) when it returned.
      */
     public String stepOp() {
+        if (frameShared) {
+            frame = frame.copyFor(this);
+            frameShared = false;
+        }
         String p = frame.step(this);
         if (p == null) frame = null;
         return p;

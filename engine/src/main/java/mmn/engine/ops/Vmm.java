@@ -66,6 +66,7 @@ public final class Vmm {
         s.cpuTlb = new TranslationCache("cpu(" + name + ").tlb", s, 0);
         w.checker.attach(s.cpuTlb);
         w.spaces.put(name, s);
+        w.shapeChanged();
         w.trace.event("decl", "space " + name + " (pgd pfn " + s.pageTable.root() + ")");
         return s;
     }
