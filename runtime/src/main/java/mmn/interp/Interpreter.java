@@ -617,18 +617,7 @@ final class Interpreter implements Stmt.Visitor<Void> {
     public Void visitExplore(Stmt.Explore s) {
         List<OpCalls.OpCall> ops = new ArrayList<>();
         for (Stmt st : s.ops().body()) ops.add(opCalls.of((Stmt.Operation) st));
-        OpCalls.OpCall only = ops.size() == 1 ? ops.get(0) : null; // one operation may be a step program
-        OpProgram program = new OpProgram() {
-            @Override
-            public void run(World w, mmn.engine.PhaseListener l) {
-                for (OpCalls.OpCall c : ops) c.run(w, l);
-            }
-
-            @Override
-            public mmn.engine.ops.OpFrame frame(World w) {
-                return only == null ? null : only.frame(w);
-            }
-        };
+        OpProgram program = program(ops);
         List<List<Action>> threads = new ArrayList<>();
         int owners = 0; // tags each access's in-flight driver fault or page request (FaultPathAction, AtsAccessAction)
         for (Stmt.Block t : s.threads()) {
@@ -667,6 +656,28 @@ final class Interpreter implements Stmt.Visitor<Void> {
         }
         verdict(s, r);
         return null;
+    }
+
+    /**
+     * An explore block's operations as the explorer's program. One operation is its own
+     * step program. Several, each a step program in the world as it is now, run as one
+     * ({@link mmn.engine.ops.Sequence}: each made when the one before returns), replayed
+     * and stepped alike; otherwise they run one after another and every state is replayed
+     * from the root (an operation over hugetlb is not a step program yet).
+     */
+    private OpProgram program(List<OpCalls.OpCall> ops) {
+        if (ops.size() == 1) {
+            OpCalls.OpCall only = ops.get(0);
+            return OpProgram.stepped(only::run, only::frame);
+        }
+        boolean steps = true;
+        for (OpCalls.OpCall c : ops) steps &= c.frame(world) != null; // making a frame changes nothing
+        if (!steps) return (w, l) -> {
+            for (OpCalls.OpCall c : ops) c.run(w, l);
+        };
+        List<java.util.function.Function<mmn.engine.ops.Kernel, mmn.engine.ops.OpFrame>> frames = new ArrayList<>();
+        for (OpCalls.OpCall c : ops) frames.add(k -> c.frame((World) k));
+        return OpProgram.stepped((w, l) -> w.runOp(new mmn.engine.ops.Sequence(frames), l), w -> new mmn.engine.ops.Sequence(frames));
     }
 
     /**

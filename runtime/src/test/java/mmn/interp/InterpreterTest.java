@@ -89,6 +89,10 @@ class InterpreterTest {
         before = mmn.engine.explore.Explorer.steppedSuccessors();
         ok(thp + "collapse A 0x800000\nexplore { split A 0x800000 } with { dma gpu A 0x800000 write } expect coherent\n");
         assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "split: the explore replayed instead of stepping");
+        before = mmn.engine.explore.Explorer.steppedSuccessors();
+        ok(setup + "explore {\n  mprotect A 0x400000 +8K r\n  munmap A 0x400000 +8K\n} with { dma gpu A 0x400000 read } with { dma gpu A 0x401000 write }"
+                + " expect coherent\n");
+        assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "a block of two operations: the explore replayed instead of stepping");
     }
 
     // ---------------------------------------------------------------- expressions and variables

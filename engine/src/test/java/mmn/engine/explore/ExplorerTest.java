@@ -168,7 +168,11 @@ class ExplorerTest {
                         OpProgram.stepped((w, l) -> w.uprobe(w.space("A"), BASE + 8192, l), w -> w.uprobeFrame(w.space("A"), BASE + 8192))),
                 new Case("exit", Profiles.LINUX_3_19, OpProgram.stepped((w, l) -> w.exit(w.space("A"), l), w -> w.exitFrame(w.space("A")))),
                 new Case("oom-reap 6.8", Profiles.LINUX_6_8,
-                        OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))));
+                        OpProgram.stepped((w, l) -> w.oomReap(w.space("A"), l), w -> w.oomReapFrame(w.space("A")))),
+                new Case("a block: mprotect read-only, then munmap", Profiles.LINUX_3_19, block(
+                        w -> w.mprotectFrame(w.space("A"), three, Vma.READ), w -> w.munmapFrame(w.space("A"), two))),
+                new Case("a block 6.8: migrate, then dontneed", Profiles.LINUX_6_8, block(
+                        w -> w.migrateFrame(w.space("A"), two), w -> w.dontneedFrame(w.space("A"), three))));
         try {
             for (Case c : cases) {
                 for (String strategy : List.of("start-only", "range")) {
@@ -204,6 +208,43 @@ class ExplorerTest {
         } finally {
             Explorer.stepped = steppedWas;
             Explorer.checkCache = checkWas;
+        }
+    }
+
+    /** Several operations as one step program (mmn.engine.ops.Sequence), run and stepped alike, as the interpreter makes an explore block of them. */
+    @SafeVarargs
+    private static OpProgram block(java.util.function.Function<World, mmn.engine.ops.OpFrame>... ops) {
+        List<java.util.function.Function<mmn.engine.ops.Kernel, mmn.engine.ops.OpFrame>> frames = new java.util.ArrayList<>();
+        for (var f : ops) frames.add(k -> f.apply((World) k));
+        return OpProgram.stepped((w, l) -> w.runOp(new mmn.engine.ops.Sequence(frames), l), w -> new mmn.engine.ops.Sequence(frames));
+    }
+
+    /**
+     * A block of operations stepped as one program explores what the operations run one
+     * after another did when every state was replayed from the root (before the Sequence
+     * frame): the same verdict, states, transitions, depth and counterexample.
+     */
+    @Test
+    void aBlockOfOperationsStepsAsItRanOneAfterAnother() {
+        Range two = new Range(BASE, BASE + 2 * 4096);
+        Range three = new Range(BASE, BASE + 3 * 4096);
+        OpProgram loop = (w, l) -> {
+            w.mprotect(w.space("A"), three, Vma.READ, l);
+            w.munmap(w.space("A"), two, l);
+        };
+        OpProgram stepped = block(w -> w.mprotectFrame(w.space("A"), three, Vma.READ), w -> w.munmapFrame(w.space("A"), two));
+        for (String strategy : List.of("start-only", "range", "end-only")) {
+            World w = Scenarios.world(Profiles.LINUX_3_19, strategy, 3);
+            List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, true), dma(BASE, false)));
+            long before = Explorer.STEPPED.sum();
+            Result a = Explorer.explore(w, loop, ths, ONE);
+            Result b = Explorer.explore(w, stepped, ths, ONE);
+            assertTrue(Explorer.STEPPED.sum() > before, "the block was not stepped: " + strategy);
+            assertEquals(a.verdict(), b.verdict(), strategy);
+            assertEquals(a.stats().distinctStates(), b.stats().distinctStates(), strategy);
+            assertEquals(a.stats().transitions(), b.stats().transitions(), strategy);
+            assertEquals(a.stats().maxDepth(), b.stats().maxDepth(), strategy);
+            assertEquals(a.counterexample() == null ? null : a.counterexample().render(), b.counterexample() == null ? null : b.counterexample().render(), strategy);
         }
     }
 
