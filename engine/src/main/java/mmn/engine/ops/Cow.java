@@ -29,7 +29,7 @@ import mmn.engine.profile.Sites;
  * </pre>
  */
 final class Cow extends OpFrame {
-    private static final int BEGIN = 0, COPY = 1, START = 2, CLEAR = 3, SET = 4, UNLOCK = 5, END = 6, PUT = 7, ACCESS = 8, RETURN_ONLY = 9;
+    private static final int BEGIN = 0, COPY = 1, START = 2, CLEAR = 3, SET = 4, UNLOCK = 5, END = 6, PUT = 7, ACCESS = 8, HUGETLB = 9;
 
     private final String space;
     private final long va;
@@ -41,6 +41,8 @@ final class Cow extends OpFrame {
     private String outer;
     /** wp_page_copy for a fault (a device's or the CPU's write to a write-protected page): no operation, no write after it. */
     private boolean faultPath;
+    /** hugetlb_cow's frame on a hugetlb page (Hugetlb.WpPage), else null. */
+    private OpFrame callee;
 
     /**
      * wp_page_copy as the fault path runs it (do_wp_page on a page it cannot reuse): the
@@ -61,12 +63,6 @@ final class Cow extends OpFrame {
     Cow(String space, long va) {
         this.space = space;
         this.va = va;
-    }
-
-    /** Stepped by the explorer unless the page is hugetlb (hugetlb_cow is not a step program yet). */
-    static boolean steppable(Space s, long va) {
-        Vma v = s.findVma(Addr.pageDown(va));
-        return v == null || !v.hugetlb;
     }
 
     @Override
@@ -133,9 +129,9 @@ final class Cow extends OpFrame {
                     throw new EngineException("cow " + s.name + " " + Addr.hex(page) + ": a write fault on a transparent huge page"
                             + " (do_huge_pmd_wp_page: split the PMD, then copy 4K) is not modelled", "split it first");
                 run.step("copy");
-                if (vma.hugetlb) { // not a step program: runs whole (scripted runs only: the explorer is given no frame for it, Vmm.cowFrame)
-                    vmm.hugetlb.hugetlbCow(s, vma, page & -Addr.PMD_SIZE, pte, listener == mmn.engine.PhaseListener.NONE ? phase -> { } : listener);
-                    pc = RETURN_ONLY;
+                if (vma.hugetlb) { // hugetlb_fault -> hugetlb_cow, its phases announced even in a plain run (as they always were)
+                    callee = new Hugetlb.WpPage(space, page & -Addr.PMD_SIZE, true, k.phase);
+                    pc = HUGETLB;
                     return RUN_ON;
                 }
                 old = Pte.pfn(pte);
@@ -216,9 +212,13 @@ final class Cow extends OpFrame {
                 if (outer != null && phased()) k.phase = outer; // wp_page_copy returns into the fault: the write runs in cow's phase
                 vmm.cpuAccess(s, va, true);
                 return returnOp(k);
-            case RETURN_ONLY: // hugetlb_cow ran whole: the write, then return
+            case HUGETLB: { // hugetlb_cow stepped to its end: the write, then return
+                String p = callee.step(k);
+                if (p != null) return p;
+                callee = null;
                 vmm.cpuAccess(s, va, true);
                 return returnOp(k);
+            }
             default:
                 throw returned();
         }
@@ -234,11 +234,13 @@ final class Cow extends OpFrame {
         c.same = same;
         c.outer = outer;
         c.faultPath = faultPath;
+        c.callee = callee == null ? null : callee.copyFor(k);
         return c;
     }
 
     @Override
     protected void hashInto(StateHasher h) {
         h.put(pc).put(space).put(va).put(page).put(old).put(fresh).put(same);
+        if (callee != null) callee.hashInto(h.put(0x4e6e)); // nothing otherwise: a key without hugetlb is as before
     }
 }

@@ -23,17 +23,19 @@ import mmn.engine.profile.Sites;
  *             referenced and mapped twice, a private mapping's writable PTEs
  *             write-protected (ptep_set_wrprotect: no flush), a THP's deposited table
  *     end     private mappings only: invalidate_range_end (Sites.FORK_END)
- *     (a hugetlb VMA: copy_hugetlb_page_range, whole; its frame is not stepped: Vmm.forkFrame)
+ *     (a hugetlb VMA: copy_hugetlb_page_range instead, its own steps: {@link Hugetlb.CopyPageRange})
  *   flush     flush_tlb_mm of the parent (Sites.FORK_FLUSH)
  * </pre>
  */
 final class Fork extends OpFrame {
-    private static final int BEGIN = 0, VMA = 1, COPY = 2, END = 3, RETURN = 4;
+    private static final int BEGIN = 0, VMA = 1, COPY = 2, END = 3, RETURN = 4, HUGETLB = 5;
 
     private final String parent, child;
     /** The parent's VMAs as dup_mmap found them (copies: the walk is over that list), and the one being copied. */
     private Vma[] vmas;
     private int next;
+    /** copy_hugetlb_page_range's frame while a hugetlb VMA is copied, else null. */
+    private OpFrame callee;
 
     Fork(String parent, String child) {
         this.parent = parent;
@@ -75,8 +77,8 @@ final class Fork extends OpFrame {
                     Vma cv = v.copy();
                     c.vmas.put(v.start, cv);
                     if (v.hugetlb) {
-                        k.vmm.hugetlb.copyHugetlbPageRange(p, c, v, cv, listener); // scripted runs only
-                        next++;
+                        callee = new Hugetlb.CopyPageRange(parent, child, v.start);
+                        pc = HUGETLB;
                         continue;
                     }
                     pc = COPY;
@@ -102,6 +104,14 @@ final class Fork extends OpFrame {
                     next++;
                     pc = VMA;
                     return run.reach("end");
+                case HUGETLB: {
+                    String ph = callee.step(k);
+                    if (ph != null) return ph;
+                    callee = null;
+                    next++;
+                    pc = VMA;
+                    continue;
+                }
                 case RETURN:
                     return returnOp(k);
                 default:
@@ -145,6 +155,7 @@ final class Fork extends OpFrame {
         c.pc = pc;
         c.vmas = vmas; // never written after BEGIN: shared
         c.next = next;
+        c.callee = callee == null ? null : callee.copyFor(k);
         return c;
     }
 
@@ -156,5 +167,6 @@ final class Fork extends OpFrame {
             h.put(vmas.length);
             for (Vma v : vmas) v.hashInto(h);
         }
+        if (callee != null) callee.hashInto(h.put(0x4e6e)); // nothing otherwise: a key without hugetlb is as before
     }
 }

@@ -23,15 +23,21 @@ import java.util.List;
  *   flush   flush_tlb_range of the range (before 6.0), or tlb_finish_mmu of what was
  *           gathered (6.0+, nothing if no PTE needed it); Sites.MPROTECT_FLUSH
  * </pre>
+ * A range of hugetlb VMAs goes through hugetlb_change_protection instead, once per VMA,
+ * each a step program of its own ({@link Hugetlb.ChangeProtection}) this one steps.
  */
 final class Mprotect extends OpFrame {
-    private static final int BEGIN = 0, CHANGE = 1, END = 2, FLUSH = 3, RETURN = 4;
+    private static final int BEGIN = 0, CHANGE = 1, END = 2, FLUSH = 3, RETURN = 4, HUGETLB = 5;
 
     private final String space;
     private final Range r;
     private final int prot;
     /** 6.0+: the mmu_gather's range, widened by tlb_flush_pte_range (null: nothing gathered). */
     private Range gathered;
+    /** hugetlb: the VMAs' starts, the next to change, and hugetlb_change_protection's frame for the current one. */
+    private long[] hugetlb;
+    private int nextHugetlb;
+    private OpFrame callee;
 
     Mprotect(String space, Range r, int prot) {
         this.space = space;
@@ -59,13 +65,14 @@ final class Mprotect extends OpFrame {
                 if (vmas.isEmpty()) throw new EngineException("mprotect on " + r + ": no VMA there (-ENOMEM)");
                 for (Vma v : vmas) v.prot = prot;
                 long hugetlb = vmas.stream().filter(v -> v.hugetlb).count();
-                if (hugetlb > 0) { // not a step program: runs whole (scripted runs only: the explorer is given no frame for it, Vmm.mprotectFrame)
+                if (hugetlb > 0) {
                     if (hugetlb < vmas.size())
                         throw new EngineException("mprotect " + r + " spans hugetlb and other VMAs; the model takes one kind per call",
                                 "one mprotect per VMA");
                     // change_protection -> hugetlb_change_protection, once per VMA (mprotect_fixup)
-                    for (Vma v : vmas) vmm.hugetlb.hugetlbChangeProtection(s, v, prot, listener);
-                    return returnOp(k);
+                    this.hugetlb = vmas.stream().mapToLong(v -> v.start).toArray();
+                    pc = HUGETLB;
+                    return changeHugetlb(k);
                 }
                 run.step("start");
                 k.fire(s, Sites.MPROTECT_START, r);
@@ -117,8 +124,23 @@ final class Mprotect extends OpFrame {
                 return run.reach("flush");
             case RETURN:
                 return returnOp(k);
+            case HUGETLB:
+                return changeHugetlb(k);
             default:
                 throw returned();
+        }
+    }
+
+    /** hugetlb_change_protection of each VMA in turn, stepped: its next phase point, or the return after the last. */
+    private String changeHugetlb(Kernel k) {
+        while (true) {
+            if (callee == null) {
+                if (nextHugetlb == hugetlb.length) return returnOp(k);
+                callee = new Hugetlb.ChangeProtection(space, hugetlb[nextHugetlb++], prot);
+            }
+            String p = callee.step(k);
+            if (p != null) return p;
+            callee = null;
         }
     }
 
@@ -127,6 +149,9 @@ final class Mprotect extends OpFrame {
         Mprotect c = new Mprotect(space, r, prot);
         c.pc = pc;
         c.gathered = gathered;
+        c.hugetlb = hugetlb; // never written after BEGIN: shared
+        c.nextHugetlb = nextHugetlb;
+        c.callee = callee == null ? null : callee.copyFor(k);
         return c;
     }
 
@@ -135,5 +160,11 @@ final class Mprotect extends OpFrame {
         h.put(pc).put(space).put(r.start()).put(r.end()).put(prot);
         if (gathered == null) h.put(-1);
         else h.put(gathered.start()).put(gathered.end());
+        if (hugetlb != null) { // nothing otherwise: a key without hugetlb is as before
+            h.put(hugetlb.length).put(nextHugetlb);
+            for (long v : hugetlb) h.put(v);
+            if (callee == null) h.put(-1);
+            else callee.hashInto(h);
+        }
     }
 }

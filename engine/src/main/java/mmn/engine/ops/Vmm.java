@@ -277,9 +277,9 @@ public final class Vmm {
         w.runOp(new Cow(s.name, va), l);
     }
 
-    /** cow not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    /** cow not yet begun, as a frame to step. */
     public OpFrame cowFrame(Space s, long va) {
-        return Cow.steppable(s, va) ? new Cow(s.name, va) : null;
+        return new Cow(s.name, va);
     }
 
     /**
@@ -291,9 +291,9 @@ public final class Vmm {
         w.runOp(new Fork(parent.name, child), l);
     }
 
-    /** fork not yet begun, as a frame to step; null if the parent maps hugetlb (copy_hugetlb_page_range is not a step program). */
+    /** fork not yet begun, as a frame to step. */
     public OpFrame forkFrame(Space parent, String child) {
-        return parent.vmas.values().stream().anyMatch(v -> v.hugetlb) ? null : new Fork(parent.name, child);
+        return new Fork(parent.name, child);
     }
 
     // ------------------------------------------------------------ operations
@@ -303,13 +303,9 @@ public final class Vmm {
         w.runOp(new Munmap(s.name, r), l);
     }
 
-    /**
-     * munmap not yet begun, as a frame to step; null if it cannot run step by step in this
-     * world: a hugetlb VMA in the range is zapped by __unmap_hugepage_range, which is not a
-     * step program yet (the same holds for dontneed, mprotect and exit below).
-     */
+    /** munmap not yet begun, as a frame to step (a hugetlb VMA's __unmap_hugepage_range is one of its loops: Hugetlb.UnmapCursor). */
     public OpFrame munmapFrame(Space s, Range r) {
-        return s.hugetlbIn(r) ? null : new Munmap(s.name, r);
+        return new Munmap(s.name, r);
     }
 
     /** madvise(MADV_DONTNEED): zap_page_range; page tables stay ({@link Dontneed}, a step program). */
@@ -317,9 +313,9 @@ public final class Vmm {
         w.runOp(new Dontneed(s.name, r), l);
     }
 
-    /** dontneed not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    /** dontneed not yet begun, as a frame to step. */
     public OpFrame dontneedFrame(Space s, Range r) {
-        return s.hugetlbIn(r) ? null : new Dontneed(s.name, r);
+        return new Dontneed(s.name, r);
     }
 
     /** mprotect: change_protection ({@link Mprotect}, a step program). */
@@ -372,9 +368,9 @@ public final class Vmm {
         w.runOp(new Remap(s.name, r), l);
     }
 
-    /** remap not yet begun, as a frame to step; null for a hugetlb range (its do_munmap is not a step program there). */
+    /** remap not yet begun, as a frame to step. */
     public OpFrame remapFrame(Space s, Range r) {
-        return s.hugetlbIn(r) ? null : new Remap(s.name, r);
+        return new Remap(s.name, r);
     }
 
     /** uprobes installing a breakpoint in the text page at va (uprobe_write_opcode -> __replace_page). */
@@ -387,9 +383,9 @@ public final class Vmm {
         return new Uprobe(s.name, va);
     }
 
-    /** mprotect not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    /** mprotect not yet begun, as a frame to step (over hugetlb: Hugetlb.ChangeProtection per VMA, its callee). */
     public OpFrame mprotectFrame(Space s, Range r, int prot) {
-        return s.hugetlbIn(r) ? null : new Mprotect(s.name, r, prot);
+        return new Mprotect(s.name, r, prot);
     }
 
     /**
@@ -424,8 +420,8 @@ public final class Vmm {
         w.runOp(new ExitMmap(s.name), l);
     }
 
-    /** exit not yet begun, as a frame to step; null if it cannot run step by step in this world. */
+    /** exit not yet begun, as a frame to step. */
     public OpFrame exitFrame(Space s) {
-        return s.hugetlbIn(new Range(0, Addr.TASK_SIZE)) ? null : new ExitMmap(s.name);
+        return new ExitMmap(s.name);
     }
 }

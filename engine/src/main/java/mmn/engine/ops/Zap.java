@@ -1,6 +1,5 @@
 package mmn.engine.ops;
 
-import mmn.engine.PhaseListener;
 import mmn.engine.check.Trace;
 import mmn.engine.mem.Addr;
 import mmn.engine.mem.MmuGather;
@@ -161,6 +160,8 @@ final class Zap {
         private final boolean[] hugetlb;
         private int vma;
         private ZapCursor zap;
+        /** __unmap_hugepage_range's progress in a hugetlb VMA (null: not in one). */
+        private Hugetlb.UnmapCursor huge;
 
         UnmapVmas(List<Vma> vmas, Range clip) {
             int n = vmas.size();
@@ -181,6 +182,7 @@ final class Zap {
             hugetlb = o.hugetlb;
             vma = o.vma;
             zap = o.zap == null ? null : o.zap.copy();
+            huge = o.huge == null ? null : o.huge.copy();
         }
 
         UnmapVmas copy() {
@@ -192,21 +194,26 @@ final class Zap {
             for (int i = 0; i < start.length; i++) h.put(start[i]).put(end[i]).put(hugetlb[i]);
             if (zap == null) h.put(-1);
             else zap.hashInto(h);
+            if (huge != null) huge.hashInto(h.put(0x4e6e)); // nothing otherwise: a key without hugetlb is as before
         }
     }
 
     /**
-     * Runs the unmap_vmas loop on from where it stopped: true when a forced flush paused
-     * it at phase point "batch-flush" (the caller steps back into its own phase at its
-     * next step), false when every VMA is zapped. {@code l} is for hugetlb VMAs only.
+     * Runs the unmap_vmas loop on from where it stopped: the phase point that paused it
+     * ("batch-flush" for a forced flush, "unshare" for a hugetlb PMD page unshared; the
+     * caller steps back into its own phase at its next step), or null when every VMA is
+     * zapped.
      */
-    boolean unmapVmas(Space s, MmuGather tlb, UnmapVmas u, PhaseListener l) {
+    String unmapVmas(Space s, MmuGather tlb, UnmapVmas u) {
         while (true) {
             if (u.zap == null) {
-                if (u.vma == u.start.length) return false;
+                if (u.vma == u.start.length) return null;
                 Range r = new Range(u.start[u.vma], u.end[u.vma]);
                 if (u.hugetlb[u.vma]) {
-                    vmm.hugetlb.unmapHugepageRange(s, tlb, r, l);
+                    if (u.huge == null) u.huge = new Hugetlb.UnmapCursor(r);
+                    String p = vmm.hugetlb.unmapHugepageOn(s, tlb, u.huge);
+                    if (p != null) return p;
+                    u.huge = null;
                     u.vma++;
                     continue;
                 }
@@ -217,7 +224,7 @@ final class Zap {
                 u.vma++;
                 continue;
             }
-            if (zapTable(s, tlb, u.zap)) return true;
+            if (zapTable(s, tlb, u.zap)) return "batch-flush";
         }
     }
 

@@ -22,11 +22,11 @@ abstract class ZapFrame extends OpFrame {
         this.space = space;
     }
 
-    /** unmap_vmas on from where it stopped: "batch-flush" when a full batch paused it (the next step is {@code again}), null when done. */
+    /** unmap_vmas on from where it stopped: the phase point that paused it (the next step is {@code again}), null when done. */
     protected final String zapOn(Kernel k, int again) {
-        if (!k.vmm.zap.unmapVmas(k.spaces.get(space), tlb, unmap, listener)) return null;
-        pc = again;
-        return "batch-flush";
+        String p = k.vmm.zap.unmapVmas(k.spaces.get(space), tlb, unmap);
+        if (p != null) pc = again;
+        return p;
     }
 
     /** free_pgtables' batching on from where it stopped: "batch-flush" when a full batch paused it (next: {@code again}), null when done. */

@@ -4,6 +4,7 @@ import mmn.engine.World;
 import mmn.engine.check.ViolationKind;
 import mmn.engine.profile.Profiles;
 import mmn.engine.profile.Profile;
+import mmn.engine.mem.Addr;
 import mmn.engine.mem.Range;
 import mmn.engine.mem.Vma;
 import static mmn.engine.explore.Scenarios.BASE;
@@ -203,6 +204,61 @@ class ExplorerTest {
                             else assertEquals(null, stepped.counterexample(), what);
                         }
                     }
+                }
+            }
+        } finally {
+            Explorer.stepped = steppedWas;
+            Explorer.checkCache = checkWas;
+        }
+    }
+
+    /**
+     * The hugetlb paths (__unmap_hugepage_range, hugetlb_change_protection,
+     * copy_hugetlb_page_range, hugetlb_cow) are stepped from states like every other step
+     * program: each stepped successor equals its full replay, for both kernels' shapes of
+     * them, with the huge_pmd_unshare pause among the phase points.
+     */
+    @Test
+    void hugetlbOperationsAreSteppedAndEqualFullReplays() {
+        boolean steppedWas = Explorer.stepped;
+        boolean checkWas = Explorer.checkCache;
+        Range huge = new Range(BASE, BASE + 2 * Addr.PMD_SIZE);
+        Range span = new Range(Scenarios.HUGE, Scenarios.HUGE + Addr.PMD_SIZE);
+        record Case(String name, World world, OpProgram op, List<List<Action>> threads) {}
+        List<List<Action>> onBase = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, true)));
+        long h = Scenarios.HUGE;
+        List<List<Action>> onSpan = List.of(thread(dma(h, false), dma(h + Addr.PMD_SIZE + 4096, false)), thread(dma(h + 4096, true)));
+        List<Case> cases = new java.util.ArrayList<>();
+        for (String strategy : List.of("start-only", "range")) {
+            for (Profile p : List.of(Profiles.LINUX_3_19, Profiles.LINUX_6_8)) {
+                String at = p.name() + ", " + strategy;
+                cases.add(new Case("munmap hugetlb, " + at, Scenarios.hugetlb(p, strategy, 3),
+                        OpProgram.stepped((w, l) -> w.munmap(w.space("A"), huge, l), w -> w.munmapFrame(w.space("A"), huge)), onBase));
+                cases.add(new Case("mprotect hugetlb, " + at, Scenarios.hugetlb(p, strategy, 3), OpProgram.stepped(
+                        (w, l) -> w.mprotect(w.space("A"), huge, Vma.READ, l), w -> w.mprotectFrame(w.space("A"), huge, Vma.READ)), onBase));
+                cases.add(new Case("fork hugetlb, " + at, Scenarios.hugetlb(p, strategy, 3),
+                        OpProgram.stepped((w, l) -> w.fork(w.space("A"), "B", l), w -> w.forkFrame(w.space("A"), "B")), onBase));
+                cases.add(new Case("cow hugetlb, " + at, Scenarios.hugetlbForked(p, strategy, 3), Scenarios.cow(BASE + 4096), onBase));
+                cases.add(new Case("munmap in a shared PMD span, " + at, Scenarios.sharedPmd(p, strategy),
+                        OpProgram.stepped((w, l) -> w.munmap(w.space("A"), span, l), w -> w.munmapFrame(w.space("A"), span)), onSpan));
+            }
+        }
+        try {
+            for (Case c : cases) {
+                for (Bounds b : List.of(ONE, TWO)) {
+                    Explorer.stepped = false;
+                    Explorer.checkCache = false;
+                    Result replayed = Explorer.explore(c.world(), c.op(), c.threads(), b);
+                    Explorer.stepped = true;
+                    Explorer.checkCache = true;
+                    long before = Explorer.STEPPED.sum();
+                    Result stepped = Explorer.explore(c.world(), c.op(), c.threads(), b);
+                    assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + c.name());
+                    assertEquals(replayed.verdict(), stepped.verdict(), c.name());
+                    assertEquals(replayed.stats().distinctStates(), stepped.stats().distinctStates(), c.name());
+                    assertEquals(replayed.stats().transitions(), stepped.stats().transitions(), c.name());
+                    assertEquals(replayed.counterexample() == null ? null : replayed.counterexample().render(),
+                            stepped.counterexample() == null ? null : stepped.counterexample().render(), c.name());
                 }
             }
         } finally {

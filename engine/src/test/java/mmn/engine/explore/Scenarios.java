@@ -48,17 +48,18 @@ public final class Scenarios {
         return w;
     }
 
-    private enum Backing { ANON, TEXT, SHARED_FILE, THP }
+    private enum Backing { ANON, TEXT, SHARED_FILE, THP, HUGETLB }
 
     private static World world(Profile p, String strategy, int pages, Backing backing) {
         boolean text = backing == Backing.TEXT;
         World w = new World(p);
-        w.setMemory(backing == Backing.THP ? 8L << 20 : 1L << 20); // a huge page needs a 2M-aligned run of frames
+        boolean huge = backing == Backing.THP || backing == Backing.HUGETLB;
+        w.setMemory(huge ? 16L << 20 : 1L << 20); // a huge page needs a 2M-aligned run of frames
         Space a = w.createSpace("A");
-        long size = backing == Backing.THP ? Addr.PMD_SIZE : 64 * 1024;
+        long size = backing == Backing.THP ? Addr.PMD_SIZE : backing == Backing.HUGETLB ? 2 * Addr.PMD_SIZE : 64 * 1024;
         w.map(a, new Range(BASE, BASE + size), text ? Vma.READ | Vma.EXEC : Vma.READ | Vma.WRITE,
-                backing == Backing.ANON || backing == Backing.THP ? null : text ? "libc.so" : "data.bin", backing == Backing.SHARED_FILE,
-                backing == Backing.THP, false);
+                backing == Backing.ANON || huge ? null : text ? "libc.so" : "data.bin", backing == Backing.SHARED_FILE,
+                backing == Backing.THP, backing == Backing.HUGETLB);
         var gpu = w.createAtsDevice("gpu", 64, false, 8);
         w.bind(gpu, a);
         w.register("n1", a, gpu, strategy);
@@ -67,6 +68,47 @@ public final class Scenarios {
             w.touch(a, BASE + i * Addr.PAGE_SIZE, !text);
             w.dma(gpu, a, BASE + i * Addr.PAGE_SIZE, false);
         }
+        w.endStatement();
+        return w;
+    }
+
+    /** As {@link #world}, A's range the first 2M page of a 4M private anonymous hugetlb VMA at BASE (the touches fault it in). */
+    public static World hugetlb(Profile p, String strategy, int pages) {
+        return world(p, strategy, pages, Backing.HUGETLB);
+    }
+
+    /** {@link #hugetlb}, then fork into B: the huge page write-protected and shared (hugetlb_cow has work to do). */
+    public static World hugetlbForked(Profile p, String strategy, int pages) {
+        World w = hugetlb(p, strategy, pages);
+        w.beginStatement("fork");
+        w.fork(w.space("A"), "B", PhaseListener.NONE);
+        w.endStatement();
+        return w;
+    }
+
+    /** The PUD-aligned address of {@link #sharedPmd}'s mappings. */
+    public static final long HUGE = 0x40000000L;
+
+    /**
+     * A and B map the same 1G of the hugetlbfs file "db" shared at {@link #HUGE}; A faults
+     * the first 2M page, B the second (huge_pmd_share: B takes A's PMD page), and gpu (on A)
+     * caches a page of each: an operation on A's part of the span unshares it.
+     */
+    public static World sharedPmd(Profile p, String strategy) {
+        World w = new World(p);
+        w.setMemory(16L << 20);
+        Space a = w.createSpace("A");
+        Space b = w.createSpace("B");
+        w.map(a, new Range(HUGE, HUGE + Addr.PUD_SIZE), Vma.READ | Vma.WRITE, "db", true, false, true);
+        w.map(b, new Range(HUGE, HUGE + Addr.PUD_SIZE), Vma.READ | Vma.WRITE, "db", true, false, true);
+        var gpu = w.createAtsDevice("gpu", 64, false, 8);
+        w.bind(gpu, a);
+        w.register("n1", a, gpu, strategy);
+        w.beginStatement("setup");
+        w.touch(a, HUGE, true);
+        w.touch(b, HUGE + Addr.PMD_SIZE, true);
+        w.dma(gpu, a, HUGE, false);
+        w.dma(gpu, a, HUGE + Addr.PMD_SIZE + Addr.PAGE_SIZE, false);
         w.endStatement();
         return w;
     }
