@@ -93,6 +93,15 @@ class InterpreterTest {
         ok(setup + "explore {\n  mprotect A 0x400000 +8K r\n  munmap A 0x400000 +8K\n} with { dma gpu A 0x400000 read } with { dma gpu A 0x401000 write }"
                 + " expect coherent\n");
         assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "a block of two operations: the explore replayed instead of stepping");
+        String huge = setup + "map A 0x40000000 +4M rw anon hugetlb\ntouch A 0x40000000 write\n";
+        for (String op : List.of("munmap A 0x40000000 +4M", "mprotect A 0x40000000 +4M r", "fork A B", "exit A")) {
+            before = mmn.engine.explore.Explorer.steppedSuccessors();
+            ok(huge + "explore { " + op + " } with { dma gpu A 0x40000000 read } with { dma gpu A 0x40001000 write } expect coherent\n");
+            assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, op + " (hugetlb): the explore replayed instead of stepping");
+        }
+        before = mmn.engine.explore.Explorer.steppedSuccessors();
+        ok(huge + "fork A B\nexplore { cow A 0x40000000 } with { dma gpu A 0x40000000 read } expect coherent\n");
+        assertTrue(mmn.engine.explore.Explorer.steppedSuccessors() > before, "cow (hugetlb): the explore replayed instead of stepping");
     }
 
     // ---------------------------------------------------------------- expressions and variables
