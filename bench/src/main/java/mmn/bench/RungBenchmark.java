@@ -44,6 +44,10 @@ public class RungBenchmark {
     @Param({"5000000"})
     public long maxStates;
 
+    /** Workers (--threads). With more than one, cpuNanos is the calling thread's only: read the time per explore instead. */
+    @Param({"1"})
+    public int workers;
+
     private World world;
     private OpProgram op;
     private List<List<Action>> threads;
@@ -66,7 +70,7 @@ public class RungBenchmark {
         world = r.world();
         op = r.op();
         threads = r.actions();
-        bounds = Bounds.defaults().withThreads(1).withMaxStates(maxStates);
+        bounds = Bounds.defaults().withThreads(workers).withMaxStates(maxStates);
     }
 
     @Benchmark

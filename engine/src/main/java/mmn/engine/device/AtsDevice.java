@@ -216,6 +216,12 @@ public final class AtsDevice extends Device {
     /** The commonest reason, built once: an explorer's accesses after a zap find no PTE every time (and the key hashes it). */
     private static final String WALK_FOUND_NONE = "walk found " + Pte.describe(Pte.NONE);
 
+    /** A fault storm is detected only without `pri retries` (pageRequest): with it, the per-operation count is never compared. */
+    @Override
+    protected boolean stormCounted() {
+        return priRetries == null;
+    }
+
     /** The page request itself: one IO page fault, one interrupt; past the storm threshold the access is abandoned. */
     private AccessResult pageRequest(DeviceHost w, long va, boolean write, int tries, String faultWhy) {
         faults++;

@@ -41,6 +41,16 @@ public abstract class Device {
     /** Faults taken during the current operation (the storm counter). */
     public long opFaults() { return opFaults; }
 
+    /**
+     * Whether this device's faults in an operation are compared with the storm threshold
+     * (a fault storm abandons its accesses): only an ats device whose page requests are
+     * not retried a bounded number of times. Otherwise the count is never compared, and
+     * the explorer's canonical key leaves it out.
+     */
+    protected boolean stormCounted() {
+        return false;
+    }
+
     /** One more fault in this operation; the world resets the count when the next statement begins. */
     void countOpFault(DeviceHost w) {
         if (opFaults++ == 0 && !stormReported) w.opFaulted(this);
@@ -114,8 +124,9 @@ public abstract class Device {
 
     public void hashInto(StateHasher h) {
         h.put(name).put(kind()).put(space == null ? null : space.name);
-        // canonical: the total is never compared; the operation's count only against the storm threshold (AtsDevice.pageRequest)
-        if (h.isCanonical()) h.put(h.stormCount(opFaults));
+        // canonical: the total is never compared; the operation's count only against the storm
+        // threshold, and only by a device that can storm (AtsDevice.pageRequest), else never
+        if (h.isCanonical()) h.put(stormCounted() ? h.stormCount(opFaults) : 0);
         else h.put(faults).put(opFaults);
         h.put(failed).put(blocked).put(stormReported);
         for (TranslationCache c : caches()) c.hashInto(h);
