@@ -98,12 +98,10 @@ final class Fork extends OpFrame {
                     }
                     return run.reach("copy");
                 }
-                case END:
-                    run.step("end");
-                    k.fire(p, Sites.FORK_END, vmas[next].range());
-                    next++;
-                    pc = VMA;
-                    return run.reach("end");
+                case END: {
+                    Range r = vmas[next++].range();
+                    return fireAt(k, "end", p, Sites.FORK_END, r, VMA);
+                }
                 case HUGETLB: {
                     String ph = callee.step(k);
                     if (ph != null) return ph;

@@ -297,8 +297,7 @@ final class Hugetlb {
 
         private String done(Kernel k) {
             if (phased) k.phase = outer;
-            pc = RETURNED;
-            return null;
+            return calleeReturns();
         }
 
         @Override
@@ -481,11 +480,8 @@ final class Hugetlb {
             Range nr = k.vmm.hugetlb.adjustRangeIfPmdSharingPossible(v, r);
             switch (pc) {
                 case START:
-                    run.step("start");
-                    k.fire(s, Sites.HUGETLB_PROT_START, nr);
-                    pc = CHANGE;
                     next = r.start();
-                    return run.reach("start");
+                    return fireAt(k, "start", s, Sites.HUGETLB_PROT_START, nr, CHANGE);
                 case CHANGE:
                     run.step("change");
                     for (long a = next; a < r.end(); a += Addr.PMD_SIZE) {
@@ -512,13 +508,9 @@ final class Hugetlb {
                     return run.reach("flush");
                 }
                 case END:
-                    run.step("end");
-                    k.fire(s, Sites.HUGETLB_PROT_END, nr);
-                    pc = DONE;
-                    return run.reach("end");
+                    return fireAt(k, "end", s, Sites.HUGETLB_PROT_END, nr, DONE);
                 case DONE:
-                    pc = RETURNED;
-                    return null;
+                    return calleeReturns();
                 default:
                     throw returned();
             }
@@ -580,11 +572,7 @@ final class Hugetlb {
             switch (pc) {
                 case START:
                     pc = COPY;
-                    if (cow) {
-                        run.step("start");
-                        k.fire(p, Sites.HUGETLB_FORK_START, r);
-                        return run.reach("start");
-                    }
+                    if (cow) return fireAt(k, "start", p, Sites.HUGETLB_FORK_START, r, COPY);
                     // fall through: a shared VMA opens no window
                 case COPY:
                     run.step("copy");
@@ -592,13 +580,9 @@ final class Hugetlb {
                     pc = cow ? END : DONE;
                     return run.reach("copy");
                 case END:
-                    run.step("end");
-                    k.fire(p, Sites.HUGETLB_FORK_END, r);
-                    pc = DONE;
-                    return run.reach("end");
+                    return fireAt(k, "end", p, Sites.HUGETLB_FORK_END, r, DONE);
                 case DONE:
-                    pc = RETURNED;
-                    return null;
+                    return calleeReturns();
                 default:
                     throw returned();
             }

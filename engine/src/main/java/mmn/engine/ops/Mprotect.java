@@ -74,10 +74,7 @@ final class Mprotect extends OpFrame {
                     pc = HUGETLB;
                     return changeHugetlb(k);
                 }
-                run.step("start");
-                k.fire(s, Sites.MPROTECT_START, r);
-                pc = CHANGE;
-                return run.reach("start");
+                return fireAt(k, "start", s, Sites.MPROTECT_START, r, CHANGE);
             }
             case CHANGE: {
                 run.step("change");
@@ -106,10 +103,7 @@ final class Mprotect extends OpFrame {
                 return run.reach("change");
             }
             case END:
-                run.step("end");
-                k.fire(s, Sites.MPROTECT_END, r);
-                pc = FLUSH;
-                return run.reach("end");
+                return fireAt(k, "end", s, Sites.MPROTECT_END, r, FLUSH);
             case FLUSH:
                 run.step("flush");
                 if (!k.profile.mprotectGathers()) {

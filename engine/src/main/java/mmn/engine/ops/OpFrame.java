@@ -30,6 +30,24 @@ public abstract class OpFrame {
         return null;
     }
 
+    /**
+     * A step that is one call site: the step named {@code phase}, the profile's hooks at
+     * {@code site} fired over {@code r} on {@code s}, then phase point {@code phase};
+     * the next step is {@code next}.
+     */
+    protected final String fireAt(Kernel k, String phase, mmn.engine.mem.Space s, String site, mmn.engine.mem.Range r, int next) {
+        k.vmm.run.step(phase);
+        k.fire(s, site, r);
+        pc = next;
+        return k.vmm.run.reach(phase);
+    }
+
+    /** A callee's return into the operation that steps it (Hugetlb's frames): null, and the caller's step goes on. */
+    protected final String calleeReturns() {
+        pc = RETURNED;
+        return null;
+    }
+
     /** A step asked of an operation that has returned: a driver's bug. */
     protected final IllegalStateException returned() {
         return new IllegalStateException(name() + " has returned");
