@@ -323,6 +323,32 @@ public final class AtsDevice extends Device {
         return AccessStage.REQUESTED;
     }
 
+    /**
+     * Whether the next step of owner's access ({@code stage} 0 the walk, 1 the kernel's
+     * handling, 2 the receipt of the answer) would write nothing but owner's own page
+     * request and the fault counters, and raise nothing: a walk that misses in the ATC and
+     * the IOTLB and finds no present PTE (nothing is cached; no walk cache to fill); a
+     * handling answered INVALID without faulting anything in (no VMA allows the access,
+     * the mm is gone, the PASID is detached); the receipt of an INVALID answer, which ends
+     * the access. Only on a device that cannot storm: the counters then only add up, and no
+     * step compares them. Such a step and another owner's such step, or a read that hits
+     * in a TLB, commute: the explorer's sleep sets use it (docs/explore.md, "Sleep sets").
+     */
+    public boolean quietStep(DeviceHost w, int stage, long va, boolean write, int owner) {
+        if (stormCounted() || failed || atc == null) return false;
+        PendingRequest r = pending.get(owner);
+        switch (stage) {
+            case 0: // beginAccess -> walkAndRequest: translate (no insert), pageRequest (counters), the request put
+                if (r != null || blocked || walkCacheOn || atc.lookup(va) != null || iotlb.lookup(va) != null) return false;
+                return !Pte.present(walk(w, va)); // no walk cache: the walk only reads
+            case 1: // handleRequest: resolve answers INVALID, the answer put
+                if (r == null || r.answer != null) return false;
+                return root == RootKind.DETACHED || w.pageRequestRefused(space, r.va, r.write);
+            default: // retryAccess: the request removed, response(INVALID) ends the access
+                return r != null && r.answer == PageRequestResult.INVALID;
+        }
+    }
+
     /** Whether handle_mm_fault for owner's request would sleep now (the running operation's PTL, a migration entry). */
     public boolean requestWaits(DeviceHost w, int owner) {
         PendingRequest r = pending.get(owner);

@@ -43,6 +43,9 @@ public interface DeviceHost {
     /** Whether handling that request now would sleep (the operation holds the PTL, a migration entry). */
     boolean pageRequestWaits(Space s, long va, boolean write);
 
+    /** Whether handling that request now would answer INVALID without changing anything (no VMA allows it, or the mm is gone). */
+    boolean pageRequestRefused(Space s, long va, boolean write);
+
     /** The walk set the accessed (and dirty) bits, as a CPU's would. */
     void markAccessed(Space s, long va, boolean write);
 

@@ -45,14 +45,17 @@ public interface Action {
     }
 
     /**
-     * Whether step {@code i}, run in the world's current state, changes nothing the state
-     * key covers and does what it does whatever other read-only steps run before it: a
-     * device read that hits in its own TLB (the entry, the frame's liveness and the device's
-     * flags are only read; only the last access result, which is not state, is written).
-     * Two read-only steps of different threads commute, which is the independence the
-     * sleep-set reduction uses (docs/explore.md). False (the default) is always safe.
+     * Whether step {@code i}, run in the world's current state, is quiet: it writes nothing
+     * another thread's step reads or writes, reads nothing a quiet step of another thread
+     * writes, raises nothing another quiet step could change, and stays quiet whatever
+     * quiet steps of other threads run before it. A device read that hits in its own TLB
+     * (only the last access result, which is not state, is written); an ats access's step
+     * that writes only its own page request and counters that merely add up
+     * (AtsAccessAction). Two quiet steps of different threads commute, which is the
+     * independence the sleep-set reduction uses (docs/explore.md). False (the default) is
+     * always safe.
      */
-    default boolean readOnly(World w, int i) {
+    default boolean quiet(World w, int i) {
         return false;
     }
 

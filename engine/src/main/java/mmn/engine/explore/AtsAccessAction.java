@@ -56,15 +56,18 @@ public final class AtsAccessAction extends DeviceAccess {
     }
 
     /**
-     * A read whose walk step hits in the ATC (AtsDevice.translate: the ATC is looked up
-     * first and a hit only checks the frame), or on a device in its failure state
-     * (beginAccess ends the access at once): the step writes only the last access result.
+     * Quiet (Action#quiet) in two ways. Read-only: a read whose walk step hits in the ATC
+     * (AtsDevice.translate: the ATC is looked up first and a hit only checks the frame),
+     * or on a device in its failure state (beginAccess ends the access at once): the step
+     * writes only the last access result. Or private: a step that writes only this
+     * access's own page request and counters nothing compares ({@link AtsDevice#quietStep}:
+     * a walk finding no PTE, a refused request, the INVALID answer received).
      */
     @Override
-    public boolean readOnly(World w, int stage) {
-        if (stage != WALK || write) return false;
+    public boolean quiet(World w, int stage) {
         AtsDevice d = (AtsDevice) w.device(device);
-        return d.failed() || d.atc().lookup(va) != null;
+        if (stage == WALK && !write && (d.failed() || d.atc().lookup(va) != null)) return true;
+        return d.quietStep(w, stage, va, write, owner);
     }
 
     @Override

@@ -166,7 +166,10 @@ public final class Explorer {
             this.deadline = deadline;
             this.choices = threads.size() + 1;
             this.workers = new Replayer[bounds.threads()];
-            for (int i = 0; i < workers.length; i++) workers[i] = new Replayer(snap, op, threads, STATEMENT, bounds.reductions());
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Replayer(snap, op, threads, STATEMENT, bounds.reductions());
+                if (steps) workers[i].quietWhenExpanded();
+            }
             this.pool = workers.length > 1 ? Executors.newFixedThreadPool(workers.length, r -> {
                 Thread t = new Thread(r, "mmn-explore");
                 t.setDaemon(true);
@@ -280,12 +283,13 @@ public final class Explorer {
             byte[] s = parent.schedule();
             boolean[] en = parent.enabled();
             Replayer.Parent here = steps ? materialize(r, parent) : null;
+            boolean[] quiet = steps && sleepSets ? r.quietNow(en) : parent.quiet(); // the world is the parent state now
             boolean cached = !steps && cache && SleepSets.expanded(en, sleep) > 1;
             Replayer.Parent snap = null;
             int i = at;
             for (int c = 0; c < choices; c++) {
                 if (!en[c] || (sleep != null && sleep[c])) continue;
-                outSleep[i] = SleepSets.child(parent.readOnly(), sleep, c);
+                outSleep[i] = SleepSets.child(quiet, sleep, c);
                 if (stopNow()) return false;
                 byte[] child = java.util.Arrays.copyOf(s, s.length + 1);
                 child[s.length] = (byte) c;

@@ -58,7 +58,7 @@ public final class FaultPathAction extends DeviceAccess {
      * fault to its end first): the access only reads the entry and checks the frame.
      */
     @Override
-    public boolean readOnly(World w, int stage) {
+    public boolean quiet(World w, int stage) {
         if (write || (stage != 0 && stage != lastStage())) return false;
         DriverDevice d = driver(w);
         return d.lockHolder() == 0 && d.table().lookup(va) != null;

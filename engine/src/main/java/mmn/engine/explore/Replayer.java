@@ -43,12 +43,12 @@ final class Replayer {
 
     /**
      * {@code end}: for a terminal state, the key of its world and pending checks alone (the
-     * oracle compares end states), else null. With sleep sets on: {@code readOnly[c]},
-     * whether choice c is enabled and its step is read-only here ({@link Action#readOnly}),
+     * oracle compares end states), else null. With sleep sets on: {@code quiet[c]},
+     * whether choice c is enabled and its step is quiet here ({@link Action#quiet}),
      * and, with symmetry on too, {@code role[t]}: the place thread t takes in the key's
      * canonical order (else null).
      */
-    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end, boolean[] readOnly, int[] role,
+    record Outcome(byte[] schedule, Key key, boolean[] enabled, boolean terminal, int violations, Key end, boolean[] quiet, int[] role,
             Parent from) {
         boolean hasViolation() {
             return violations > 0;
@@ -210,18 +210,32 @@ final class Replayer {
         boolean[] enabled = enabled();
         boolean terminal = true;
         for (boolean e : enabled) terminal &= !e;
-        boolean[] readOnly = null;
-        if (sleepSets && !terminal) {
-            readOnly = new boolean[enabled.length];
-            for (int t = 0; t < threads.size(); t++) readOnly[t + 1] = enabled[t + 1] && threads.get(t).get(act[t]).readOnly(w, stp[t]);
-        }
+        boolean[] quiet = sleepSets && !terminal && quietAtFinish ? quietNow(enabled) : null;
         Key end = null;
         if (terminal) {
             end = endKey(w, canonical);
             List<Violation> atEnd = w.endStatement();
             if (obs != null && !atEnd.isEmpty()) obs.stepped(-2, "statement ends: full coherence check");
         }
-        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end, readOnly, sleepSets ? lastRole : null, from);
+        return new Outcome(sched, key, enabled, terminal, w.checker().count() - before, end, quiet, sleepSets ? lastRole : null, from);
+    }
+
+    /**
+     * Whether {@link #finish} works out which choices are quiet. A search that steps
+     * states from snapshots asks {@link #quietNow} when it expands a state instead: most
+     * outcomes are states already visited, never expanded.
+     */
+    private boolean quietAtFinish = true;
+
+    void quietWhenExpanded() {
+        quietAtFinish = false;
+    }
+
+    /** Which choices are enabled and quiet ({@link Action#quiet}) in the world as it is now, the state being expanded. */
+    boolean[] quietNow(boolean[] enabled) {
+        boolean[] quiet = new boolean[enabled.length];
+        for (int t = 0; t < threads.size(); t++) quiet[t + 1] = enabled[t + 1] && threads.get(t).get(act[t]).quiet(w, stp[t]);
+        return quiet;
     }
 
     /**

@@ -8,8 +8,8 @@ package mmn.engine.explore;
  * with it, so what it leads to is reached the other way round. Null is the empty set.
  *
  * <p>Independence is conservative (docs/explore.md): two choices are independent in a
- * state only when both are device steps that are read-only there
- * ({@link Action#readOnly}); the operation's step is dependent with everything.
+ * state only when both are device steps of different threads that are quiet there
+ * ({@link Action#quiet}); the operation's step is dependent with everything.
  */
 final class SleepSets {
     private SleepSets() {}
@@ -22,16 +22,16 @@ final class SleepSets {
     }
 
     /**
-     * The sleep set of the child by choice {@code c}: if c is read-only, every read-only
+     * The sleep set of the child by choice {@code c}: if c is quiet, every quiet
      * choice that was asleep here or is taken here before c (choices are taken in index
      * order); else nothing (c is dependent with everything that sleeps).
      */
-    static boolean[] child(boolean[] readOnly, boolean[] sleep, int c) {
-        if (readOnly == null || !readOnly[c]) return null;
+    static boolean[] child(boolean[] quiet, boolean[] sleep, int c) {
+        if (quiet == null || !quiet[c]) return null;
         boolean[] z = null;
-        for (int t = 1; t < readOnly.length; t++) {
-            if (t == c || !readOnly[t] || !(t < c || (sleep != null && sleep[t]))) continue;
-            if (z == null) z = new boolean[readOnly.length];
+        for (int t = 1; t < quiet.length; t++) {
+            if (t == c || !quiet[t] || !(t < c || (sleep != null && sleep[t]))) continue;
+            if (z == null) z = new boolean[quiet.length];
             z[t] = true;
         }
         return z;

@@ -163,6 +163,11 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
     }
 
     @Override
+    public boolean pageRequestRefused(Space s, long va, boolean write) {
+        return vmm.pageRequestRefused(s, va, write);
+    }
+
+    @Override
     public void markAccessed(Space s, long va, boolean write) {
         vmm.markAccessed(s, va, write);
     }

@@ -147,6 +147,14 @@ public final class Vmm {
         return !Pte.mapsPage(pte) && Pte.isMigration(pte);
     }
 
+    /** Whether handlePageRequest would answer INVALID now, having changed nothing (the explorer's independence test). */
+    public boolean pageRequestRefused(Space s, long va, boolean write) {
+        if (s.exited || s.released) return true;
+        if (s.ptlHeld() || s.mmapWriteLocked) return false; // WAIT
+        Vma vma = s.findVma(va);
+        return vma == null || !vma.allows(write);
+    }
+
     /** handle_mm_fault for one page. */
     PageRequestResult handleMmFault(Space s, long va, boolean write) {
         // an access injected while an operation holds the PTL: the fault handler spins on

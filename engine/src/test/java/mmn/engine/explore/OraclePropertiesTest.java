@@ -176,7 +176,7 @@ class OraclePropertiesTest {
                 Arbitraries.of(k.strategies()),
                 Arbitraries.of("munmap", "munmap2", "dontneed", "mprotect", "migrate", "cow"),
                 Arbitraries.integers().between(0, 3),
-                Arbitraries.of(3, 3, 1, 2),
+                Arbitraries.of(3, 3, 1, 2, 0),
                 thread.list().ofMinSize(2).ofMaxSize(3),
                 Arbitraries.of(false, true))
                 .as((s, op, touched, cached, ths, twin) -> new Program(k, s, op, touched, cached, twin ? withTwin(ths) : ths))
