@@ -660,10 +660,10 @@ final class Interpreter implements Stmt.Visitor<Void> {
 
     /**
      * An explore block's operations as the explorer's program. One operation is its own
-     * step program. Several, each a step program in the world as it is now, run as one
-     * ({@link mmn.engine.ops.Sequence}: each made when the one before returns), replayed
-     * and stepped alike; otherwise they run one after another and every state is replayed
-     * from the root (an operation over hugetlb is not a step program yet).
+     * step program. Several, each a step program in the world as it is now (every
+     * operation is one), run as one ({@link mmn.engine.ops.Sequence}: each made when the
+     * one before returns), replayed and stepped alike; otherwise they would run one after
+     * another and every state would be replayed from the root.
      */
     private OpProgram program(List<OpCalls.OpCall> ops) {
         if (ops.size() == 1) {
