@@ -659,22 +659,15 @@ final class Interpreter implements Stmt.Visitor<Void> {
     }
 
     /**
-     * An explore block's operations as the explorer's program. One operation is its own
-     * step program. Several, each a step program in the world as it is now (every
-     * operation is one), run as one ({@link mmn.engine.ops.Sequence}: each made when the
-     * one before returns), replayed and stepped alike; otherwise they would run one after
-     * another and every state would be replayed from the root.
+     * An explore block's operations as the explorer's program: one operation is its own
+     * step program; several run as one ({@link mmn.engine.ops.Sequence}: each operation's
+     * frame made when the one before returns), replayed and stepped alike.
      */
-    private OpProgram program(List<OpCalls.OpCall> ops) {
+    private static OpProgram program(List<OpCalls.OpCall> ops) {
         if (ops.size() == 1) {
             OpCalls.OpCall only = ops.get(0);
             return OpProgram.stepped(only::run, only::frame);
         }
-        boolean steps = true;
-        for (OpCalls.OpCall c : ops) steps &= c.frame(world) != null; // making a frame changes nothing
-        if (!steps) return (w, l) -> {
-            for (OpCalls.OpCall c : ops) c.run(w, l);
-        };
         List<java.util.function.Function<mmn.engine.ops.Kernel, mmn.engine.ops.OpFrame>> frames = new ArrayList<>();
         for (OpCalls.OpCall c : ops) frames.add(k -> c.frame((World) k));
         return OpProgram.stepped((w, l) -> w.runOp(new mmn.engine.ops.Sequence(frames), l), w -> new mmn.engine.ops.Sequence(frames));

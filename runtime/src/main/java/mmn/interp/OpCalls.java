@@ -28,7 +28,7 @@ final class OpCalls {
     interface OpCall {
         void run(World w, PhaseListener l);
 
-        /** The operation as a step program not yet begun in w, or null (World.munmapFrame and the like). */
+        /** The operation as a step program not yet begun in w (World.munmapFrame and the like); null only for a bare run. */
         default mmn.engine.ops.OpFrame frame(World w) {
             return null;
         }
