@@ -101,12 +101,6 @@ public final class Space {
         }
     }
 
-    /** Whether a hugetlb VMA overlaps r. */
-    public boolean hugetlbIn(Range r) {
-        for (Vma v : vmas.values()) if (v.hugetlb && r.overlaps(v.start, v.end)) return true;
-        return false;
-    }
-
     /** The VMAs inside r (after {@link #splitAt}). */
     public List<Vma> vmasIn(Range r) {
         List<Vma> out = new ArrayList<>();
