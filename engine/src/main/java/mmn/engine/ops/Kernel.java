@@ -479,10 +479,7 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
      * pausing at a phase), the frame stays the running one, as the state it paused in.
      */
     public void runOp(OpFrame f, PhaseListener l) {
-        if (frameShared) {
-            frame = frame.copyFor(this);
-            frameShared = false;
-        }
+        ownFrame();
         OpFrame outer = frame;
         frame = f;
         f.listener = l;
@@ -493,6 +490,13 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
             throw e;
         }
         frame = outer;
+    }
+
+    /** Before the frame changes: a snapshot's frame, shared by a restore, is copied into this world first. */
+    private void ownFrame() {
+        if (!frameShared) return;
+        frame = frame.copyFor(this);
+        frameShared = false;
     }
 
     /** The operation running step by step, or null. */
@@ -511,10 +515,7 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
      * point and returns that phase, or returns null (and clears the frame) when it returned.
      */
     public String stepOp() {
-        if (frameShared) {
-            frame = frame.copyFor(this);
-            frameShared = false;
-        }
+        ownFrame();
         String p = frame.step(this);
         if (p == null) frame = null;
         return p;
