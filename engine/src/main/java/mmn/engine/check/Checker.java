@@ -414,8 +414,8 @@ public final class Checker implements PhysMem.Listener, PageTable.Listener, Devi
      */
     public void hashPending(StateHasher h) {
         // numbers, not names: a space by its declaration index, an entry by its cache's
-        // position in allCaches() (both fixed for a world), each tuple packed and sorted
-        // Both are sets: hashed order-independently (StateHasher.SetDigest), no sort. A new
+        // position in allCaches() (both fixed for a world). Both are sets, hashed
+        // order-independently (StateHasher.SetDigest): no sort. A new
         // entry is still in its cache (a removal drops it from newEntries), the only one of
         // its cache at its address, and the cache's own digest has its frame and rights: so
         // (cache, address) names it.
