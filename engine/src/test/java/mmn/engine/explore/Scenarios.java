@@ -79,11 +79,7 @@ public final class Scenarios {
 
     /** {@link #hugetlb}, then fork into B: the huge page write-protected and shared (hugetlb_cow has work to do). */
     public static World hugetlbForked(Profile p, String strategy, int pages) {
-        World w = hugetlb(p, strategy, pages);
-        w.beginStatement("fork");
-        w.fork(w.space("A"), "B", PhaseListener.NONE);
-        w.endStatement();
-        return w;
+        return forkedIntoB(hugetlb(p, strategy, pages));
     }
 
     /** The PUD-aligned address of {@link #sharedPmd}'s mappings. */
@@ -115,7 +111,11 @@ public final class Scenarios {
 
     /** world(...) then fork into B, so A's pages are write-protected and shared (cow has work to do). */
     public static World forked(Profile p, String strategy, int pages) {
-        World w = world(p, strategy, pages);
+        return forkedIntoB(world(p, strategy, pages));
+    }
+
+    /** w after a statement that forks A into B. */
+    private static World forkedIntoB(World w) {
         w.beginStatement("fork");
         w.fork(w.space("A"), "B", PhaseListener.NONE);
         w.endStatement();
