@@ -84,6 +84,41 @@ class EngineStateTest {
         }
     }
 
+    /**
+     * A restore skips the structural shape comparison between worlds of one shape
+     * (Kernel.Shape); every change of shape must give the world a new one. After each kind
+     * of change (a space made, a device declared and bound, a notifier registered and
+     * unregistered, an mm's subscriptions released by exit), restoring the snapshot again
+     * must bring back exactly its state, as a restore into a fresh world does.
+     */
+    @Test
+    void aRestoreAfterAShapeChangeBringsBackTheSnapshot() {
+        Rig t = workload();
+        Snapshot snap = t.w.snapshot();
+        World fresh = new World();
+        fresh.restore(snap);
+        String want = fresh.stateHash();
+        List<java.util.function.Consumer<World>> changes = List.of(
+                w -> w.createSpace("C"),
+                w -> w.bind(w.createAtsDevice("gpu2", 8, false, 4), w.space("A")),
+                w -> w.register("n2", w.space("A"), w.device("gpu"), "range"),
+                w -> w.unregister("n1"),
+                w -> {
+                    w.beginStatement("exit");
+                    w.exit(w.space("A"), PhaseListener.NONE);
+                    w.endStatement();
+                });
+        World into = new World();
+        for (int i = 0; i < changes.size(); i++) {
+            into.restore(snap);
+            into.restore(snap); // the second restore is in place: the shapes are one
+            changes.get(i).accept(into);
+            into.restore(snap);
+            assertEquals(want, into.stateHash(), "after change " + i);
+            assertEquals(pending(fresh), pending(into), "pending work after change " + i);
+        }
+    }
+
     private static String pending(World w) {
         mmn.engine.mem.StateHasher h = new mmn.engine.mem.StateHasher();
         w.hashPendingChecks(h);
