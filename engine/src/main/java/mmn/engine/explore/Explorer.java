@@ -58,6 +58,13 @@ public final class Explorer {
     /** Successors computed from a parent's snapshot since start-up (tests check the path is taken). */
     static final java.util.concurrent.atomic.LongAdder CACHED = new java.util.concurrent.atomic.LongAdder();
 
+    /**
+     * A level with fewer states than this is expanded by the first worker alone: handing
+     * out a few states costs more than it saves, and early in a run the other core is the
+     * JIT's. Any split gives the same results (they are merged in order).
+     */
+    static final int PARALLEL_LEVEL = Integer.getInteger("mmn.explore.parallelLevel", 256);
+
     /** Label of the statement the interleavings run in (violations and traces name it). */
     public static final String STATEMENT = "explore";
 
@@ -229,7 +236,7 @@ public final class Explorer {
             for (int p = 0; p < states.size(); p++) first[p + 1] = first[p] + SleepSets.expanded(states.get(p).enabled(), frontier.sleep.get(p));
             Replayer.Outcome[] out = new Replayer.Outcome[first[states.size()]];
             boolean[][] outSleep = new boolean[out.length][];
-            if (pool == null) {
+            if (pool == null || states.size() < PARALLEL_LEVEL) {
                 runWorker(workers[0], frontier, first, out, outSleep, new AtomicInteger());
             } else {
                 AtomicInteger nextIndex = new AtomicInteger();
