@@ -186,23 +186,7 @@ class ExplorerTest {
                                 : Scenarios.world(c.profile(), strategy, 3);
                         w.setKnob("gather-batch", batch);
                         List<List<Action>> ths = List.of(thread(dma(BASE, false), dma(BASE + 8192, true)), thread(dma(BASE + 4096, false), dma(BASE, false)));
-                        for (Bounds b : List.of(ONE, TWO)) {
-                            Explorer.stepped = false;
-                            Explorer.checkCache = false;
-                            Result replayed = Explorer.explore(w, c.op(), ths, b);
-                            Explorer.stepped = true;
-                            Explorer.checkCache = true;
-                            long before = Explorer.STEPPED.sum();
-                            Result stepped = Explorer.explore(w, c.op(), ths, b);
-                            String what = c.name() + ", " + strategy + ", batch " + batch;
-                            assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + what);
-                            assertEquals(replayed.verdict(), stepped.verdict(), what);
-                            assertEquals(replayed.stats().distinctStates(), stepped.stats().distinctStates(), what);
-                            assertEquals(replayed.stats().transitions(), stepped.stats().transitions(), what);
-                            assertEquals(replayed.stats().maxDepth(), stepped.stats().maxDepth(), what);
-                            if (replayed.counterexample() != null) assertEquals(replayed.counterexample().render(), stepped.counterexample().render(), what);
-                            else assertEquals(null, stepped.counterexample(), what);
-                        }
+                        steppedEqualsReplayed(c.name() + ", " + strategy + ", batch " + batch, w, c.op(), ths);
                     }
                 }
             }
@@ -245,26 +229,40 @@ class ExplorerTest {
         }
         try {
             for (Case c : cases) {
-                for (Bounds b : List.of(ONE, TWO)) {
-                    Explorer.stepped = false;
-                    Explorer.checkCache = false;
-                    Result replayed = Explorer.explore(c.world(), c.op(), c.threads(), b);
-                    Explorer.stepped = true;
-                    Explorer.checkCache = true;
-                    long before = Explorer.STEPPED.sum();
-                    Result stepped = Explorer.explore(c.world(), c.op(), c.threads(), b);
-                    assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + c.name());
-                    assertEquals(replayed.verdict(), stepped.verdict(), c.name());
-                    assertEquals(replayed.stats().distinctStates(), stepped.stats().distinctStates(), c.name());
-                    assertEquals(replayed.stats().transitions(), stepped.stats().transitions(), c.name());
-                    assertEquals(replayed.counterexample() == null ? null : replayed.counterexample().render(),
-                            stepped.counterexample() == null ? null : stepped.counterexample().render(), c.name());
-                }
+                steppedEqualsReplayed(c.name(), c.world(), c.op(), c.threads());
             }
         } finally {
             Explorer.stepped = steppedWas;
             Explorer.checkCache = checkWas;
         }
+    }
+
+    /**
+     * With 1 and 2 workers: the explore stepped from states (each stepped successor checked
+     * against its full replay, Explorer.checkCache) gives what every state replayed from
+     * the root gives, and some successor was stepped. The caller restores the switches.
+     */
+    private static void steppedEqualsReplayed(String what, World w, OpProgram op, List<List<Action>> ths) {
+        for (Bounds b : List.of(ONE, TWO)) {
+            Explorer.stepped = false;
+            Explorer.checkCache = false;
+            Result replayed = Explorer.explore(w, op, ths, b);
+            Explorer.stepped = true;
+            Explorer.checkCache = true;
+            long before = Explorer.STEPPED.sum();
+            Result stepped = Explorer.explore(w, op, ths, b);
+            assertTrue(Explorer.STEPPED.sum() > before, "no successor was stepped: " + what);
+            sameResults(what, replayed, stepped);
+        }
+    }
+
+    /** The same verdict, distinct states, transitions, depth and counterexample. */
+    private static void sameResults(String what, Result a, Result b) {
+        assertEquals(a.verdict(), b.verdict(), what);
+        assertEquals(a.stats().distinctStates(), b.stats().distinctStates(), what);
+        assertEquals(a.stats().transitions(), b.stats().transitions(), what);
+        assertEquals(a.stats().maxDepth(), b.stats().maxDepth(), what);
+        assertEquals(a.counterexample() == null ? null : a.counterexample().render(), b.counterexample() == null ? null : b.counterexample().render(), what);
     }
 
     /** Several operations as one step program (mmn.engine.ops.Sequence), run and stepped alike, as the interpreter makes an explore block of them. */
@@ -296,11 +294,7 @@ class ExplorerTest {
             Result a = Explorer.explore(w, loop, ths, ONE);
             Result b = Explorer.explore(w, stepped, ths, ONE);
             assertTrue(Explorer.STEPPED.sum() > before, "the block was not stepped: " + strategy);
-            assertEquals(a.verdict(), b.verdict(), strategy);
-            assertEquals(a.stats().distinctStates(), b.stats().distinctStates(), strategy);
-            assertEquals(a.stats().transitions(), b.stats().transitions(), strategy);
-            assertEquals(a.stats().maxDepth(), b.stats().maxDepth(), strategy);
-            assertEquals(a.counterexample() == null ? null : a.counterexample().render(), b.counterexample() == null ? null : b.counterexample().render(), strategy);
+            sameResults(strategy, a, b);
         }
     }
 
