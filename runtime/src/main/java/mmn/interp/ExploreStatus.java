@@ -18,6 +18,9 @@ final class ExploreStatus implements AutoCloseable {
     ExploreStatus(ProgressLine line, String where) {
         this.line = line;
         this.where = where;
+        // The explore's own first second draws nothing, as a run's does: a line saying
+        // "0 s" came when the run's second ended just after the explore began.
+        line.restart();
         line.hold(this::text);
     }
 

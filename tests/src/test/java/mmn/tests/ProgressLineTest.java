@@ -57,7 +57,10 @@ class ProgressLineTest {
         Path f = dir.resolve("wide.mmn");
         Files.writeString(f, ExploreWorkersBudgetTest.SCRIPT.replace(
                 "with { dma gpu A 0x400000 +8K write } expect coherent",
-                "with { dma gpu A 0x400000 +16K write } with { dma gpu A 0x404000 +8K read } expect coherent"));
+                "with { dma gpu A 0x400000 +16K write } with { dma gpu A 0x404000 +8K read }"
+                        // four threads: over 15 s of search, so that the --timeout, not the end, stops it
+                        // (three were searched whole in 1.9 s once the explorer stepped from states)
+                        + " with { dma gpu A 0x400000 +16K read } expect coherent"));
         CliRun r = CliRun.mmn("--progress", "always", "--threads", "2", "--max-steps", "0", "--timeout", "2.5", "run", f.toString());
         assertEquals(3, r.code(), r.out() + r.err());
         Matcher m = Pattern.compile("\r(mmn: explore at " + Pattern.quote(f.toString())
