@@ -39,7 +39,19 @@ final class Replayer {
 
     /** The state a schedule reaches. {@code enabled[c]}: whether choice c can run next. */
     /** A state's 128-bit key (see {@link #key()}). */
-    record Key(long high, long low) {}
+    record Key(long high, long low) {
+        // written out: a record's own equals and hashCode go through method handles, slow
+        // until the JIT has compiled them, and a short explore hashes keys from its start
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.high == high && k.low == low;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(high * 31 + low);
+        }
+    }
 
     /**
      * {@code end}: for a terminal state, the key of its world and pending checks alone (the
@@ -319,6 +331,7 @@ final class Replayer {
         if (parent != live) w.restore(parent.snap());
         live = null;
         w.trace().setKeep(false);
+        w.trace().setHooks(false);
         traceMark = w.trace().size();
         violationMark = w.checker().count();
         int before = w.checker().count();
@@ -355,6 +368,7 @@ final class Replayer {
         java.util.Arrays.fill(stp, 0);
         w.restore(initial);
         w.trace().setKeep(observer != null);
+        w.trace().setHooks(observer != null);
         w.beginStatement(label);
         traceMark = w.trace().size();
         violationMark = w.checker().count();

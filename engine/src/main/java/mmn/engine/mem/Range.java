@@ -6,7 +6,7 @@ public record Range(long start, long end) {
 
     /** Whether this is every address of the mm (printed as the kernel names it: [0, ULONG_MAX]). */
     public boolean wholeMm() {
-        return equals(ALL);
+        return start == ALL.start && end == ALL.end;
     }
 
     public Range {
@@ -46,10 +46,22 @@ public record Range(long start, long end) {
         return o == null ? this : new Range(Math.min(start, o.start), Math.max(end, o.end));
     }
 
+    // equals and hashCode written out: a record's own go through method handles, slow until
+    // the JIT has compiled them, and a short explore compares ranges from its start
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Range r && r.start == start && r.end == end;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(start * 31 + end);
+    }
+
     @Override
     public String toString() {
         // the kernel passes (0, ULONG_MAX) or (0, -1UL) for "every address of the mm" (exit_mmap, try_to_unmap's batched flush)
-        if (this.equals(ALL)) return "[0, ULONG_MAX]";
+        if (wholeMm()) return "[0, ULONG_MAX]";
         return "[" + Addr.hex(start) + ", " + Addr.hex(end) + ")";
     }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The counterpart of mm/mmu_notifier.c: each mm's subscriptions, and the dispatch of every
@@ -97,7 +98,7 @@ public final class NotifierCore {
     public void unregister(String name) {
         Subscriber sub = subscriber(name);
         if (!sub.released && sub.has(Hook.RELEASE)) {
-            hook(sub.space, "release", "mmu_notifier_unregister", null, NO_ADDRESS, "release (mmu_notifier_unregister) -> " + sub.name);
+            hook(sub.space, "release", "mmu_notifier_unregister", null, NO_ADDRESS, () -> "release (mmu_notifier_unregister) -> " + sub.name);
             sub.ops.release(ctx(sub, true));
         }
         subs(sub.space).remove(sub);
@@ -163,8 +164,12 @@ public final class NotifierCore {
     public SiteObserver siteObserver;
 
     /** A hook fired from a kernel call site, over a range or at an address. */
-    private void hook(Space s, String name, String site, Range r, long address, String label) {
-        String text = r != null && r.wholeMm() ? label + ", the whole mm" : label;
+    private void hook(Space s, String name, String site, Range r, long address, Supplier<String> label) {
+        if (!host.trace().wantsHooks()) { // an explorer's search step: no text built for a trace nothing reads
+            host.trace().skipped();
+            return;
+        }
+        String text = r != null && r.wholeMm() ? label.get() + ", the whole mm" : label.get();
         if (!host.trace().keeping()) { // an explorer's inner run: the hook list for reports only, no typed details
             host.trace().event("hook", text);
             return;
@@ -208,7 +213,7 @@ public final class NotifierCore {
 
     /** __mmu_notifier_release: every ->release, then the list is emptied for good. */
     public void release(Space s, String site) {
-        hook(s, "release", site, null, NO_ADDRESS, hookLabel("release", site));
+        hook(s, "release", site, null, NO_ADDRESS, () -> hookLabel("release", site));
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.RELEASE)) sub.ops.release(ctx(sub, true));
         }
@@ -220,7 +225,7 @@ public final class NotifierCore {
 
     public void invalidateRangeStart(Space s, NotifierRange r, String site) {
         s.activeInvalidations++;
-        hook(s, "invalidate_range_start", site, r.range(), NO_ADDRESS, hookLabel("invalidate_range_start " + r.range(), site));
+        hook(s, "invalidate_range_start", site, r.range(), NO_ADDRESS, () -> hookLabel("invalidate_range_start " + r.range(), site));
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
             checkAlive(sub, "invalidate_range_start");
@@ -230,7 +235,7 @@ public final class NotifierCore {
 
     public void invalidateRangeEnd(Space s, NotifierRange r, String site, boolean onlyEnd) {
         hook(s, onlyEnd ? "invalidate_range_only_end" : "invalidate_range_end", site, r.range(), NO_ADDRESS,
-                hookLabel((onlyEnd ? "invalidate_range_only_end " : "invalidate_range_end ") + r.range(), site));
+                () -> hookLabel((onlyEnd ? "invalidate_range_only_end " : "invalidate_range_end ") + r.range(), site));
         if (s.activeInvalidations == 0) {
             host.checks().report(ViolationKind.PROTOCOL, null, null, -1, 0, "invalidate_range_end " + r.range() + " without a start");
         } else {
@@ -239,7 +244,7 @@ public final class NotifierCore {
         for (Subscriber sub : List.copyOf(subs(s))) {
             // 3.19-6.5 __mmu_notifier_invalidate_range_end: ->invalidate_range first, then ->invalidate_range_end
             if (host.profile().endCallsRange && !onlyEnd && sub.has(Hook.INVALIDATE_RANGE)) {
-                hook(s, host.profile().rangeHookName, site, r.range(), NO_ADDRESS, "  " + host.profile().rangeHookName + " " + r.range() + " -> " + sub.name + " (from invalidate_range_end)");
+                hook(s, host.profile().rangeHookName, site, r.range(), NO_ADDRESS, () -> "  " + host.profile().rangeHookName + " " + r.range() + " -> " + sub.name + " (from invalidate_range_end)");
                 sub.ops.invalidateRange(ctx(sub, r.blockable()), r.range());
             }
             if (sub.has(Hook.INVALIDATE_RANGE_END)) {
@@ -250,28 +255,28 @@ public final class NotifierCore {
     }
 
     public void invalidateRange(Space s, Range r, String site) {
-        hook(s, host.profile().rangeHookName, site, r, NO_ADDRESS, hookLabel(host.profile().rangeHookName + " " + r, site));
+        hook(s, host.profile().rangeHookName, site, r, NO_ADDRESS, () -> hookLabel(host.profile().rangeHookName + " " + r, site));
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.INVALIDATE_RANGE)) sub.ops.invalidateRange(ctx(sub, !s.ptlHeld()), r);
         }
     }
 
     public void invalidatePage(Space s, long address, String site) {
-        hook(s, "invalidate_page", site, null, address, hookLabel("invalidate_page " + Addr.hex(address), site));
+        hook(s, "invalidate_page", site, null, address, () -> hookLabel("invalidate_page " + Addr.hex(address), site));
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.INVALIDATE_PAGE)) sub.ops.invalidatePage(ctx(sub, !s.ptlHeld()), address);
         }
     }
 
     public void changePte(Space s, long address, long pte, String site) {
-        hook(s, "change_pte", site, null, address, hookLabel("change_pte " + Addr.hex(address) + " -> " + Pte.describe(pte), site));
+        hook(s, "change_pte", site, null, address, () -> hookLabel("change_pte " + Addr.hex(address) + " -> " + Pte.describe(pte), site));
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.CHANGE_PTE)) sub.ops.changePte(ctx(sub, false), address, pte);
         }
     }
 
     public boolean clearFlushYoung(Space s, Range r, String site) {
-        hook(s, "clear_flush_young", site, r, NO_ADDRESS, hookLabel("clear_flush_young " + r, site));
+        hook(s, "clear_flush_young", site, r, NO_ADDRESS, () -> hookLabel("clear_flush_young " + r, site));
         boolean young = false;
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.CLEAR_FLUSH_YOUNG)) young |= sub.ops.clearFlushYoung(ctx(sub, false), r);
@@ -295,7 +300,7 @@ public final class NotifierCore {
     }
 
     public boolean clearYoung(Space s, Range r, String site) {
-        hook(s, "clear_young", site, r, NO_ADDRESS, hookLabel("clear_young " + r, site));
+        hook(s, "clear_young", site, r, NO_ADDRESS, () -> hookLabel("clear_young " + r, site));
         boolean young = false;
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.CLEAR_YOUNG)) young |= sub.ops.clearYoung(ctx(sub, false), r);
@@ -304,7 +309,7 @@ public final class NotifierCore {
     }
 
     public boolean testYoung(Space s, long address, String site) {
-        hook(s, "test_young", site, null, address, hookLabel("test_young " + Addr.hex(address), site));
+        hook(s, "test_young", site, null, address, () -> hookLabel("test_young " + Addr.hex(address), site));
         boolean young = false;
         for (Subscriber sub : List.copyOf(subs(s))) {
             if (sub.has(Hook.TEST_YOUNG)) young |= sub.ops.testYoung(ctx(sub, false), address);
@@ -327,18 +332,18 @@ public final class NotifierCore {
             if (h != Hook.INVALIDATE_RANGE_START) throw new IllegalStateException("site " + site + " lists " + h);
             NotifierRange nr = new NotifierRange(r, row.event(), false);
             s.activeInvalidations++;
-            hook(s, "invalidate_range_start", site, r, NO_ADDRESS, hookLabel("invalidate_range_start " + nr, site));
+            hook(s, "invalidate_range_start", site, r, NO_ADDRESS, () -> hookLabel("invalidate_range_start " + nr, site));
             boolean failed = false;
             for (Subscriber sub : List.copyOf(subs(s))) {
                 if (!sub.has(Hook.INVALIDATE_RANGE_START)) continue;
                 checkAlive(sub, "invalidate_range_start");
                 if (!sub.ops.invalidateRangeStart(ctx(sub, false), nr) && host.profile().startMayFail) {
-                    hook(s, "invalidate_range_start", site, r, NO_ADDRESS, "  -EAGAIN from " + sub.name);
+                    hook(s, "invalidate_range_start", site, r, NO_ADDRESS, () -> "  -EAGAIN from " + sub.name);
                     failed = true;
                 }
             }
             if (failed) {
-                hook(s, "invalidate_range_end", site, r, NO_ADDRESS, "  start failed: the core calls invalidate_range_end on every subscriber that has it");
+                hook(s, "invalidate_range_end", site, r, NO_ADDRESS, () -> "  start failed: the core calls invalidate_range_end on every subscriber that has it");
                 for (Subscriber sub : List.copyOf(subs(s))) {
                     if (sub.has(Hook.INVALIDATE_RANGE_END)) sub.ops.invalidateRangeEnd(ctx(sub, false), nr);
                 }

@@ -85,9 +85,14 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
     /** frame -> the PTEs mapping it (anon_vma / i_mmap): rmap walks cost one page's mappings. */
     public final ReverseMap reverseMap = new ReverseMap(this);
     /** Every leaf change goes to the checker (boundary checks), then to the reverse map. */
-    protected final PageTable.Listener leafListener = (pt, va, oldPte, newPte) -> {
-        checker().leafChanged(pt, va, oldPte, newPte);
-        reverseMap.leafChanged(pt, va, oldPte, newPte);
+    protected final PageTable.Listener leafListener = new PageTable.Listener() {
+        // a class, not a lambda: every snapshot makes a Kernel, and until the JIT has
+        // compiled it a capturing lambda is made through method handles, slowly
+        @Override
+        public void leafChanged(PageTable pt, long va, long oldPte, long newPte) {
+            checker().leafChanged(pt, va, oldPte, newPte);
+            reverseMap.leafChanged(pt, va, oldPte, newPte);
+        }
     };
 
     /**
@@ -124,7 +129,12 @@ public class Kernel implements DeviceHost, Checker.Host, NotifierCore.Host {
         this.profile = p;
         this.trace = new Trace(this);
         this.checker = new Checker(this);
-        this.notifier = new NotifierCore(this, this::shapeChanged);
+        this.notifier = new NotifierCore(this, new Runnable() { // a class, not this::shapeChanged: see leafListener
+            @Override
+            public void run() {
+                shapeChanged();
+            }
+        });
         this.mem = mem != null ? mem : new PhysMem(memoryBytes);
         this.mem.setListener(checker);
         this.vmm = new Vmm(this);

@@ -75,6 +75,15 @@ public final class Profile {
         mprotectGathers = b.mprotectGathers;
         remapEmulated = b.remapEmulated;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
+        for (Arch a : Arch.values()) {
+            Map<String, SiteRow> m = new java.util.HashMap<>(rows);
+            String suffix = "@" + a.name().toLowerCase();
+            for (Map.Entry<String, SiteRow> e : rows.entrySet()) {
+                String key = e.getKey();
+                if (key.endsWith(suffix)) m.put(key.substring(0, key.length() - suffix.length()), e.getValue());
+            }
+            byArch.put(a, m);
+        }
     }
 
     public String name() { return name; }
@@ -106,9 +115,12 @@ public final class Profile {
 
     /** The row for a site on an architecture: an arch-specific row ("site@arm64") wins. */
     public SiteRow row(String site, Arch arch) {
-        SiteRow r = rows.get(site + "@" + arch.name().toLowerCase());
+        SiteRow r = byArch.get(arch).get(site); // every fire asks: no "site@arch" string built each time
         return r != null ? r : row(site);
     }
+
+    /** Per architecture: each site's row, its arch-specific one where there is one. */
+    private final Map<Arch, Map<String, SiteRow>> byArch = new java.util.EnumMap<>(Arch.class);
 
     public Map<String, SiteRow> rows() {
         return rows;
