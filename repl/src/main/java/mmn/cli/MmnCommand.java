@@ -19,16 +19,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code mmn}: the options every subcommand shares (inherited: they may stand before or
- * after the subcommand's name) and the subcommands. {@code mmn FILE.mmn} is
- * {@code mmn run FILE.mmn}.
+ * after the subcommand's name) and the subcommands ({@link #SUBCOMMANDS}, added by
+ * {@link Main#commandLine}). {@code mmn FILE.mmn} is {@code mmn run FILE.mmn}.
  */
 @Command(name = "mmn", mixinStandardHelpOptions = true, versionProvider = MmnCommand.Version.class,
         synopsisHeading = "usage: ", exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK, ExitCodes.VIOLATION, ExitCodes.ERROR, ExitCodes.INCONCLUSIVE, ExitCodes.INTERNAL},
         description = "A scripting language, REPL and checker for Linux mmu_notifier invalidation semantics.",
-        subcommands = {RunCommand.class, CheckCommand.class, ReplCommand.class, ProfileCommand.class, ReportCommand.class,
-            MatrixCommand.class, GuestCommand.Js.class, GuestCommand.Py.class, CompletionCommand.class},
         footer = {"%nSee README.md and docs/ for the language; `mmn COMMAND --help` for a command's options."})
 final class MmnCommand implements Callable<Integer> {
+    /** The subcommands, in the order `mmn --help` lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CheckCommand.class, ReplCommand.class, ProfileCommand.class,
+            ReportCommand.class, MatrixCommand.class, GuestCommand.Js.class, GuestCommand.Py.class, CompletionCommand.class);
+
     final PrintStream out;
     final PrintStream err;
 
