@@ -62,7 +62,7 @@ public final class Main {
     }
 
     /** {@code only}: the one subcommand to add (its name), or null for all of them. */
-    private static CommandLine commandLine(PrintStream out, PrintStream err, String only) {
+    static CommandLine commandLine(PrintStream out, PrintStream err, String only) {
         MmnCommand top = new MmnCommand(out, err);
         CommandLine cl = new CommandLine(top);
         for (Class<?> sub : MmnCommand.SUBCOMMANDS) {
