@@ -124,7 +124,6 @@ public final class Trace {
     private final List<Event> events = new ArrayList<>();
     private int statementFirstEvent;
     private boolean keep = true;
-    private boolean hooks = true;
     private int limit = 1_000_000;
     /**
      * Events before the first one held: a world restored to a snapshot taken when its
@@ -137,23 +136,13 @@ public final class Trace {
         this.w = w;
     }
 
-    /** Keep no events (the explorer's inner runs); hooks of the current statement are still tracked. */
+    /**
+     * Keep no events, hooks included: the explorer's inner runs, whose trace nothing reads
+     * (a counterexample is rendered by replaying its schedule with everything kept).
+     * Events still count against the step budget.
+     */
     public void setKeep(boolean keep) {
         this.keep = keep;
-    }
-
-    /**
-     * Not even hooks: an explorer's search step, whose trace nothing reads (a
-     * counterexample is rendered by replaying its schedule with everything kept). Hooks
-     * still count against the step budget.
-     */
-    public void setHooks(boolean hooks) {
-        this.hooks = hooks;
-    }
-
-    /** Whether a hook's text is wanted (the caller builds it only then; else it calls {@link #skipped}). */
-    public boolean wantsHooks() {
-        return keep || hooks;
     }
 
     /** An event not recorded: counted against the budget, as {@link #event} would. */
@@ -161,7 +150,7 @@ public final class Trace {
         w.meter().step();
     }
 
-    /** Whether events other than hooks are kept (callers skip building their text when not). */
+    /** Whether events are kept (callers skip building their text when not, and call {@link #skipped}). */
     public boolean keeping() {
         return keep;
     }
@@ -177,7 +166,7 @@ public final class Trace {
 
     public void event(String type, String text, Fields f) {
         w.meter().step();
-        if (!keep && !type.equals("hook")) return;
+        if (!keep) return;
         add(type, text, w.statementAt(), f);
     }
 

@@ -331,7 +331,6 @@ final class Replayer {
         if (parent != live) w.restore(parent.snap());
         live = null;
         w.trace().setKeep(false);
-        w.trace().setHooks(false);
         traceMark = w.trace().size();
         violationMark = w.checker().count();
         int before = w.checker().count();
@@ -368,7 +367,6 @@ final class Replayer {
         java.util.Arrays.fill(stp, 0);
         w.restore(initial);
         w.trace().setKeep(observer != null);
-        w.trace().setHooks(observer != null);
         w.beginStatement(label);
         traceMark = w.trace().size();
         violationMark = w.checker().count();

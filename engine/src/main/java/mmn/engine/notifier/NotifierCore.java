@@ -165,15 +165,11 @@ public final class NotifierCore {
 
     /** A hook fired from a kernel call site, over a range or at an address. */
     private void hook(Space s, String name, String site, Range r, long address, Supplier<String> label) {
-        if (!host.trace().wantsHooks()) { // an explorer's search step: no text built for a trace nothing reads
+        if (!host.trace().keeping()) { // an explorer's inner run: no text built for a trace nothing reads
             host.trace().skipped();
             return;
         }
         String text = r != null && r.wholeMm() ? label.get() + ", the whole mm" : label.get();
-        if (!host.trace().keeping()) { // an explorer's inner run: the hook list for reports only, no typed details
-            host.trace().event("hook", text);
-            return;
-        }
         boolean cited = host.profile().hasSite(site) || host.profile().hasSite(site + "@" + host.arch().name().toLowerCase()); // engine tests fire made-up sites
         Trace.Fields f = new Trace.Fields().hook(name).site(site).cite(cited ? host.profile().row(site, host.arch()).cite() : null).space(s.name).range(r);
         if (r == null && address != NO_ADDRESS) f.address(address);
