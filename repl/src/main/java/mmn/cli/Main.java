@@ -3,6 +3,8 @@ package mmn.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import mmn.interp.Outcome;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -37,8 +39,11 @@ public final class Main {
      * options before the command, `completion`) gets the whole tree.
      */
     private static String batchCommand(String[] args) {
-        return args.length > 0 && (args[0].equals("run") || args[0].equals("check")) ? args[0] : null;
+        return args.length > 0 && BATCH.containsKey(args[0]) ? args[0] : null;
     }
+
+    /** The batch commands by name: no annotation read to find them. */
+    private static final Map<String, Class<?>> BATCH = Map.of("run", RunCommand.class, "check", CheckCommand.class);
 
     /**
      * {@code mmn repl} with no option: the session straight away, every option at its
@@ -61,13 +66,11 @@ public final class Main {
         return commandLine(out, err, null);
     }
 
-    /** {@code only}: the one subcommand to add (its name), or null for all of them. */
+    /** {@code only}: the batch command to add alone ("run" or "check"), or null for every command. */
     static CommandLine commandLine(PrintStream out, PrintStream err, String only) {
         MmnCommand top = new MmnCommand(out, err);
         CommandLine cl = new CommandLine(top);
-        for (Class<?> sub : MmnCommand.SUBCOMMANDS) {
-            if (only == null || only.equals(sub.getAnnotation(CommandLine.Command.class).name())) cl.addSubcommand(sub);
-        }
+        for (Class<?> sub : only == null ? MmnCommand.SUBCOMMANDS : List.of(BATCH.get(only))) cl.addSubcommand(sub);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setParameterExceptionHandler(Main::usageError);

@@ -2,6 +2,8 @@ package mmn.engine.profile;
 
 import mmn.engine.mem.Pte;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +78,7 @@ public final class Profile {
         remapEmulated = b.remapEmulated;
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(b.rows));
         for (Arch a : Arch.values()) {
-            Map<String, SiteRow> m = new java.util.HashMap<>(rows);
+            Map<String, SiteRow> m = new HashMap<>(rows);
             String suffix = "@" + a.name().toLowerCase();
             for (Map.Entry<String, SiteRow> e : rows.entrySet()) {
                 String key = e.getKey();
@@ -120,7 +122,7 @@ public final class Profile {
     }
 
     /** Per architecture: each site's row, its arch-specific one where there is one. */
-    private final Map<Arch, Map<String, SiteRow>> byArch = new java.util.EnumMap<>(Arch.class);
+    private final Map<Arch, Map<String, SiteRow>> byArch = new EnumMap<>(Arch.class);
 
     public Map<String, SiteRow> rows() {
         return rows;
