@@ -164,10 +164,12 @@ class OraclePropertiesTest {
     }
 
     /**
-     * Programs where the sleep sets have something to skip: two to four ats threads that
+     * Programs where the sleep sets have something to skip: two or three ats threads that
      * each read one page, mostly pages the device cached in the setup (reads that hit are
      * the independent steps), against any operation. (A driver's fault path is too long
-     * for brute force with more than one access.)
+     * for brute force with more than one access. Four threads were drawn too, but brute
+     * force passed its bound on most of them, and a run that drew many rejected all but
+     * one program: jqwik calls that exhausted, and CI failed on it.)
      */
     @Provide
     Arbitrary<Program> readers() {
@@ -179,7 +181,7 @@ class OraclePropertiesTest {
                 Arbitraries.of(3, 3, 1, 2, 0),
                 thread.list().ofMinSize(2).ofMaxSize(3),
                 Arbitraries.of(false, true))
-                .as((s, op, touched, cached, ths, twin) -> new Program(k, s, op, touched, cached, twin ? withTwin(ths) : ths))
+                .as((s, op, touched, cached, ths, twin) -> new Program(k, s, op, touched, cached, twin ? withTwin(ths.subList(0, 2)) : ths))
                 .filter(p -> (!p.op().equals("migrate") && !p.op().equals("cow")) || (p.touched() & 1) != 0));
     }
 
@@ -188,7 +190,8 @@ class OraclePropertiesTest {
         check(p);
     }
 
-    @Property(tries = 25, maxDiscardRatio = 20)
+    /** Brute force gives up on about two programs in three here: 40 tries check 12 on average, and fewer than 2 (jqwik's exhaustion at this ratio) about once in 80,000 runs. */
+    @Property(tries = 40, maxDiscardRatio = 20)
     void sleepSetsAgreeWithBruteForce(@ForAll("readers") Program p) {
         check(p);
     }
