@@ -78,7 +78,11 @@ class ProgressLineTest {
         // wiped when the explore ended, before its report
         int last = r.err().lastIndexOf("states/s");
         assertTrue(r.err().indexOf("\r\u001b[K", last) > last, r.err());
-        assertTrue(r.err().contains("inconclusive: stopped by the --timeout of 2.5 s"), r.err());
+        // cut by the --timeout, whichever clock looks first: the explore's own deadline (the
+        // run's, passed on: its report goes to standard output) or the run's, checked by a
+        // statement of the notifier's handlers (standard error). Both were seen in CI.
+        assertTrue(r.err().contains("inconclusive: stopped by the --timeout of 2.5 s")
+                || r.out().contains("explore inconclusive: bound hit (timeout)"), r.out() + r.err());
     }
 
     @Test
