@@ -150,7 +150,7 @@ public final class Trace {
         w.meter().step();
     }
 
-    /** Whether events are kept (callers skip building their text when not, and call {@link #skipped}). */
+    /** Whether events are kept (callers skip building their text when not). */
     public boolean keeping() {
         return keep;
     }
